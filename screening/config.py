@@ -1,0 +1,101 @@
+"""The job config: which extracts to screen, with which rules and settings, as of when.
+
+A job config is a YAML file validated by pydantic; every problem is reported at once with
+file:line. Relative paths inside it are taken relative to the file itself, so a job folder
+can be moved as a whole. With no file, :func:`default_config` screens ``sample_data/``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from screening.errors import ConfigError
+from screening.yamlsource import load_yaml, validation_errors
+
+SAMPLE_DATA_DIR = Path("sample_data")
+
+
+class _Strict(BaseModel):
+    # Unknown keys are refused: a misspelt setting must not be silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModelSettings(_Strict):
+    """The anomaly model (an IsolationForest over per-company features)."""
+
+    enabled: bool = True
+    n_estimators: int = Field(200, ge=10, le=5000)
+    contamination: float | Literal["auto"] = "auto"
+    random_state: int = 0
+    features: list[str] | None = Field(None, description="feature subset; all when omitted")
+
+
+class RankingSettings(_Strict):
+    """How rule contributions and the anomaly score combine into a lead score."""
+
+    rule_weight: float = Field(1.0, ge=0)
+    anomaly_weight: float = Field(0.5, ge=0)
+    min_score: float = Field(0.0, ge=0)
+
+
+class OutputSettings(_Strict):
+    export: Path | None = Field(None, description="also write leads to .parquet, .csv or .xlsx")
+
+
+class JobConfig(_Strict):
+    """Everything a screening run depends on; its hash is stored with the run."""
+
+    database: Path = Path("screening.duckdb")
+    sources: Path = SAMPLE_DATA_DIR / "extracts"
+    rules: list[Path] = Field(default_factory=lambda: [Path("rules")])
+    parameters: dict[str, dict[str, float | int | str | bool]] = Field(
+        default_factory=dict, description="per-rule parameter overrides: {RULE-ID: {name: value}}"
+    )
+    as_of: date | None = None
+    seed: int = 0
+    model: ModelSettings = ModelSettings()
+    ranking: RankingSettings = RankingSettings()
+    output: OutputSettings = OutputSettings()
+
+    def resolved_against(self, base: Path) -> JobConfig:
+        """Copy with relative paths made relative to ``base`` (the config file's folder)."""
+
+        def resolve(path: Path) -> Path:
+            return path if path.is_absolute() else base / path
+
+        export = self.output.export
+        return self.model_copy(
+            update={
+                "database": resolve(self.database),
+                "sources": resolve(self.sources),
+                "rules": [resolve(path) for path in self.rules],
+                "output": OutputSettings(export=resolve(export) if export else None),
+            }
+        )
+
+
+def default_config() -> JobConfig:
+    """The job ``screening run`` performs with no config: ``sample_data/`` into the cwd."""
+    return JobConfig()
+
+
+def load_config(path: Path) -> JobConfig:
+    """Read and validate a job config; all problems are raised together as one ConfigError."""
+    document = load_yaml(path)
+    if document.data is None:
+        document.data = {}
+    if not isinstance(document.data, dict):
+        raise ConfigError("a job config must be a mapping of settings", where=document.where())
+    try:
+        config = JobConfig.model_validate(document.data)
+    except ValidationError as exc:
+        problems = validation_errors(document, exc, JobConfig)
+        raise ConfigError(
+            "; ".join(str(problem) for problem in problems),
+            hint=f"{len(problems)} problem(s); see `screening run --help` for the settings",
+        ) from None
+    return config.resolved_against(path.parent)

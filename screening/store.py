@@ -1,0 +1,443 @@
+"""The DuckDB database file every stage reads and writes.
+
+This module owns opening the file (with errors a person can act on), the schema
+and its forward migrations, the run records, and atomic publication of a run's
+outputs: a failed or crashed run leaves the previous published results untouched.
+
+Timestamps in the run records are naive UTC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+
+from screening.errors import StoreError
+
+DEFAULT_DB_PATH = Path("screening.duckdb")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One forward step of the schema, applied in a single transaction."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+# To change the schema, append a Migration with the next version number. Never edit
+# or reorder a released one: databases in the field have already applied it.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "run bookkeeping",
+        (
+            """CREATE TABLE runs (
+                run_id VARCHAR PRIMARY KEY,
+                started_at TIMESTAMP,
+                finished_at TIMESTAMP,
+                status VARCHAR NOT NULL CHECK (status IN ('running', 'published', 'failed')),
+                as_of DATE,
+                config_hash VARCHAR,
+                seed BIGINT,
+                input_hashes JSON,
+                error VARCHAR
+            )""",
+            """CREATE TABLE run_stages (
+                run_id VARCHAR,
+                stage VARCHAR,
+                started_at TIMESTAMP,
+                seconds DOUBLE,
+                rows_in BIGINT,
+                rows_out BIGINT,
+                reused BOOLEAN,
+                PRIMARY KEY (run_id, stage)
+            )""",
+        ),
+    ),
+)
+
+if [m.version for m in MIGRATIONS] != list(range(1, len(MIGRATIONS) + 1)):
+    raise RuntimeError("store.MIGRATIONS must be numbered 1, 2, 3, … in order")
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+# Runs begun by this process and not yet finished, keyed by database file. DuckDB lets
+# only one process open a file read-write, so on a read-write open any other 'running'
+# run belongs to a process that died; these are the exceptions to that rule.
+_LIVE_RUNS: set[tuple[Path, str]] = set()
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of ``runs``."""
+
+    run_id: str
+    status: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    as_of: date | None
+    config_hash: str | None
+    seed: int | None
+    input_hashes: dict[str, str]
+    error: str | None
+
+
+_RUN_COLUMNS = (
+    "run_id, status, started_at, finished_at, as_of, config_hash, seed, input_hashes, error"
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Store:
+    """One open connection to a screening database file.
+
+    Use ``Store.open(path)``, preferably as a context manager.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool):
+        self._con: duckdb.DuckDBPyConnection | None = con
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: Path | str = DEFAULT_DB_PATH, *, read_only: bool = False) -> Store:
+        """Open (creating if missing, unless ``read_only``) and migrate the database at ``path``.
+
+        A read-write open also marks runs left 'running' by a dead process as failed
+        (see ``abandon_stale_runs``). Raises ``StoreError`` when the file cannot be used.
+        """
+        path = Path(path)
+        where = str(path)
+        if not path.parent.is_dir():
+            raise StoreError(
+                f"the folder {path.parent} does not exist",
+                where=where,
+                hint="create the folder first or choose another database path",
+            )
+        if path.is_dir():
+            raise StoreError(
+                "this is a folder, not a database file",
+                where=where,
+                hint="give the path of a .duckdb file inside it",
+            )
+        if read_only and not path.exists():
+            raise StoreError(
+                "the database does not exist",
+                where=where,
+                hint="run the pipeline once to create it, or check the path",
+            )
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise _open_error(exc, where) from exc
+        store = cls(con, path, read_only=read_only)
+        try:
+            store._migrate()
+            if not read_only:
+                store.abandon_stale_runs()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection; ``StoreError`` once the store is closed."""
+        if self._con is None:
+            raise self._error("the store is closed", "open it again")
+        return self._con
+
+    def close(self) -> None:
+        """Close the connection. Closing twice is harmless."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    # -- schema ---------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """The highest migration applied to this database (0 for a new file)."""
+        exists = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() "
+            "WHERE database_name = current_database() AND schema_name = 'main' "
+            "AND table_name = 'schema_migrations'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise self._error(
+                f"the database has schema version {current}, but this package knows only up to "
+                f"{SCHEMA_VERSION}: it was written by a newer version of screening",
+                "upgrade the package (pip install -U screening)",
+            )
+        pending = [m for m in MIGRATIONS if m.version > current]
+        if not pending:
+            return
+        if self.read_only:
+            raise self._error(
+                f"the database has schema version {current} and needs upgrading to "
+                f"{SCHEMA_VERSION}, which a read-only open cannot do",
+                "open it once read-write (e.g. run the pipeline) to upgrade it",
+            )
+        con = self.con
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)"
+        )
+        for migration in pending:
+            # The version row commits with the statements, so a crash mid-migration
+            # leaves the database at the previous version, ready to retry.
+            con.begin()
+            try:
+                for statement in migration.statements:
+                    con.execute(statement)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    [migration.version, migration.description, _now()],
+                )
+                con.commit()
+            except duckdb.Error as exc:
+                con.rollback()
+                raise self._error(
+                    f"migration {migration.version} ({migration.description}) failed: {exc}",
+                    "this is a bug in screening; please report it with this message",
+                ) from exc
+
+    # -- runs -----------------------------------------------------------------------
+
+    def begin_run(
+        self,
+        *,
+        as_of: date | None,
+        config_hash: str | None,
+        input_hashes: Mapping[str, str],
+        seed: int | None,
+    ) -> str:
+        """Record a new 'running' run and return its id (``run-000001``, ``run-000002``, …)."""
+        # One statement, so computing the next number and claiming it is atomic; the
+        # primary key turns any race between connections into an error, not a duplicate.
+        row = self.con.execute(
+            """
+            INSERT INTO runs (run_id, status, started_at, as_of, config_hash, seed, input_hashes)
+            SELECT format('run-{:06d}',
+                          coalesce(max(TRY_CAST(substr(run_id, 5) AS BIGINT)), 0) + 1),
+                   'running', ?, ?, ?, ?, ?
+            FROM runs WHERE run_id LIKE 'run-%'
+            RETURNING run_id
+            """,
+            [_now(), as_of, config_hash, seed, json.dumps(dict(input_hashes), sort_keys=True)],
+        ).fetchone()
+        assert row is not None
+        run_id = str(row[0])
+        _LIVE_RUNS.add((self._key(), run_id))
+        return run_id
+
+    def record_stage(
+        self,
+        run_id: str,
+        stage: str,
+        *,
+        seconds: float,
+        rows_in: int | None = None,
+        rows_out: int | None = None,
+        reused: bool = False,
+        started_at: datetime | None = None,
+    ) -> None:
+        """Record (or re-record) how one stage of a run went."""
+        self.get_run(run_id)
+        self.con.execute(
+            "INSERT OR REPLACE INTO run_stages VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [run_id, stage, started_at, seconds, rows_in, rows_out, reused],
+        )
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """The run with this id; ``StoreError`` if there is none."""
+        row = self.con.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", [run_id]
+        ).fetchone()
+        if row is None:
+            raise self._error(f"there is no run {run_id!r}", "check the run id in the runs table")
+        return _run_record(row)
+
+    def latest_published_run(self) -> RunRecord | None:
+        """The most recently published run (whose outputs are live), or None."""
+        row = self.con.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE status = 'published' "
+            "ORDER BY finished_at DESC, run_id DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else _run_record(row)
+
+    def fail_run(self, run_id: str, error: str) -> None:
+        """Mark a run that has not been published as failed, with the error text."""
+        if self.get_run(run_id).status == "published":
+            raise self._error(
+                f"run {run_id} is already published and cannot be marked failed",
+                "start a new run instead",
+            )
+        self.con.execute(
+            "UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ?",
+            [_now(), error, run_id],
+        )
+        _LIVE_RUNS.discard((self._key(), run_id))
+
+    def abandon_stale_runs(self) -> list[str]:
+        """Mark as failed the 'running' runs whose process has died; return their ids.
+
+        A process that dies mid-run (crash, kill, power loss) cannot mark its own run,
+        so it stays 'running'. ``open`` calls this on every read-write open; runs begun
+        by this process and still in progress are left alone.
+        """
+        rows = self.con.execute(
+            "SELECT run_id FROM runs WHERE status = 'running' ORDER BY run_id"
+        ).fetchall()
+        stale = [str(r[0]) for r in rows if (self._key(), str(r[0])) not in _LIVE_RUNS]
+        for run_id in stale:
+            self.fail_run(run_id, "abandoned: the process running it stopped before finishing")
+        return stale
+
+    @contextmanager
+    def publish(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Write a run's outputs and publish the run, all or nothing.
+
+        Yields the connection inside a transaction; write the outputs with it
+        (``CREATE OR REPLACE TABLE leads AS …``). On normal exit the run becomes
+        'published' in the same transaction and it commits. On any exception the
+        outputs roll back, the run is marked failed, and the exception propagates.
+        """
+        status = self.get_run(run_id).status
+        if status != "running":
+            raise self._error(
+                f"run {run_id} is {status}; only a running run can be published",
+                "start a new run with begin_run",
+            )
+        con = self.con
+        # DuckDB DDL is transactional: CREATE OR REPLACE / DROP inside this transaction
+        # stay invisible to other connections until COMMIT and vanish on ROLLBACK or a
+        # crash. That is what makes replacing whole output tables atomic.
+        con.begin()
+        txid = _txid(con)
+        try:
+            yield con
+            if _txid(con) != txid:
+                raise self._error(
+                    "the publish block ended its transaction itself (COMMIT or ROLLBACK)",
+                    "do not commit or roll back inside publish(); it does that for you",
+                )
+            con.execute(
+                "UPDATE runs SET status = 'published', finished_at = ? WHERE run_id = ?",
+                [_now(), run_id],
+            )
+            con.commit()
+        except BaseException as exc:
+            # Suppressed when the transaction is already over: COMMIT itself failed,
+            # or the block ended it.
+            with suppress(duckdb.TransactionException):
+                con.rollback()
+            try:
+                self.fail_run(run_id, f"{type(exc).__name__}: {exc}")
+            except Exception as mark_exc:  # keep the original error the one that surfaces
+                exc.add_note(f"also could not mark {run_id} failed: {mark_exc}")
+            raise
+        _LIVE_RUNS.discard((self._key(), run_id))
+
+    def _error(self, message: str, hint: str) -> StoreError:
+        return StoreError(message, where=str(self.path), hint=hint)
+
+    def _key(self) -> Path:
+        return self.path.resolve()
+
+
+def _txid(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT txid_current()").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _run_record(row: tuple[Any, ...]) -> RunRecord:
+    run_id, status, started_at, finished_at, as_of, config_hash, seed, hashes, error = row
+    return RunRecord(
+        run_id=run_id,
+        status=status,
+        started_at=started_at,
+        finished_at=finished_at,
+        as_of=as_of,
+        config_hash=config_hash,
+        seed=seed,
+        input_hashes=json.loads(hashes) if hashes else {},
+        error=error,
+    )
+
+
+def _open_error(exc: duckdb.Error, where: str) -> StoreError:
+    text = str(exc)
+    # DuckDB reports every open failure as IOException; only the text tells them apart.
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        return StoreError(
+            f"the database is locked by another process ({text})",
+            where=where,
+            hint="wait for the other screening run to finish, or close the notebook or "
+            "program that has this file open",
+        )
+    if "not a valid DuckDB database" in text:
+        return StoreError(
+            "the file exists but is not a DuckDB database",
+            where=where,
+            hint="choose another path, or move this file aside if it is not needed",
+        )
+    if isinstance(exc, duckdb.ConnectionException):
+        # Same process, same file, different read_only setting: DuckDB refuses.
+        return StoreError(
+            f"the database is already open in this process with other settings ({text})",
+            where=where,
+            hint="close the other Store on this file first",
+        )
+    return StoreError(f"cannot open the database: {text}", where=where)
+
+
+def sha256_file(path: Path | str, *, chunk_size: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks so large extracts fit in memory."""
+    digest = hashlib.sha256()
+    with open(os.fspath(path), "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_json(obj: object) -> str:
+    """Hex SHA-256 of ``obj`` as canonical JSON (sorted keys, no whitespace).
+
+    Values JSON cannot express (dates, paths, decimals) hash by ``str()``.
+    """
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

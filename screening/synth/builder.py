@@ -1,0 +1,532 @@
+"""Factories for the world's people, companies, projects and cases.
+
+The builder owns the random stream, the geography and the uniqueness of names, codes and
+case numbers, so background and planted stories can both ask for "a labour subcontractor
+in 三水区 founded last year" and get a consistent, registered company.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+
+from screening.gazetteer import Place, load_gazetteer
+from screening.identifiers import USCC_ALPHABET, id_number_check_char, make_uscc
+from screening.synth import names, vocab
+from screening.synth.model import (
+    Arbitration,
+    Company,
+    Deposit,
+    Enforcement,
+    Party,
+    Person,
+    Project,
+    World,
+)
+
+GUANGDONG = "440000"
+# Abbreviations used in arbitration case numbers (佛劳人仲案字…), by city code.
+CITY_ABBREVIATIONS = {
+    "440100": "穗",
+    "440200": "韶",
+    "440300": "深",
+    "440400": "珠",
+    "440500": "汕",
+    "440600": "佛",
+    "440700": "江",
+    "440800": "湛",
+    "440900": "茂",
+    "441200": "肇",
+    "441300": "惠",
+    "441400": "梅",
+    "441500": "汕尾",
+    "441600": "河",
+    "441700": "阳",
+    "441800": "清",
+    "441900": "莞",
+    "442000": "中",
+    "445100": "潮",
+    "445200": "揭",
+    "445300": "云",
+}
+FOCUS_CITY = "440600"  # 佛山: the procuratorate of the small worlds
+Area = tuple[Place, Place | None]  # (city, district); cities without districts have None
+YUAN = 100  # fen per yuan
+WAN = 10_000 * YUAN  # fen per 万元
+
+
+class Builder:
+    """Creates consistent records and appends them to ``world``."""
+
+    def __init__(self, world: World, *, all_cities: bool) -> None:
+        self.world = world
+        self.rng = random.Random(f"screening-synth/{world.seed}/{world.scale}")
+        self.start = date(world.as_of.year - 6, world.as_of.month, 1)
+        gazetteer = load_gazetteer()
+        cities = [p for p in gazetteer.children(GUANGDONG) if p.level == "city"]
+        self.province = gazetteer.by_code(GUANGDONG)
+        home = cities if all_cities else [c for c in cities if c.code == FOCUS_CITY]
+        self.home_areas = [
+            area for city in home for area in _areas(gazetteer.children(city.code), city)
+        ]
+        self.other_areas = [
+            area
+            for city in cities
+            if city not in home
+            for area in _areas(gazetteer.children(city.code), city)
+        ]
+        self._names: set[str] = set()
+        self._org_bodies: set[str] = set()
+        self._id_numbers: set[str] = set()
+        self._committees = _committee_prefixes(self.home_areas)
+        self._judgment_seq: dict[tuple[str, int], int] = defaultdict(int)
+        # Companies and projects that carry a planted story: background never touches them,
+        # so a planted lead or decoy is exactly what the truth says it is.
+        self.reserved: set[int] = set()
+        self.reserved_projects: set[int] = set()
+
+    # ----- time and chance --------------------------------------------------------------
+
+    def day(self, first: date, last: date) -> date:
+        """A uniformly random day in [first, last]."""
+        span = (last - first).days
+        return first + timedelta(days=self.rng.randint(0, max(span, 0)))
+
+    def chance(self, probability: float) -> bool:
+        return self.rng.random() < probability
+
+    # ----- people -----------------------------------------------------------------------
+
+    def person(self, home_code: str | None = None) -> Person:
+        rng = self.rng
+        code = home_code or rng.choice(vocab.WORKER_HOME_CODES)
+        area = code[:4] + f"{rng.randint(2, 9):02d}"
+        while True:
+            born = self.day(date(1962, 1, 1), date(2004, 12, 31))
+            body = f"{area}{born:%Y%m%d}{rng.randint(0, 999):03d}"
+            number = body + id_number_check_char(body)
+            if number not in self._id_numbers:
+                break
+        self._id_numbers.add(number)
+        phone = "1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
+        person = Person(len(self.world.persons) + 1, names.person_name(rng), number, phone)
+        self.world.persons.append(person)
+        return person
+
+    # ----- companies --------------------------------------------------------------------
+
+    def company(
+        self,
+        kind: str,
+        *,
+        area: Area | None = None,
+        founded: date | None = None,
+        capital_wan: int | None = None,
+        trade: str | None = None,
+        industry: str | None = None,
+        form: str | None = None,
+        local: bool = True,
+        district_level: bool = False,
+    ) -> Company:
+        """A registered company; ``trade``/``industry``/``form`` pin the name for twins."""
+        rng = self.rng
+        pool = self.home_areas if local or not self.other_areas else self.other_areas
+        if district_level:  # a name with a district in it, so a twin can exist elsewhere
+            pool = [a for a in pool if a[1] is not None]
+        city, district = area or rng.choice(pool)
+        industry = industry or rng.choice(vocab.INDUSTRY_WORDS[kind])
+        form = form or (vocab.GROUP_FORM if kind == "contractor" and self.chance(0.2) else None)
+        form = form or rng.choices(vocab.LEGAL_FORMS, weights=(70, 25, 5))[0]
+        for _ in range(100):
+            chosen_trade = trade or names.trade_name(rng)
+            region = self._region_for(city, district, form, district_level)
+            name = "".join(full for full, _ in region) + chosen_trade + industry + form
+            if name not in self._names:
+                break
+            if trade:  # a pinned name that already exists cannot be made unique
+                raise ValueError(f"company name already taken: {name}")
+        self._names.add(name)
+        founded = founded or self.day(date(2003, 1, 1), self.start + timedelta(days=365 * 3))
+        code_area = (district or city).code
+        company = Company(
+            uid=len(self.world.companies) + 1,
+            uscc=make_uscc(code_area, self._org_body(founded)),
+            name=name,
+            trade=chosen_trade,
+            kind=kind,
+            region=region,
+            city_code=city.code,
+            district_code=code_area,
+            legal_rep=self.person(home_code=city.code),
+            founded=founded,
+            reg_capital_wan=capital_wan or _capital_wan(rng, kind),
+            paid_capital_wan=0,
+            address=self._address(city, district),
+        )
+        company.paid_capital_wan = 0 if self.chance(0.6) else company.reg_capital_wan
+        self.world.companies.append(company)
+        return company
+
+    def named_company(self, name: str, city_code: str = FOCUS_CITY) -> Company:
+        """A registered company whose name is fixed (a bank branch, say)."""
+        gazetteer = load_gazetteer()
+        city = gazetteer.by_code(city_code)
+        assert city is not None
+        self._names.add(name)
+        founded = date(2005, 1, 1) + timedelta(days=self.rng.randint(0, 3000))
+        company = Company(
+            uid=len(self.world.companies) + 1,
+            uscc=make_uscc(city.code, self._org_body(founded)),
+            name=name,
+            trade=name[:4],
+            kind="other",
+            region=(),
+            city_code=city.code,
+            district_code=city.code,
+            legal_rep=self.person(home_code=city.code),
+            founded=founded,
+            reg_capital_wan=0,
+            paid_capital_wan=0,
+            address=self._address(city, None),
+        )
+        self.world.companies.append(company)
+        return company
+
+    def twin(self, company: Company) -> Company:
+        """Another company with the same trade name, industry and form in another district."""
+        city_code = company.city_code
+        areas = [a for a in self.home_areas + self.other_areas if a[0].code == city_code]
+        areas = [a for a in areas if a[1] is not None and a[1].code != company.district_code]
+        if not areas or len(company.region) != 2:
+            raise ValueError(f"{company.name} has no district to twin into")
+        industry = company.name[len("".join(f for f, _ in company.region)) + len(company.trade) :]
+        form = next(f for f in (vocab.GROUP_FORM, *vocab.LEGAL_FORMS) if industry.endswith(f))
+        industry = industry[: -len(form)]
+        for area in self.rng.sample(areas, len(areas)):
+            candidate = "".join(p for p in (area[0].name, area[1].name if area[1] else "")) + (
+                company.trade + industry + form
+            )
+            if candidate not in self._names:
+                return self.company(
+                    company.kind, area=area, trade=company.trade, industry=industry, form=form
+                )
+        raise ValueError(f"no free district for a twin of {company.name}")
+
+    def branch(self, parent: Company) -> Company:
+        """A branch (分公司) registered in a home city, named after its parent."""
+        city, _ = self.rng.choice(self.home_areas)
+        name = f"{parent.name}{city.short_name}分公司"
+        if name in self._names:
+            name = f"{parent.name}{city.short_name}第二分公司"
+        self._names.add(name)
+        founded = self.day(max(parent.founded, self.start - timedelta(days=3 * 365)), self.start)
+        branch = Company(
+            uid=len(self.world.companies) + 1,
+            uscc=make_uscc(city.code, self._org_body(founded)),
+            name=name,
+            trade=parent.trade,
+            kind=parent.kind,
+            region=parent.region,
+            city_code=city.code,
+            district_code=city.code,
+            legal_rep=self.person(home_code=city.code),
+            founded=founded,
+            reg_capital_wan=0,
+            paid_capital_wan=0,
+            address=self._address(city, None),
+            parent=parent,
+        )
+        self.world.companies.append(branch)
+        return branch
+
+    def _region_for(
+        self, city: Place, district: Place | None, form: str, district_level: bool
+    ) -> tuple[tuple[str, str], ...]:
+        assert self.province is not None
+        if form == vocab.GROUP_FORM and not district_level:  # 广东宏达建设集团有限公司
+            return ((self.province.short_name, self.province.short_name),)
+        if district is not None and (district_level or self.chance(0.7)):
+            return ((city.name, city.short_name), (district.name, district.short_name))
+        return ((city.name, city.short_name),)
+
+    def _org_body(self, founded: date) -> str:
+        """Organisation-code body: 8 digits before the 2015 reform, ``MA`` + 6 after."""
+        alphabet = USCC_ALPHABET
+        while True:
+            if founded.year >= 2016:
+                body = "MA" + "".join(self.rng.choice(alphabet) for _ in range(6))
+            else:
+                body = "".join(self.rng.choice("0123456789") for _ in range(8))
+            if body not in self._org_bodies:
+                self._org_bodies.add(body)
+                return body
+
+    def _address(self, city: Place, district: Place | None) -> str:
+        road = self.rng.choice(vocab.ESTATE_WORDS) + self.rng.choice(("路", "大道", "街"))
+        where = city.name + (district.name if district else "")
+        return f"{where}{road}{self.rng.randint(1, 300)}号"
+
+    # ----- projects and deposits --------------------------------------------------------
+
+    def project(
+        self,
+        contractor: Company,
+        client: Company,
+        permit_date: date,
+        contract_fen: int,
+        *,
+        duration_days: int | None = None,
+        completes: bool = True,
+        area: Area | None = None,
+    ) -> Project:
+        """A permitted project; ``completes`` False keeps it under construction at extraction."""
+        rng = self.rng
+        city, district = area or rng.choice(self.home_areas)
+        place = district or city
+        full, short = names.project_name(rng, place.short_name)
+        start = permit_date + timedelta(days=rng.randint(3, 40))
+        duration = duration_days or rng.randint(300, 1000)
+        planned = start + timedelta(days=duration)
+        completed = planned if completes and planned <= self.world.extract_date else None
+        if not completes and planned <= self.world.extract_date:
+            planned = self.world.extract_date + timedelta(days=rng.randint(60, 500))
+        uid = len(self.world.projects) + 1
+        project = Project(
+            uid=uid,
+            project_no=f"{place.code}{permit_date.year}{uid:06d}",
+            name=full,
+            short_name=short,
+            permit_no=f"{place.code}{permit_date:%Y%m%d}{rng.randint(1, 99):02d}01",
+            district_code=place.code,
+            district_short=place.short_name,
+            client=client,
+            contractor=contractor,
+            contract_fen=contract_fen,
+            permit_date=permit_date,
+            start_date=start,
+            planned_completion=planned,
+            completed=completed,
+        )
+        self.world.projects.append(project)
+        return project
+
+    def deposit(
+        self,
+        project: Project,
+        *,
+        rate_permille: int = 20,
+        actual_share: float = 1.0,
+        method: str | None = None,
+        deposit_date: date | None = None,
+    ) -> Deposit:
+        """The contractor's wage-guarantee deposit for ``project`` (compliant by default)."""
+        rng = self.rng
+        required = project.contract_fen * rate_permille // 1000 // YUAN * YUAN
+        method = (
+            method
+            or rng.choices(
+                ("现金", "银行保函", "保证保险", "担保公司保函"), weights=(40, 40, 10, 10)
+            )[0]
+        )
+        when = deposit_date or project.permit_date + timedelta(days=rng.randint(2, 25))
+        deposit = Deposit(
+            uid=len(self.world.deposits) + 1,
+            project=project,
+            contractor=project.contractor,
+            contract_fen=project.contract_fen,
+            rate_permille=rate_permille,
+            required_fen=required,
+            actual_fen=int(required * actual_share) // YUAN * YUAN,
+            method=method,
+            deposit_date=when,
+            show_permit_no=not self.chance(0.12),
+        )
+        if method != "现金":
+            # A guarantee must run at least a year and past the construction period.
+            deposit.valid_until = max(
+                when + timedelta(days=366), project.planned_completion
+            ) + timedelta(days=rng.randint(60, 360))
+        self.world.deposits.append(deposit)
+        return deposit
+
+    def refund(self, deposit: Deposit, after: date, *, notice_days: int = 30) -> None:
+        """Refund ``deposit`` after ``after`` (completion) with a public notice period."""
+        rng = self.rng
+        deposit.refund_applied = after + timedelta(days=rng.randint(5, 60))
+        deposit.notice_start = deposit.refund_applied + timedelta(days=rng.randint(1, 5))
+        deposit.notice_end = deposit.notice_start + timedelta(days=notice_days)
+        deposit.refunded = deposit.notice_end + timedelta(days=rng.randint(1, 15))
+
+    # ----- cases ------------------------------------------------------------------------
+
+    def committee(self, area_code: str) -> str:
+        return (
+            self._committees.get(area_code)
+            or self._committees[self.rng.choice(list(self._committees))]
+        )
+
+    def arbitration(
+        self,
+        applicant: Person,
+        respondent: Party,
+        filed: date,
+        *,
+        claim_fen: int,
+        method: str,
+        award_fen: int = 0,
+        days_to_close: int | None = None,
+        project: Project | None = None,
+        cause: str | None = None,
+        remark: str = "",
+    ) -> Arbitration:
+        rng = self.rng
+        where = project.district_code if project else self._area_code_of(respondent)
+        closed = filed + timedelta(days=days_to_close or rng.randint(20, 90)) if method else None
+        # Awards up to 12 months' local minimum wage are final for the employer (终局裁决).
+        final = method == "裁决" and award_fen <= 12 * 2300 * YUAN
+        effective = None
+        if closed is not None and method in ("裁决", "调解"):
+            effective = closed if method == "调解" or final else closed + timedelta(days=16)
+        case = Arbitration(
+            uid=len(self.world.arbitrations) + 1,
+            committee_prefix=self.committee(where),
+            committee_district=where,
+            applicant=applicant,
+            respondent=respondent,
+            project=project,
+            site_text=names.site_text(rng, project.short_name, project.district_short)
+            if project
+            else "",
+            cause=cause or rng.choice(vocab.WAGE_CAUSES),
+            claim_fen=claim_fen,
+            award_fen=award_fen if method in ("裁决", "调解") else 0,
+            filed=filed,
+            closed=closed,
+            method=method,
+            final=final,
+            effective=effective,
+            remark=remark,
+        )
+        if isinstance(respondent, Company):
+            respondent.has_claims = True
+        self.world.arbitrations.append(case)
+        return case
+
+    def enforcement(
+        self,
+        applicant: Party | str,
+        respondent: Party,
+        filed: date,
+        *,
+        target_fen: int,
+        method: str,
+        executed_fen: int,
+        basis: Arbitration | None = None,
+        cause: str | None = None,
+        days_to_close: int | None = None,
+        remark: str = "",
+    ) -> Enforcement:
+        rng = self.rng
+        where = basis.committee_district if basis else self._area_code_of(respondent)
+        court_code, court_name = self.court(where)
+        closed = filed + timedelta(days=days_to_close or rng.randint(30, 240)) if method else None
+        case = Enforcement(
+            uid=len(self.world.enforcements) + 1,
+            court_code=court_code,
+            court_name=court_name,
+            applicant=applicant,
+            respondent=respondent,
+            cause=cause
+            or ("追索劳动报酬纠纷" if basis else rng.choice(vocab.NON_WAGE_ENFORCEMENT_CAUSES)),
+            basis=basis,
+            basis_text="" if basis else self.judgment_number(court_code, filed),
+            filed=filed,
+            closed=closed,
+            method=method,
+            target_fen=target_fen,
+            executed_fen=executed_fen,
+            dishonest=method == "终结本次执行程序" and self.chance(0.8),
+            remark=remark,
+        )
+        self.world.enforcements.append(case)
+        return case
+
+    def judgment_number(self, court_code: str, before: date) -> str:
+        year = before.year - (1 if before.month < 4 else 0)
+        self._judgment_seq[(court_code, year)] += self.rng.randint(1, 40)
+        return f"（{year}）{court_code}民初{self._judgment_seq[(court_code, year)]}号"
+
+    def court(self, area_code: str) -> tuple[str, str]:
+        """(court code, court name) of the basic court for an area code."""
+        gazetteer = load_gazetteer()
+        place = gazetteer.by_code(area_code)
+        if place is None or place.level == "city":  # cities without districts: 第一人民法院
+            city = place or gazetteer.by_code(FOCUS_CITY)
+            assert city is not None
+            return f"粤{city.code[2:4]}71", f"{city.name}第一人民法院"
+        city = gazetteer.by_code(place.parent_code or "")
+        assert city is not None
+        return f"粤{area_code[2:6]}", f"{city.name}{place.name}人民法院"
+
+    def _area_code_of(self, party: Party) -> str:
+        """Where a case against ``party`` is heard: its own district when that is a home area."""
+        if isinstance(party, Company) and party.district_code in self._committees:
+            return party.district_code
+        return self._home_area_code()
+
+    def _home_area_code(self) -> str:
+        city, district = self.rng.choice(self.home_areas)
+        return (district or city).code
+
+    # ----- finishing --------------------------------------------------------------------
+
+    def number_cases(self) -> None:
+        """Give every case its number, in filing order within committee/court and year."""
+        counters: dict[tuple[str, int], int] = defaultdict(int)
+        for case in sorted(self.world.arbitrations, key=lambda c: (c.filed, c.uid)):
+            key = (case.committee_prefix, case.filed.year)
+            counters[key] += 1
+            case.case_no = f"{case.committee_prefix}〔{case.filed.year}〕第{counters[key]}号"
+        for enforcement in sorted(self.world.enforcements, key=lambda c: (c.filed, c.uid)):
+            key = (enforcement.court_code, enforcement.filed.year)
+            counters[key] += 1
+            enforcement.case_no = (
+                f"（{enforcement.filed.year}）{enforcement.court_code}执{counters[key]}号"
+            )
+
+
+def _areas(children: list[Place], city: Place) -> list[Area]:
+    districts = [c for c in children if c.level == "district"]
+    return [(city, d) for d in districts] if districts else [(city, None)]
+
+
+def _committee_prefixes(areas: list[Area]) -> dict[str, str]:
+    """Case-number prefix of each area's arbitration committee, unique per area."""
+    prefixes: dict[str, str] = {}
+    taken: set[str] = set()
+    for city, district in areas:
+        abbreviation = CITY_ABBREVIATIONS.get(city.code, city.short_name[0])
+        if district is None:
+            prefix = f"{abbreviation}劳人仲案字"
+            code = city.code
+        else:
+            short = district.short_name
+            prefix = f"{abbreviation}{short[0]}劳人仲案字"
+            if prefix in taken:
+                prefix = f"{abbreviation}{short}劳人仲案字"
+            code = district.code
+        taken.add(prefix)
+        prefixes[code] = prefix
+    return prefixes
+
+
+def _capital_wan(rng: random.Random, kind: str) -> int:
+    low, high = {
+        "developer": (1000, 50000),
+        "contractor": (2000, 30000),
+        "labour": (200, 2000),
+        "specialist": (500, 5000),
+        "other": (10, 1000),
+    }[kind]
+    return rng.randint(low, high) // 10 * 10

@@ -1,0 +1,220 @@
+"""``generate_world``: build a world, write its extracts and its ground truth.
+
+Layout of the output folder::
+
+    extracts/   what the agencies deliver (the engine reads only this)
+      registry/企业登记信息.xlsx
+      projects/施工项目信息.csv              (GBK)
+      deposits/农民工工资保证金.csv           (UTF-8)
+      arbitration/劳动争议仲裁案件_YYYY.xlsx  (one per filing year, title row above the header)
+      enforcement/执行案件_YYYY.csv           (GBK, one per filing year)
+    truth/      what really happened (never read by the engine)
+      world.json      seed, scale, as-of and extract dates, row counts per file
+      leads.csv       planted leads, decoys and guards (pattern, subject, outcome, role)
+      mentions.csv    every company/person mention: file, row, column -> true entity
+      malformed.csv   every malformed row: file, row, column, defect
+      duplicates.csv  every exact duplicate row and the row it copies
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from screening.errors import GenerateError
+from screening.synth.background import Background
+from screening.synth.builder import Builder
+from screening.synth.model import World
+from screening.synth.plant import Planter
+from screening.synth.render import (
+    Table,
+    add_noise,
+    arbitration_tables,
+    deposits_table,
+    enforcement_tables,
+    projects_table,
+    registry_table,
+)
+from screening.synth.scales import get_scale
+from screening.synth.writers import write_table
+
+DEFAULT_AS_OF = date(2026, 9, 30)
+EXTRACT_LAG_DAYS = 31  # extracts are pulled a month after the as-of date
+
+# Per source: date columns, amount columns and the required name column, for noise.
+NOISE_COLUMNS = {
+    "registry": (["成立日期", "注销/吊销日期"], ["注册资本(万元)", "实缴资本(万元)"], "企业名称"),
+    "projects": (["发证日期", "开工日期", "竣工验收日期"], ["合同金额(万元)"], "施工总承包单位"),
+    "deposits": (
+        ["存储日期", "返还日期", "保函有效期至"],
+        ["应存金额(元)", "实存金额(元)"],
+        "总承包单位",
+    ),
+    "arbitration": (
+        ["立案日期", "结案日期", "生效日期"],
+        ["请求金额(元)", "裁决/调解金额(元)"],
+        "被申请人",
+    ),
+    "enforcement": (
+        ["立案日期", "结案日期"],
+        ["申请执行标的(元)", "实际执行到位金额(元)"],
+        "被执行人",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class GeneratedWorld:
+    root: Path
+    extracts: Path
+    truth: Path
+    files: dict[str, int]  # relative path -> data rows written
+
+
+def build_world(scale_name: str, seed: int, as_of: date = DEFAULT_AS_OF) -> World:
+    """The world's true state: background plus planted stories, cases numbered."""
+    scale = get_scale(scale_name)
+    world = World(
+        seed=seed,
+        scale=scale.name,
+        as_of=as_of,
+        extract_date=as_of + timedelta(days=EXTRACT_LAG_DAYS),
+    )
+    builder = Builder(world, all_cities=scale.all_cities)
+    background = Background(builder, scale)
+    background.populate()
+    background.build_projects(scale.projects)
+    Planter(builder, background, scale.planted_per_pattern).plant_all()
+    background.build_arbitrations(scale.arbitrations)
+    background.build_other_enforcements(scale.enforcements)
+    background.close_companies()
+    builder.number_cases()
+    return world
+
+
+def generate_world(
+    scale_name: str,
+    seed: int,
+    out: Path,
+    *,
+    as_of: date = DEFAULT_AS_OF,
+    overwrite: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> GeneratedWorld:
+    """Generate a world into ``out`` (extracts/ and truth/). Same seed, same bytes."""
+    if out.exists() and any(out.iterdir()):
+        if not overwrite:
+            raise GenerateError(
+                f"output folder is not empty: {out}",
+                hint="choose an empty folder or pass --overwrite",
+            )
+        for child in ("extracts", "truth"):
+            shutil.rmtree(out / child, ignore_errors=True)
+    notify = progress or (lambda _message: None)
+    notify("building the world")
+    world = build_world(scale_name, seed, as_of)
+    extracts, truth = out / "extracts", out / "truth"
+    truth.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(f"screening-render/{seed}/{scale_name}")
+    files: dict[str, int] = {}
+    with _TruthFiles(truth) as truth_files:
+        for table in _tables(world, rng):
+            notify(f"writing {table.path}")
+            dates, amounts, name = NOISE_COLUMNS[table.source]
+            add_noise(table, rng, dates, amounts, name)
+            write_table(table, extracts)
+            truth_files.add(table)
+            files[table.path] = len(table.rows)
+    _write_csv(
+        truth / "leads.csv",
+        ["pattern", "subject_type", "subject_key", "outcome_type", "role", "variant", "note"],
+        sorted(
+            (t.pattern, t.subject_type, t.subject_key, t.outcome_type, t.role, t.variant, t.note)
+            for t in world.truth
+        ),
+    )
+    summary = {
+        "seed": seed,
+        "scale": scale_name,
+        "as_of": world.as_of.isoformat(),
+        "extract_date": world.extract_date.isoformat(),
+        "files": dict(sorted(files.items())),
+        "companies": len(world.companies),
+        "projects": len(world.projects),
+    }
+    (truth / "world.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return GeneratedWorld(out, extracts, truth, files)
+
+
+def _tables(world: World, rng: random.Random) -> Iterable[Table]:
+    yield registry_table(world, rng)
+    yield projects_table(world, rng)
+    yield deposits_table(world, rng)
+    yield from arbitration_tables(world, rng)
+    yield from enforcement_tables(world, rng)
+
+
+class _TruthFiles:
+    """Streams mentions, malformed and duplicate rows as tables are written."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.mentions = io.StringIO(newline="")
+        self.malformed = io.StringIO(newline="")
+        self.duplicates = io.StringIO(newline="")
+
+    def __enter__(self) -> _TruthFiles:
+        self._mentions = csv.writer(self.mentions, lineterminator="\n")
+        self._mentions.writerow(
+            ["file", "row", "column", "typed_name", "entity_kind", "entity_key", "variant"]
+        )
+        self._malformed = csv.writer(self.malformed, lineterminator="\n")
+        self._malformed.writerow(["file", "row", "column", "defect"])
+        self._duplicates = csv.writer(self.duplicates, lineterminator="\n")
+        self._duplicates.writerow(["file", "row", "duplicate_of_row"])
+        return self
+
+    def add(self, table: Table) -> None:
+        first = table.first_data_row
+        for offset, row_mentions in enumerate(table.mentions):
+            for mention in row_mentions:
+                self._mentions.writerow(
+                    [
+                        table.path,
+                        first + offset,
+                        mention.column,
+                        mention.typed,
+                        mention.entity_kind,
+                        mention.entity_key,
+                        mention.variant,
+                    ]
+                )
+        for row, column, defect in table.malformed:
+            self._malformed.writerow([table.path, row, column, defect])
+        for row, original in table.duplicates:
+            self._duplicates.writerow([table.path, row, original])
+
+    def __exit__(self, *_exc: object) -> None:
+        for name, buffer in (
+            ("mentions", self.mentions),
+            ("malformed", self.malformed),
+            ("duplicates", self.duplicates),
+        ):
+            (self.folder / f"{name}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterable[tuple[object, ...]]) -> None:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")

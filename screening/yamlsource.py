@@ -1,0 +1,144 @@
+"""Load YAML while remembering the line of every key, so errors can say file:line.
+
+Config files, ingest manifests and rules are all YAML edited by hand. pydantic reports
+a problem as a path (``("model", "n_estimators")``); :class:`YamlDocument` turns that path
+back into the line a person has to fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from screening.errors import ConfigError, ScreeningError
+
+PathKey = tuple[str | int, ...]
+
+
+class _PlainDateLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so pydantic validates them with a located error
+    (PyYAML's own date parsing raises a bare ValueError with no line for 2026-13-01)."""
+
+
+_PlainDateLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class YamlDocument:
+    """Parsed YAML data plus the 1-based line of every mapping key and sequence item."""
+
+    path: Path
+    data: Any
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line_of(self, key_path: Sequence[str | int]) -> int:
+        """Line of the deepest known prefix of ``key_path`` (1 when nothing matches)."""
+        key = tuple(key_path)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get((), 1)
+
+    def where(self, key_path: Sequence[str | int] = ()) -> str:
+        return f"{self.path}:{self.line_of(key_path)}"
+
+
+def load_yaml(path: Path, *, error: type[ScreeningError] = ConfigError) -> YamlDocument:
+    """Read ``path`` as YAML; missing files and syntax errors raise ``error`` with file:line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error("file not found", where=str(path), hint="check the path") from None
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"not UTF-8 text ({exc.reason})", where=str(path), hint="save the file as UTF-8"
+        ) from None
+    try:
+        root = yaml.compose(text, Loader=_PlainDateLoader)
+        data = yaml.load(text, Loader=_PlainDateLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise error(
+            f"invalid YAML: {exc.problem}", where=f"{path}:{line}", hint="fix the syntax"
+        ) from None
+    document = YamlDocument(path=path, data=data)
+    if root is not None:
+        _record_lines(root, (), document.lines)
+    return document
+
+
+def _record_lines(node: yaml.Node, prefix: PathKey, lines: dict[PathKey, int]) -> None:
+    lines.setdefault(prefix, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = (*prefix, str(key_node.value))
+            lines[key] = key_node.start_mark.line + 1
+            _record_lines(value_node, key, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_lines(item, (*prefix, index), lines)
+
+
+def validation_errors(
+    document: YamlDocument,
+    exc: ValidationError,
+    model: type[BaseModel],
+    *,
+    error: type[ScreeningError] = ConfigError,
+) -> list[ScreeningError]:
+    """One located error per pydantic problem, in document order, with did-you-mean hints."""
+    located: list[tuple[int, ScreeningError]] = []
+    for item in exc.errors():
+        location = tuple(part for part in item["loc"] if isinstance(part, str | int))
+        dotted = ".".join(str(part) for part in location) or "(document)"
+        hint = None
+        if item["type"] == "extra_forbidden":
+            message = f"unknown key '{dotted}'"
+            known = _known_keys(model, location[:-1])
+            close = difflib.get_close_matches(str(location[-1]), known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+        elif item["type"] == "missing":
+            message = f"missing required key '{dotted}'"
+        else:
+            message = f"'{dotted}': {item['msg']}"
+        line = document.line_of(location)
+        located.append((line, error(message, where=f"{document.path}:{line}", hint=hint)))
+    return [problem for _, problem in sorted(located, key=lambda pair: pair[0])]
+
+
+def _known_keys(model: type[BaseModel], location: PathKey) -> list[str]:
+    """Field names of the (nested) model found at ``location``; [] when it cannot be followed."""
+    current: Any = model
+    for part in location:
+        if isinstance(part, int):
+            continue
+        field_info = current.model_fields.get(part) if _is_model(current) else None
+        if field_info is None:
+            return []
+        current = _model_in(field_info.annotation)
+    return sorted(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(candidate: Any) -> bool:
+    return isinstance(candidate, type) and issubclass(candidate, BaseModel)
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside ``Model``, ``Model | None`` or ``list[Model]``, if any."""
+    if _is_model(annotation):
+        return annotation
+    for argument in get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
