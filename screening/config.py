@@ -68,9 +68,11 @@ class JobConfig(_Strict):
             return path if path.is_absolute() else base / path
 
         export = self.output.export
+        # An unset database stays relative to the working folder, like the CLI's --db.
+        database = resolve(self.database) if "database" in self.model_fields_set else self.database
         return self.model_copy(
             update={
-                "database": resolve(self.database),
+                "database": database,
                 "sources": resolve(self.sources),
                 "rules": [resolve(path) for path in self.rules],
                 "output": OutputSettings(export=resolve(export) if export else None),

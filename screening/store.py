@@ -66,6 +66,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "input inventory: every extract file a run read, with its hash",
+        (
+            """CREATE TABLE run_inputs (
+                run_id VARCHAR,
+                source VARCHAR,
+                file VARCHAR,
+                sha256 VARCHAR,
+                bytes BIGINT,
+                data_rows BIGINT,
+                PRIMARY KEY (run_id, file)
+            )""",
+        ),
+    ),
 )
 
 if [m.version for m in MIGRATIONS] != list(range(1, len(MIGRATIONS) + 1)):

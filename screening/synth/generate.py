@@ -8,6 +8,7 @@ Layout of the output folder::
       deposits/农民工工资保证金.csv           (UTF-8)
       arbitration/劳动争议仲裁案件_YYYY.xlsx  (one per filing year, title row above the header)
       enforcement/执行案件_YYYY.csv           (GBK, one per filing year)
+    job.yaml    the job config that screens this world as of its as-of date
     truth/      what really happened (never read by the engine)
       world.json      seed, scale, as-of and extract dates, row counts per file
       leads.csv       planted leads, decoys and guards (pattern, subject, outcome, role)
@@ -117,6 +118,7 @@ def generate_world(
             )
         for child in ("extracts", "truth"):
             shutil.rmtree(out / child, ignore_errors=True)
+        (out / "job.yaml").unlink(missing_ok=True)
     notify = progress or (lambda _message: None)
     notify("building the world")
     world = build_world(scale_name, seed, as_of)
@@ -149,6 +151,11 @@ def generate_world(
         "companies": len(world.companies),
         "projects": len(world.projects),
     }
+    (out / "job.yaml").write_text(
+        "# The job that screens this world: screening run --config job.yaml\n"
+        f"sources: extracts\nas_of: {world.as_of.isoformat()}\nseed: {seed}\n",
+        encoding="utf-8",
+    )
     (truth / "world.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )

@@ -527,18 +527,16 @@ def add_noise(
     extra: dict[int, list[tuple[list[Cell], list[Mention], str | None, str | None]]] = {}
     for index in rng.sample(positions, min(duplicate_count, len(rows))):
         extra.setdefault(index, []).append((list(rows[index]), mentions[index], None, None))
-    for index in rng.sample(positions, min(malformed_count, len(rows))):
-        kind = MALFORMED_KINDS[
-            len([e for v in extra.values() for e in v if e[2]]) % len(MALFORMED_KINDS)
-        ]
+    candidates = {
+        "bad_date": date_columns,
+        "negative_amount": amount_columns,
+        "text_in_number": amount_columns,
+        "blank_name": [name_column],
+    }
+    for number, index in enumerate(rng.sample(positions, min(malformed_count, len(rows)))):
+        kind = MALFORMED_KINDS[number % len(MALFORMED_KINDS)]  # every defect kind in every file
         row = list(rows[index])
-        column = {
-            "bad_date": date_columns,
-            "negative_amount": amount_columns,
-            "text_in_number": amount_columns,
-            "blank_name": [name_column],
-        }[kind]
-        header = rng.choice(column)
+        header = rng.choice(candidates[kind])
         at = table.headers.index(header)
         row[at] = {
             "bad_date": rng.choice(BAD_DATES),
