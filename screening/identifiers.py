@@ -10,6 +10,7 @@ which character a clerk got wrong would invent a link the data does not support.
 
 from __future__ import annotations
 
+import operator
 import re
 from enum import StrEnum
 
@@ -87,7 +88,7 @@ def id_number_check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of a resident identity number."""
     if len(first17) != 17 or not first17.isdigit():
         raise ValueError(f"not 17 digits: {first17!r}")
-    total = sum(int(ch) * w for ch, w in zip(first17, _ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
     return _ID_CHECK[total % 11]
 
 

@@ -51,8 +51,9 @@ class Background:
             self.by_kind["contractor"] + self.by_kind["labour"] + self.by_kind["specialist"]
         )
         for company in construction[::30]:  # ~3 % share their trade name with a twin
-            if len(company.region) == 2:
-                self.by_kind[company.kind].append(b.twin(company))
+            area = b.twin_area(company)
+            if area is not None:  # in a crowded province a free district may not exist
+                self.by_kind[company.kind].append(b.twin(company, area))
         for contractor in self.by_kind["contractor"][::40]:
             self.by_kind["contractor"].append(b.branch(contractor))
         self.bosses = [

@@ -109,7 +109,7 @@ class Builder:
             if number not in self._id_numbers:
                 break
         self._id_numbers.add(number)
-        phone = "1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
+        phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
         person = Person(len(self.world.persons) + 1, names.person_name(rng), number, phone)
         self.world.persons.append(person)
         return person
@@ -193,25 +193,43 @@ class Builder:
         self.world.companies.append(company)
         return company
 
-    def twin(self, company: Company) -> Company:
+    def twin(self, company: Company, area: Area | None = None) -> Company:
         """Another company with the same trade name, industry and form in another district."""
-        city_code = company.city_code
-        areas = [a for a in self.home_areas + self.other_areas if a[0].code == city_code]
-        areas = [a for a in areas if a[1] is not None and a[1].code != company.district_code]
-        if not areas or len(company.region) != 2:
-            raise ValueError(f"{company.name} has no district to twin into")
-        industry = company.name[len("".join(f for f, _ in company.region)) + len(company.trade) :]
-        form = next(f for f in (vocab.GROUP_FORM, *vocab.LEGAL_FORMS) if industry.endswith(f))
-        industry = industry[: -len(form)]
-        for area in self.rng.sample(areas, len(areas)):
-            candidate = "".join(p for p in (area[0].name, area[1].name if area[1] else "")) + (
-                company.trade + industry + form
-            )
-            if candidate not in self._names:
-                return self.company(
-                    company.kind, area=area, trade=company.trade, industry=industry, form=form
-                )
-        raise ValueError(f"no free district for a twin of {company.name}")
+        area = area or self.twin_area(company)
+        if area is None:
+            raise ValueError(f"no free district for a twin of {company.name}")
+        industry, form = self._industry_and_form(company)
+        return self.company(
+            company.kind,
+            area=area,
+            trade=company.trade,
+            industry=industry,
+            form=form,
+            district_level=True,  # the district in the name is what tells twins apart
+        )
+
+    def twin_area(self, company: Company) -> Area | None:
+        """A district of the same city where the company's twin name is still free."""
+        if len(company.region) != 2:
+            return None
+        industry, form = self._industry_and_form(company)
+        areas = [
+            area
+            for area in self.home_areas + self.other_areas
+            if area[0].code == company.city_code
+            and area[1] is not None
+            and area[1].code != company.district_code
+        ]
+        for city, district in self.rng.sample(areas, len(areas)):
+            assert district is not None
+            if city.name + district.name + company.trade + industry + form not in self._names:
+                return city, district
+        return None
+
+    def _industry_and_form(self, company: Company) -> tuple[str, str]:
+        rest = company.name[len("".join(f for f, _ in company.region)) + len(company.trade) :]
+        form = next(f for f in (vocab.GROUP_FORM, *vocab.LEGAL_FORMS) if rest.endswith(f))
+        return rest[: -len(form)], form
 
     def branch(self, parent: Company) -> Company:
         """A branch (分公司) registered in a home city, named after its parent."""

@@ -1,22 +1,15 @@
-"""Byte-for-byte reproducible CSV and XLSX files.
-
-xlsx files are zip archives with timestamps and document properties inside; both are
-pinned so the same seed always gives the same bytes.
-"""
+"""Byte-for-byte reproducible CSV and XLSX files (see :mod:`screening.synth.xlsx`)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+import itertools
+from datetime import date
 from pathlib import Path
 
-import xlsxwriter
-
 from screening.synth.render import Cell, Table
-
-# Document properties are pinned: a creation time of "now" would change every file.
-FIXED_CREATED = datetime(2026, 1, 1, 0, 0, 0)
+from screening.synth.xlsx import write_xlsx
 
 
 def write_table(table: Table, extracts: Path) -> Path:
@@ -50,35 +43,7 @@ def _text(cell: Cell) -> str:
 
 
 def _write_xlsx(table: Table, path: Path) -> None:
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-        },
-    )
-    workbook.set_properties({"created": FIXED_CREATED, "author": "screening synth"})
-    sheet = workbook.add_worksheet(Path(table.path).stem.split("_")[0][:31])
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    row_number = 0
-    if table.title:
-        sheet.write_string(row_number, 0, table.title)
-        row_number += 1
-    for column, header in enumerate(table.headers):
-        sheet.write_string(row_number, column, header)
-    for row in table.rows:
-        row_number += 1
-        for column, cell in enumerate(row):
-            if cell is None or cell == "":
-                continue
-            if isinstance(cell, date):
-                sheet.write_datetime(
-                    row_number, column, datetime(cell.year, cell.month, cell.day), date_format
-                )
-            elif isinstance(cell, int | float):
-                sheet.write_number(row_number, column, cell)
-            else:
-                sheet.write_string(row_number, column, cell)
-    workbook.close()
+    head: list[list[Cell]] = [[table.title]] if table.title else []
+    head.append(list(table.headers))
+    sheet_name = Path(table.path).stem.split("_")[0][:31]
+    write_xlsx(path, sheet_name, itertools.chain(head, table.rows))

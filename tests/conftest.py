@@ -1,0 +1,63 @@
+"""Shared fixtures: a generated tiny world (real files on disk) and readers for it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from screening.synth import GeneratedWorld, generate_world
+
+TINY_SEED = 20260930
+# Encoding of each CSV source as the agencies deliver it (DOMAIN.md).
+CSV_ENCODINGS = {"projects": "gbk", "deposits": "utf-8", "enforcement": "gbk"}
+
+
+@pytest.fixture(scope="session")
+def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> GeneratedWorld:
+    """One tiny world for the whole session; tests must not modify it."""
+    return generate_world("tiny", TINY_SEED, tmp_path_factory.mktemp("tiny"))
+
+
+@dataclass
+class Extract:
+    """An extract file read back the way a person sees it: numbered rows of text."""
+
+    header_row: int
+    headers: list[str]
+    rows: dict[int, list[str]]  # 1-based row number -> cells as text
+
+
+def read_extract(path: Path) -> Extract:
+    """Read an xlsx or CSV extract; a leading single-cell title row is skipped."""
+    if path.suffix == ".xlsx":
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        lines = [
+            [_text(value) for value in row]
+            for row in workbook.worksheets[0].iter_rows(values_only=True)
+        ]
+        workbook.close()
+    else:
+        encoding = CSV_ENCODINGS[path.parent.name]
+        lines = list(csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline="")))
+    header_index = 1 if sum(bool(cell) for cell in lines[0]) == 1 else 0
+    width = len(lines[header_index])
+    rows = {
+        number: (cells + [""] * width)[:width]
+        for number, cells in enumerate(lines, start=1)
+        if number > header_index + 1
+    }
+    return Extract(header_index + 1, lines[header_index], rows)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value)

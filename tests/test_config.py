@@ -1,0 +1,75 @@
+"""Job config: defaults, relative paths, and errors that point at file:line."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from screening.config import SAMPLE_DATA_DIR, default_config, load_config
+from screening.errors import ConfigError
+
+
+def _write(folder: Path, text: str) -> Path:
+    path = folder / "job.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_default_config_screens_the_sample_data() -> None:
+    config = default_config()
+    assert config.sources == SAMPLE_DATA_DIR / "extracts"
+    assert config.database == Path("screening.duckdb")
+
+
+def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "sources: extracts\nas_of: 2026-09-30\ndatabase: out/s.duckdb\nseed: 5\n",
+    )
+    config = load_config(path)
+    assert config.sources == tmp_path / "extracts"
+    assert config.database == tmp_path / "out" / "s.duckdb"
+    assert config.as_of == date(2026, 9, 30)
+    assert config.seed == 5
+
+
+def test_database_not_in_the_file_stays_in_the_working_folder(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, "sources: extracts\n"))
+    assert config.database == Path("screening.duckdb")
+
+
+def test_unknown_key_names_file_line_and_suggests(tmp_path: Path) -> None:
+    path = _write(tmp_path, "sources: extracts\n\nas_off: 2026-09-30\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    message = str(error.value)
+    assert f"{path}:3" in message
+    assert "as_off" in message and "as_of" in message  # did you mean
+
+
+def test_bad_value_names_file_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "sources: extracts\nranking:\n  rule_weight: -1\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert f"{path}:3" in str(error.value)
+    assert "rule_weight" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [("- a\n- b\n", "mapping"), ("sources: [unclosed\n", "job.yaml:")],
+)
+def test_unusable_files_are_refused_clearly(tmp_path: Path, text: str, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        load_config(_write(tmp_path, text))
+
+
+def test_an_empty_file_means_all_defaults(tmp_path: Path) -> None:
+    assert load_config(_write(tmp_path, "# nothing set\n")).seed == default_config().seed
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nope\.yaml"):
+        load_config(tmp_path / "nope.yaml")

@@ -1,0 +1,117 @@
+"""USCC and resident-ID checks: published codes, property tests, masking."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from screening.identifiers import (
+    USCC_ALPHABET,
+    CodeStatus,
+    id_number_check_char,
+    is_valid_id_number,
+    is_valid_uscc,
+    make_uscc,
+    mask_id_number,
+    mask_personal_numbers,
+    mask_phone,
+    org_code_check_char,
+    uscc_check_char,
+    uscc_status,
+)
+
+# Codes printed on the business licences of well-known companies, and the GB 32100 example.
+PUBLISHED_USCCS = [
+    "9144030071526726XG",  # 深圳市腾讯计算机系统有限公司
+    "914403001922038216",  # 华为技术有限公司
+    "91330100799655058B",  # 阿里巴巴（中国）有限公司
+    "91350100M000100Y43",  # GB 32100-2015 appendix example
+    "91512081MA62K0260E",
+]
+
+uscc_bodies = st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17)
+
+
+@pytest.mark.parametrize("code", PUBLISHED_USCCS)
+def test_published_codes_are_valid(code: str) -> None:
+    assert is_valid_uscc(code)
+    assert uscc_status(f"  {code} ") is CodeStatus.VALID
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "9144030071526726XH",  # wrong check character
+        "9144030071526726X",  # 17 characters
+        "9144030071526726XGG",  # 19 characters
+        "9144030O71526726XG",  # letter O is not in the alphabet
+        "9144030071526726xg",  # lower case is not how codes are issued
+        "914403007152672IXG",  # I is excluded too
+    ],
+)
+def test_malformed_codes_are_invalid(code: str) -> None:
+    assert not is_valid_uscc(code)
+    assert uscc_status(code) is CodeStatus.INVALID
+
+
+@pytest.mark.parametrize("raw", [None, "", "   "])
+def test_blank_code_is_missing(raw: str | None) -> None:
+    assert uscc_status(raw) is CodeStatus.MISSING
+
+
+@given(uscc_bodies)
+def test_appending_the_check_character_always_validates(body: str) -> None:
+    assert is_valid_uscc(body + uscc_check_char(body))
+
+
+@given(uscc_bodies, st.integers(0, 16), st.sampled_from(USCC_ALPHABET))
+def test_any_single_substitution_is_detected(body: str, position: int, replacement: str) -> None:
+    code = body + uscc_check_char(body)
+    changed = code[:position] + replacement + code[position + 1 :]
+    assert is_valid_uscc(changed) == (changed == code)
+
+
+@given(uscc_bodies, st.integers(0, 15))
+def test_adjacent_transpositions_are_detected(body: str, position: int) -> None:
+    code = body + uscc_check_char(body)
+    swapped = code[:position] + code[position + 1] + code[position] + code[position + 2 :]
+    assert is_valid_uscc(swapped) == (swapped == code)
+
+
+@given(
+    st.sampled_from(["440604", "440605", "440606", "110105"]),
+    st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=8, max_size=8),
+)
+def test_made_codes_embed_a_valid_organisation_code(area: str, org_body: str) -> None:
+    code = make_uscc(area, org_body)
+    assert is_valid_uscc(code)
+    assert code[2:8] == area
+    assert code[16] == org_code_check_char(org_body)
+
+
+def test_organisation_code_known_value() -> None:
+    # 华为's organisation code 19220382-1 (GB 11714), embedded in its USCC.
+    assert org_code_check_char("19220382") == "1"
+
+
+@pytest.mark.parametrize("number", ["11010519491231002X", "440524188001010014"])
+def test_published_id_numbers_are_valid(number: str) -> None:
+    assert is_valid_id_number(number)
+    assert is_valid_id_number(number.lower())
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17), st.integers(0, 16))
+def test_id_number_detects_single_digit_errors(body: str, position: int) -> None:
+    number = body + id_number_check_char(body)
+    wrong_digit = str((int(number[position]) + 1) % 10)
+    assert not is_valid_id_number(number[:position] + wrong_digit + number[position + 1 :])
+
+
+def test_masks_hide_birth_date_and_subscriber_number() -> None:
+    assert mask_id_number("11010519491231002X") == "110105********002X"
+    assert mask_phone("13812345678") == "138****5678"
+    text = "申请人张三（身份证11010519491231002X，电话13812345678）"
+    masked = mask_personal_numbers(text)
+    assert "19491231" not in masked and "1234" not in masked
+    assert masked == "申请人张三（身份证110105********002X，电话138****5678）"
