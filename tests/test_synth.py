@@ -307,3 +307,12 @@ def test_malformed_and_duplicate_rows_are_recorded(
     for record in duplicates:
         rows = extracts[record["file"]].rows
         assert rows[int(record["row"])] == rows[int(record["duplicate_of_row"])], record
+
+
+def test_committed_sample_data_is_what_the_generator_makes(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    fresh = generate_world("small", 20260930, tmp_path / "fresh")
+    committed = {k: v for k, v in _digest(sample).items() if k != "README.md"}
+    assert committed == _digest(fresh.root), (
+        "sample_data/ is stale: regenerate it with the command in sample_data/README.md"
+    )
