@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from screening import __version__
 from screening.config import SAMPLE_DATA_DIR, JobConfig, load_config
 from screening.errors import ConfigError, ScreeningError
-from screening.inventory import SOURCE_TITLES
+from screening.ingest.load import IngestResult
 
 app = typer.Typer(
     help="Screen agency extracts for wage-arrears leads (欠薪线索筛查).",
@@ -98,6 +101,31 @@ def generate(
 
 @app.command()
 @reports_errors
+def ingest(
+    manifest: Annotated[Path, typer.Option(help="Source manifest (YAML).")] = SAMPLE_DATA_DIR
+    / "manifest.yaml",
+    db: Annotated[Path, typer.Option(help="Database file.")] = Path("screening.duckdb"),
+) -> None:
+    """Load the agency extracts a manifest names into the database's canonical tables.
+
+    Unchanged files are skipped; a changed file replaces its previous load. Rows that
+    cannot be loaded go to the `rejects` table with file, row, column and reason.
+
+    Example: screening ingest --manifest sample_data/manifest.yaml --db screening.duckdb
+    """
+    from screening.ingest.load import ingest as ingest_files
+    from screening.ingest.manifest import load_manifest
+    from screening.store import Store
+
+    loaded_manifest = load_manifest(manifest)
+    with Store.open(db) as store, _file_progress() as advance:
+        result = ingest_files(loaded_manifest, store, progress=advance)
+    console.print(ingest_summary(result))
+    console.print(f"database: {db}; rejected rows: SELECT * FROM rejects")
+
+
+@app.command()
+@reports_errors
 def run(
     config: Annotated[
         Path | None, typer.Option(help="Job config (YAML). Default: sample_data/job.yaml.")
@@ -124,18 +152,69 @@ def run(
     if db:
         overrides["database"] = db
     job = job.model_copy(update=overrides)
-    result = run_job(job, progress=lambda m: console.print(f"  {m}", style="dim"))
-    table = Table(title=f"Inputs of {result.run_id} (as of {result.as_of or 'not set'})")
-    table.add_column("source 来源")
-    table.add_column("files", justify="right")
-    table.add_column("data rows", justify="right")
-    for source, (files, rows) in result.rows_by_source().items():
-        table.add_row(SOURCE_TITLES[source], str(files), f"{rows:,}")
-    console.print(table)
+    with _file_progress() as advance:
+        result = run_job(job, progress=advance)
+    console.print(ingest_summary(result.ingest))
     console.print(
-        f"published {result.run_id} to {job.database}. Ingest, entity resolution, rules and "
-        "ranking are not built yet: this run takes stock of what they will screen."
+        f"published {result.run_id} (as of {result.as_of or 'not set'}) to {job.database}. "
+        "Entity resolution, rules and ranking are not built yet: this run ingests what "
+        "they will screen."
     )
+
+
+def ingest_summary(result: IngestResult) -> Table:
+    """Rows in / loaded / rejected … per source: the promise that nothing was lost."""
+    table = Table(title="Ingest 数据导入", title_justify="left")
+    for header in (
+        "source 来源",
+        "files",
+        "rows in",
+        "loaded",
+        "rejected",
+        "duplicates",
+        "USCC invalid",
+        "USCC missing",
+    ):
+        table.add_column(header, justify="left" if header.startswith("source") else "right")
+    files = Counter(item.source for item in result.files if item.status != "removed")
+    for source, total in result.by_source().items():
+        table.add_row(
+            source,
+            str(files[source]),
+            *(
+                f"{value:,}"
+                for value in (
+                    total.rows_in,
+                    total.loaded,
+                    total.rejected,
+                    total.duplicates,
+                    total.uscc_invalid,
+                    total.uscc_missing,
+                )
+            ),
+        )
+    changed = sum(item.status != "unchanged" for item in result.files)
+    table.caption = f"{changed} file(s) loaded or removed, {len(result.files) - changed} unchanged"
+    return table
+
+
+@contextmanager
+def _file_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar over files, fed by the (file, done, total) callbacks of ingest."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("ingest", total=None)
+
+        def advance(file: str, done: int, total: int) -> None:
+            bar.update(task, description=file or "done", completed=done, total=total)
+
+        yield advance
 
 
 def _job_config(path: Path | None) -> JobConfig:

@@ -50,7 +50,9 @@ class JobConfig(_Strict):
     """Everything a screening run depends on; its hash is stored with the run."""
 
     database: Path = Path("screening.duckdb")
-    sources: Path = SAMPLE_DATA_DIR / "extracts"
+    manifest: Path = Field(
+        SAMPLE_DATA_DIR / "manifest.yaml", description="source manifest: files and column maps"
+    )
     rules: list[Path] = Field(default_factory=lambda: [Path("rules")])
     parameters: dict[str, dict[str, float | int | str | bool]] = Field(
         default_factory=dict, description="per-rule parameter overrides: {RULE-ID: {name: value}}"
@@ -73,7 +75,7 @@ class JobConfig(_Strict):
         return self.model_copy(
             update={
                 "database": database,
-                "sources": resolve(self.sources),
+                "manifest": resolve(self.manifest),
                 "rules": [resolve(path) for path in self.rules],
                 "output": OutputSettings(export=resolve(export) if export else None),
             }

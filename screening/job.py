@@ -1,8 +1,8 @@
-"""The batch screening job, as far as it is built: take stock of the inputs and publish.
+"""The batch screening job, as far as it is built: ingest the extracts and publish.
 
 Each stage records its timing in the run record; outputs are published in one
-transaction so a failed run leaves the previous published run as it was. Ingest,
-resolution, rules, the anomaly model and ranking join here as they are built.
+transaction so a failed run leaves the previous published run as it was. Resolution,
+rules, the anomaly model and ranking join here as they are built.
 """
 
 from __future__ import annotations
@@ -13,57 +13,54 @@ from dataclasses import dataclass
 from datetime import date
 
 from screening.config import JobConfig
-from screening.inventory import InputFile, take_inventory
-from screening.store import Store, sha256_json
+from screening.ingest.load import IngestResult, ingest
+from screening.ingest.manifest import load_manifest
+from screening.store import Store, sha256_file, sha256_json
 
 
 @dataclass(frozen=True)
 class JobResult:
     run_id: str
     as_of: date | None
-    inputs: list[InputFile]
-
-    def rows_by_source(self) -> dict[str, tuple[int, int]]:
-        """source -> (files, data rows), in source order."""
-        totals: dict[str, tuple[int, int]] = {}
-        for item in self.inputs:
-            files, rows = totals.get(item.source, (0, 0))
-            totals[item.source] = (files + 1, rows + item.data_rows)
-        return totals
+    ingest: IngestResult
 
 
-def run_job(config: JobConfig, *, progress: Callable[[str], None] | None = None) -> JobResult:
+def run_job(
+    config: JobConfig, *, progress: Callable[[str, int, int], None] | None = None
+) -> JobResult:
     """Run the job described by ``config`` and publish its outputs to ``config.database``."""
-    notify = progress or (lambda _message: None)
-    notify("taking stock of the extracts")
-    started = time.perf_counter()
-    inputs = take_inventory(config.sources)
-    inventory_seconds = time.perf_counter() - started
+    manifest = load_manifest(config.manifest)
+    inputs = {
+        f"{source}:{path.name}": sha256_file(path)
+        for source in manifest.sources
+        for path in manifest.files(source)
+    }
     with Store.open(config.database) as store:
         run_id = store.begin_run(
             as_of=config.as_of,
             config_hash=sha256_json(config.model_dump(mode="json")),
-            input_hashes={item.relative: item.sha256 for item in inputs},
+            input_hashes=inputs,
             seed=config.seed,
         )
         try:
+            started = time.perf_counter()
+            result = ingest(manifest, store, progress=progress)
+            totals = result.by_source().values()
             store.record_stage(
                 run_id,
-                "inventory",
-                seconds=inventory_seconds,
-                rows_out=sum(item.data_rows for item in inputs),
+                "ingest",
+                seconds=time.perf_counter() - started,
+                rows_in=sum(t.rows_in for t in totals),
+                rows_out=sum(t.loaded for t in totals),
             )
-            notify("publishing")
             with store.publish(run_id) as con:
-                con.executemany(
-                    "INSERT INTO run_inputs VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (run_id, i.source, i.relative, i.sha256, i.bytes, i.data_rows)
-                        for i in inputs
-                    ],
+                con.execute(
+                    """INSERT INTO run_inputs
+                       SELECT ?, source, file, sha256, NULL, rows_in FROM ingested_files""",
+                    [run_id],
                 )
         except BaseException as exc:
             if store.get_run(run_id).status == "running":  # publish() marks its own failures
                 store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
             raise
-    return JobResult(run_id=run_id, as_of=config.as_of, inputs=inputs)
+    return JobResult(run_id=run_id, as_of=config.as_of, ingest=result)

@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from screening.errors import StoreError
+from screening.ingest.canonical import canonical_ddl
 
 DEFAULT_DB_PATH = Path("screening.duckdb")
 
@@ -79,6 +80,37 @@ MIGRATIONS: tuple[Migration, ...] = (
                 data_rows BIGINT,
                 PRIMARY KEY (run_id, file)
             )""",
+        ),
+    ),
+    Migration(
+        3,
+        "ingest: canonical tables, rejects, loaded files, the per-database hashing key",
+        (
+            *canonical_ddl(),
+            """CREATE TABLE rejects (
+                source VARCHAR NOT NULL,
+                source_file VARCHAR NOT NULL,
+                source_row INTEGER NOT NULL,
+                column_name VARCHAR NOT NULL,
+                raw_value VARCHAR,
+                reason VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE ingested_files (
+                source VARCHAR NOT NULL,
+                file VARCHAR PRIMARY KEY,
+                sha256 VARCHAR NOT NULL,
+                spec_hash VARCHAR NOT NULL,
+                header_row INTEGER,
+                rows_in BIGINT,
+                loaded BIGINT,
+                rejected BIGINT,
+                duplicates BIGINT,
+                uscc_invalid BIGINT,
+                uscc_missing BIGINT,
+                seconds DOUBLE,
+                ingested_at TIMESTAMP
+            )""",
+            "CREATE TABLE settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
         ),
     ),
 )

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -119,13 +119,17 @@ def validation_errors(
 def _known_keys(model: type[BaseModel], location: PathKey) -> list[str]:
     """Field names of the (nested) model found at ``location``; [] when it cannot be followed."""
     current: Any = model
-    for part in location:
-        if isinstance(part, int):
-            continue
+    parts = [part for part in location if not isinstance(part, int)]
+    while parts:
+        part = parts.pop(0)
         field_info = current.model_fields.get(part) if _is_model(current) else None
         if field_info is None:
             return []
-        current = _model_in(field_info.annotation)
+        if get_origin(field_info.annotation) is dict and parts:
+            parts.pop(0)  # a free key of a mapping, e.g. a source's name
+            current = _model_in(get_args(field_info.annotation)[1])
+        else:
+            current = _model_in(field_info.annotation)
     return sorted(current.model_fields) if _is_model(current) else []
 
 

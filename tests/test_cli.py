@@ -13,6 +13,7 @@ from typer.main import get_command
 
 from screening.cli import app
 
+REPO = Path(__file__).resolve().parents[1]
 COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
 
 
@@ -35,7 +36,7 @@ def test_every_command_has_help_with_an_example(command: str, tmp_path: Path) ->
     assert "Example" in result.stdout
 
 
-def test_generate_then_run_publishes_an_inventory(tmp_path: Path) -> None:
+def test_generate_then_run_ingests_and_publishes(tmp_path: Path) -> None:
     generated = screening(
         "generate", "--scale", "tiny", "--seed", "4", "--out", "world", cwd=tmp_path
     )
@@ -44,12 +45,22 @@ def test_generate_then_run_publishes_an_inventory(tmp_path: Path) -> None:
 
     ran = screening("run", "--config", "world/job.yaml", "--db", "s.duckdb", cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
-    assert "仲裁" in ran.stdout and "published" in ran.stdout
+    assert "arbitration" in ran.stdout and "rejected" in ran.stdout and "published" in ran.stdout
     with duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True) as con:
         status, as_of = con.execute("SELECT status, as_of FROM runs").fetchone()  # type: ignore[misc]
         files = con.execute("SELECT count(*), sum(data_rows) FROM run_inputs").fetchone()
+        loaded = con.execute("SELECT count(*) FROM arbitrations").fetchone()
     assert status == "published" and str(as_of) == "2026-09-30"
     assert files is not None and files[0] >= 5 and files[1] > 500
+    assert loaded is not None and loaded[0] > 100
+
+
+def test_ingest_twice_reports_unchanged_files(tmp_path: Path) -> None:
+    first = screening("ingest", "--db", str(tmp_path / "i.duckdb"), cwd=REPO)
+    assert first.returncode == 0, first.stderr
+    assert "enforcement" in first.stdout and "USCC missing" in first.stdout
+    second = screening("ingest", "--db", str(tmp_path / "i.duckdb"), cwd=REPO)
+    assert "0 file(s) loaded or removed" in second.stdout
 
 
 def test_run_without_config_outside_the_project_says_what_to_do(tmp_path: Path) -> None:

@@ -19,29 +19,29 @@ def _write(folder: Path, text: str) -> Path:
 
 def test_default_config_screens_the_sample_data() -> None:
     config = default_config()
-    assert config.sources == SAMPLE_DATA_DIR / "extracts"
+    assert config.manifest == SAMPLE_DATA_DIR / "manifest.yaml"
     assert config.database == Path("screening.duckdb")
 
 
 def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
-        "sources: extracts\nas_of: 2026-09-30\ndatabase: out/s.duckdb\nseed: 5\n",
+        "manifest: manifest.yaml\nas_of: 2026-09-30\ndatabase: out/s.duckdb\nseed: 5\n",
     )
     config = load_config(path)
-    assert config.sources == tmp_path / "extracts"
+    assert config.manifest == tmp_path / "manifest.yaml"
     assert config.database == tmp_path / "out" / "s.duckdb"
     assert config.as_of == date(2026, 9, 30)
     assert config.seed == 5
 
 
 def test_database_not_in_the_file_stays_in_the_working_folder(tmp_path: Path) -> None:
-    config = load_config(_write(tmp_path, "sources: extracts\n"))
+    config = load_config(_write(tmp_path, "manifest: manifest.yaml\n"))
     assert config.database == Path("screening.duckdb")
 
 
 def test_unknown_key_names_file_line_and_suggests(tmp_path: Path) -> None:
-    path = _write(tmp_path, "sources: extracts\n\nas_off: 2026-09-30\n")
+    path = _write(tmp_path, "manifest: manifest.yaml\n\nas_off: 2026-09-30\n")
     with pytest.raises(ConfigError) as error:
         load_config(path)
     message = str(error.value)
@@ -50,7 +50,7 @@ def test_unknown_key_names_file_line_and_suggests(tmp_path: Path) -> None:
 
 
 def test_bad_value_names_file_line(tmp_path: Path) -> None:
-    path = _write(tmp_path, "sources: extracts\nranking:\n  rule_weight: -1\n")
+    path = _write(tmp_path, "manifest: manifest.yaml\nranking:\n  rule_weight: -1\n")
     with pytest.raises(ConfigError) as error:
         load_config(path)
     assert f"{path}:3" in str(error.value)
@@ -59,7 +59,7 @@ def test_bad_value_names_file_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "fragment"),
-    [("- a\n- b\n", "mapping"), ("sources: [unclosed\n", "job.yaml:")],
+    [("- a\n- b\n", "mapping"), ("manifest: [unclosed\n", "job.yaml:")],
 )
 def test_unusable_files_are_refused_clearly(tmp_path: Path, text: str, fragment: str) -> None:
     with pytest.raises(ConfigError, match=fragment):

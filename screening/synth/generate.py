@@ -9,6 +9,7 @@ Layout of the output folder::
       arbitration/劳动争议仲裁案件_YYYY.xlsx  (one per filing year, title row above the header)
       enforcement/执行案件_YYYY.csv           (GBK, one per filing year)
     job.yaml    the job config that screens this world as of its as-of date
+    manifest.yaml  where each source's files are and how their headers map
     truth/      what really happened (never read by the engine)
       world.json      seed, scale, as-of and extract dates, row counts per file
       leads.csv       planted leads, decoys and guards (pattern, subject, outcome, role)
@@ -47,6 +48,8 @@ from screening.synth.scales import get_scale
 from screening.synth.writers import write_table
 
 DEFAULT_AS_OF = date(2026, 9, 30)
+# How the synthetic agencies' files map to canonical tables (written beside extracts/).
+SAMPLE_MANIFEST = Path(__file__).resolve().parents[1] / "ingest" / "sample_manifest.yaml"
 EXTRACT_LAG_DAYS = 31  # extracts are pulled a month after the as-of date
 
 # Per source: date columns, amount columns and the required name column, for noise.
@@ -118,7 +121,8 @@ def generate_world(
             )
         for child in ("extracts", "truth"):
             shutil.rmtree(out / child, ignore_errors=True)
-        (out / "job.yaml").unlink(missing_ok=True)
+        for name in ("job.yaml", "manifest.yaml"):
+            (out / name).unlink(missing_ok=True)
     notify = progress or (lambda _message: None)
     notify("building the world")
     world = build_world(scale_name, seed, as_of)
@@ -153,9 +157,10 @@ def generate_world(
     }
     (out / "job.yaml").write_text(
         "# The job that screens this world: screening run --config job.yaml\n"
-        f"sources: extracts\nas_of: {world.as_of.isoformat()}\nseed: {seed}\n",
+        f"manifest: manifest.yaml\nas_of: {world.as_of.isoformat()}\nseed: {seed}\n",
         encoding="utf-8",
     )
+    shutil.copyfile(SAMPLE_MANIFEST, out / "manifest.yaml")
     (truth / "world.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )

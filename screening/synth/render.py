@@ -522,7 +522,7 @@ def add_noise(
     if not rows:
         return
     positions = list(range(len(rows)))
-    malformed_count = min(30, 3 + len(rows) // 20_000)
+    malformed_count = min(30, len(MALFORMED_KINDS) + len(rows) // 20_000)  # every kind, every file
     duplicate_count = max(1, len(rows) // 100)
     extra: dict[int, list[tuple[list[Cell], list[Mention], str | None, str | None]]] = {}
     for index in rng.sample(positions, min(duplicate_count, len(rows))):
