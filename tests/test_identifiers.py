@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from screening.identifiers import (
     uscc_check_char,
     uscc_status,
 )
+from screening.ingest.parse import id_number_is_valid, uscc_is_valid
 
 # Codes printed on the business licences of well-known companies, and the GB 32100 example.
 PUBLISHED_USCCS = [
@@ -115,3 +117,23 @@ def test_masks_hide_birth_date_and_subscriber_number() -> None:
     masked = mask_personal_numbers(text)
     assert "19491231" not in masked and "1234" not in masked
     assert masked == "申请人张三（身份证110105********002X，电话138****5678）"
+
+
+@given(
+    st.lists(
+        st.one_of(uscc_bodies.map(lambda body: body + uscc_check_char(body)), st.text(max_size=20)),
+        max_size=30,
+    )
+)
+def test_vectorised_checks_agree_with_the_scalar_ones(codes: list[str]) -> None:
+    values = [*PUBLISHED_USCCS, "11010519491231002X", *codes]
+    result = pl.DataFrame({"code": values}).select(
+        uscc_is_valid(pl.col("code")).fill_null(False).alias("uscc"),
+        id_number_is_valid(pl.col("code")).fill_null(False).alias("id"),
+    )
+    assert result["uscc"].to_list() == [is_valid_uscc(code) for code in values]
+    # The vectorised ID check also demands a plausible birth date, so it is the stricter.
+    assert all(
+        is_valid_id_number(code) for code, ok in zip(values, result["id"], strict=True) if ok
+    )
+    assert result["id"][len(PUBLISHED_USCCS)]
