@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from screening.config import JobConfig
-from screening.ingest.load import IngestResult, ingest
+from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
-from screening.store import Store, sha256_file, sha256_json
+from screening.store import Store, sha256_json
 
 
 @dataclass(frozen=True)
@@ -30,21 +30,17 @@ def run_job(
 ) -> JobResult:
     """Run the job described by ``config`` and publish its outputs to ``config.database``."""
     manifest = load_manifest(config.manifest)
-    inputs = {
-        f"{source}:{path.name}": sha256_file(path)
-        for source in manifest.sources
-        for path in manifest.files(source)
-    }
+    inputs = plan_inputs(manifest)
     with Store.open(config.database) as store:
         run_id = store.begin_run(
             as_of=config.as_of,
             config_hash=sha256_json(config.model_dump(mode="json")),
-            input_hashes=inputs,
+            input_hashes={item.relative: item.sha256 for item in inputs},
             seed=config.seed,
         )
         try:
             started = time.perf_counter()
-            result = ingest(manifest, store, progress=progress)
+            result = ingest(manifest, store, inputs=inputs, progress=progress)
             totals = result.by_source().values()
             store.record_stage(
                 run_id,

@@ -182,14 +182,19 @@ def test_cells_are_as_messy_as_real_extracts(extracts: dict[str, Extract]) -> No
     assert any(cell != cell.strip() for cell in cells)  # stray whitespace
 
 
-def test_most_arbitration_rows_lack_a_uscc(extracts: dict[str, Extract]) -> None:
-    column = ARBITRATION_HEADERS.index("被申请人统一社会信用代码")
-    codes = [
+def _arbitration_cells(extracts: dict[str, Extract], header: str) -> list[str]:
+    """One column's cells over all the yearly arbitration files."""
+    column = ARBITRATION_HEADERS.index(header)
+    return [
         row[column]
         for name, extract in extracts.items()
         if name.startswith("arbitration")
         for row in extract.rows.values()
     ]
+
+
+def test_most_arbitration_rows_lack_a_uscc(extracts: dict[str, Extract]) -> None:
+    codes = _arbitration_cells(extracts, "被申请人统一社会信用代码")
     assert sum(not code for code in codes) > 0.6 * len(codes)
 
 
@@ -198,14 +203,7 @@ def test_registry_codes_and_worker_ids_pass_their_checks(extracts: dict[str, Ext
     column = REGISTRY_HEADERS.index("统一社会信用代码")
     codes = [row[column] for row in registry.rows.values()]
     assert sum(is_valid_uscc(code) for code in codes) >= 0.97 * len(codes)
-    id_column = ARBITRATION_HEADERS.index("申请人身份证号码")
-    ids = [
-        row[id_column]
-        for name, extract in extracts.items()
-        if name.startswith("arbitration")
-        for row in extract.rows.values()
-        if row[id_column]
-    ]
+    ids = [cell for cell in _arbitration_cells(extracts, "申请人身份证号码") if cell]
     assert ids and all(is_valid_id_number(number) for number in ids)
 
 

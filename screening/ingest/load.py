@@ -56,6 +56,26 @@ class FileResult:
     absent_headers: list[str] = field(default_factory=list)  # optional headers not in the file
 
 
+@dataclass(frozen=True)
+class InputFile:
+    """One file a manifest names, hashed once for the run record and for reload decisions."""
+
+    source: str
+    path: Path
+    relative: str  # relative to the manifest's folder
+    sha256: str
+
+
+def plan_inputs(manifest: Manifest) -> list[InputFile]:
+    """Every file of every source, in manifest order, with its content hash."""
+    base = manifest.path.parent
+    return [
+        InputFile(source, path, _relative(path, base), sha256_file(path))
+        for source in manifest.sources
+        for path in manifest.files(source)
+    ]
+
+
 @dataclass
 class IngestResult:
     files: list[FileResult]
@@ -83,12 +103,15 @@ def ingest(
     manifest: Manifest,
     store: Store,
     *,
+    inputs: list[InputFile] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> IngestResult:
-    """Bring the canonical tables in line with the manifest's files; one transaction."""
+    """Bring the canonical tables in line with the manifest's files; one transaction.
+
+    ``inputs`` is :func:`plan_inputs` of the manifest when the caller already has it.
+    """
     notify = progress or (lambda _file, _done, _total: None)
-    base = manifest.path.parent
-    planned = [(source, path) for source in manifest.sources for path in manifest.files(source)]
+    planned = inputs if inputs is not None else plan_inputs(manifest)
     con = store.con
     previous = {
         row[0]: (row[1], row[2], row[3])
@@ -100,11 +123,11 @@ def ingest(
     con.begin()
     try:
         key = _hash_key(con)
-        for done, (source, path) in enumerate(planned):
+        for done, item in enumerate(planned):
+            source, path, relative, sha = item.source, item.path, item.relative, item.sha256
             spec = manifest.sources[source]
-            relative = _relative(path, base)
             notify(relative, done, len(planned))
-            sha, spec_hash = sha256_file(path), _spec_hash(spec, manifest)
+            spec_hash = _spec_hash(spec, manifest)
             if previous.get(relative, (None, None, None))[:2] == (sha, spec_hash):
                 results.append(_unchanged(con, source, relative))
                 continue
@@ -124,7 +147,7 @@ def ingest(
             result.seconds = time.perf_counter() - started
             _record_file(con, result, sha, spec_hash, raw.header_row)
             results.append(result)
-        current = {_relative(path, base) for _, path in planned}
+        current = {item.relative for item in planned}
         for relative, (_sha, _spec, source) in sorted(previous.items()):
             if relative not in current:
                 _remove_file(
@@ -337,9 +360,12 @@ def _replace_file(
     rejects: pl.DataFrame,
 ) -> None:
     _remove_file(con, table, relative)
-    arrow_loaded, arrow_rejects = loaded.to_arrow(), rejects.to_arrow()  # noqa: F841  (read by DuckDB)
-    con.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM arrow_loaded")
-    con.execute("INSERT INTO rejects BY NAME SELECT * FROM arrow_rejects")
+    for target, frame in ((table.name, loaded), ("rejects", rejects)):
+        con.register("incoming", frame.to_arrow())
+        try:
+            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming")
+        finally:
+            con.unregister("incoming")
 
 
 def _remove_file(
