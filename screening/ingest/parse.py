@@ -1,6 +1,6 @@
-"""Clean and type raw text cells, column by column, as vectorised polars expressions.
+"""Clean and type raw text cells, column by column, vectorised with polars.
 
-For each canonical column, :func:`typed_column` returns the typed value and a *reason*
+For each canonical column, :func:`typed_column` gives the typed value and a *reason*
 (null when the cell is fine). A row with any reason is rejected with every reason it has;
 nothing is ever guessed or "corrected": an invalid USCC stays as typed and is marked
 invalid, an amount that is not a number is a reject, not a zero. Money is DECIMAL, never
@@ -8,8 +8,6 @@ float. Reasons are what analysts read: Chinese first, English beside it.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import polars as pl
 
@@ -29,28 +27,30 @@ TRUE_WORDS = ["是", "Y", "YES", "TRUE", "1", "√"]
 FALSE_WORDS = ["否", "N", "NO", "FALSE", "0", "×"]
 
 
-@dataclass(frozen=True)
-class Typed:
-    value: pl.Expr
-    reason: pl.Expr  # null when the cell is acceptable
-    companions: dict[str, pl.Expr]  # suffix -> expression (status, kind …)
+RAW = pl.col("raw")
+VALUE, REASON = "value", "reason"
 
 
 def cleaned_text(raw: pl.Expr) -> pl.Expr:
     """NFKC (full-width → half-width), whitespace runs → one space, trimmed; "" → null."""
     text = raw.str.normalize("NFKC").str.replace_all(r"\s+", " ").str.strip_chars()
-    return pl.when(text == "").then(None).otherwise(text)
+    return text.replace("", None)
 
 
 def compact(raw: pl.Expr) -> pl.Expr:
     """Like :func:`cleaned_text` but with no whitespace at all (codes and numbers)."""
-    text = raw.str.normalize("NFKC").str.replace_all(r"\s+", "")
-    return pl.when(text == "").then(None).otherwise(text)
+    return raw.str.normalize("NFKC").str.replace_all(r"\s+", "").replace("", None)
 
 
 def typed_column(
-    raw: pl.Expr, kind: Kind, *, unit: str = "元", date_formats: list[str] | None = None
-) -> Typed:
+    raw: pl.LazyFrame, kind: Kind, *, unit: str = "元", date_formats: list[str] | None = None
+) -> pl.LazyFrame:
+    """Type the text column ``raw`` of ``raw``.
+
+    Returns the columns ``value``, ``reason`` and the kind's companions (``status``,
+    ``kind``, ``hash`` …). Each step is a column of its own, so no cleaning is repeated
+    by the checks that use it.
+    """
     builders = {
         Kind.TEXT: lambda: _text(raw, kind),
         Kind.NAME: lambda: _text(raw, kind),
@@ -78,14 +78,14 @@ def _too_long(value: pl.Expr, kind: Kind) -> pl.Expr:
     )
 
 
-def _text(raw: pl.Expr, kind: Kind) -> Typed:
-    value = cleaned_text(raw)
-    return Typed(value, _too_long(value, kind), {})
+def _text(raw: pl.LazyFrame, kind: Kind) -> pl.LazyFrame:
+    text = raw.select(cleaned_text(RAW).alias(VALUE))
+    return text.with_columns(_too_long(pl.col(VALUE), kind).alias(REASON))
 
 
-def _code(raw: pl.Expr) -> Typed:
-    value = compact(raw).str.to_uppercase()
-    return Typed(value, _too_long(value, Kind.CODE), {})
+def _code(raw: pl.LazyFrame) -> pl.LazyFrame:
+    code = raw.select(compact(RAW).str.to_uppercase().alias(VALUE))
+    return code.with_columns(_too_long(pl.col(VALUE), Kind.CODE).alias(REASON))
 
 
 def uscc_is_valid(code: pl.Expr) -> pl.Expr:
@@ -137,29 +137,37 @@ def _status(code: pl.Expr, valid: pl.Expr) -> pl.Expr:
     )
 
 
-def _uscc(raw: pl.Expr) -> Typed:
-    code = compact(raw)
-    return Typed(code, _too_long(code, Kind.USCC), {"status": _status(code, uscc_is_valid(code))})
+CODE = pl.col("code")
 
 
-def _id_number(raw: pl.Expr) -> Typed:
-    number = compact(raw).str.to_uppercase()
-    # The full number never leaves this expression: stored masked, joined by keyed hash
-    # (the hash is filled in by the loader, which holds the key).
-    return Typed(
-        masked(number),
-        _too_long(number, Kind.ID_NUMBER),
-        {"hash": number, "status": _status(number, id_number_is_valid(number))},
+def _uscc(raw: pl.LazyFrame) -> pl.LazyFrame:
+    return raw.select(compact(RAW).alias("code")).select(
+        CODE.alias(VALUE),
+        _too_long(CODE, Kind.USCC).alias(REASON),
+        _status(CODE, uscc_is_valid(CODE)).alias("status"),
     )
 
 
-def _party_code(raw: pl.Expr) -> Typed:
-    code = compact(raw).str.to_uppercase()
-    is_id = id_number_is_valid(code)
-    is_uscc = uscc_is_valid(code) & ~is_id
-    looks_like_uscc = code.str.contains(r"[A-Z]") | code.str.starts_with("9")
+def _id_number(raw: pl.LazyFrame) -> pl.LazyFrame:
+    # The full number never leaves this frame: stored masked, joined by keyed hash (the
+    # hash is filled in by the loader, which holds the key).
+    return raw.select(compact(RAW).str.to_uppercase().alias("code")).select(
+        masked(CODE).alias(VALUE),
+        _too_long(CODE, Kind.ID_NUMBER).alias(REASON),
+        CODE.alias("hash"),
+        _status(CODE, id_number_is_valid(CODE)).alias("status"),
+    )
+
+
+def _party_code(raw: pl.LazyFrame) -> pl.LazyFrame:
+    code = raw.select(compact(RAW).str.to_uppercase().alias("code"))
+    checked = code.with_columns(id_number_is_valid(CODE).alias("is_id")).with_columns(
+        (uscc_is_valid(CODE) & ~pl.col("is_id")).alias("is_uscc")
+    )
+    is_id, is_uscc = pl.col("is_id"), pl.col("is_uscc")
+    looks_like_uscc = CODE.str.contains(r"[A-Z]") | CODE.str.starts_with("9")
     kind = (
-        pl.when(code.is_null())
+        pl.when(CODE.is_null())
         .then(None)
         .when(is_id)
         .then(pl.lit("id_number"))
@@ -169,85 +177,100 @@ def _party_code(raw: pl.Expr) -> Typed:
     )
     # A company code is public and kept as typed; anything that may be a person's number
     # is masked, even when it fails its check.
-    value = pl.when(is_uscc | (~is_id & looks_like_uscc)).then(code).otherwise(masked(code))
-    return Typed(
-        value,
-        _too_long(code, Kind.PARTY_CODE),
-        {
-            "kind": kind,
-            "hash": pl.when(is_id).then(code).otherwise(None),
-            "status": _status(code, is_id | is_uscc),
-        },
+    return checked.select(
+        pl.when(is_uscc | (~is_id & looks_like_uscc))
+        .then(CODE)
+        .otherwise(masked(CODE))
+        .alias(VALUE),
+        _too_long(CODE, Kind.PARTY_CODE).alias(REASON),
+        kind.alias("kind"),
+        pl.when(is_id).then(CODE).alias("hash"),
+        _status(CODE, is_id | is_uscc).alias("status"),
     )
 
 
-def _phone(raw: pl.Expr) -> Typed:
-    number = compact(raw).str.replace_all(r"[-()]", "")
-    length = number.str.len_chars()
-    value = (
+def _phone(raw: pl.LazyFrame) -> pl.LazyFrame:
+    number = raw.select(compact(RAW).str.replace_all(r"[-()]", "").alias("code"))
+    length = CODE.str.len_chars()
+    return number.select(
         pl.when(length >= 7)
-        .then(pl.concat_str(number.str.slice(0, 3), pl.lit("****"), number.str.slice(-4, 4)))
+        .then(pl.concat_str(CODE.str.slice(0, 3), pl.lit("****"), CODE.str.slice(-4, 4)))
         .otherwise(pl.lit("*").repeat_by(length).list.join(""))
+        .alias(VALUE),
+        _too_long(CODE, Kind.PHONE).alias(REASON),
     )
-    return Typed(value, _too_long(number, Kind.PHONE), {})
 
 
-def _date(raw: pl.Expr, formats: list[str]) -> Typed:
-    text = compact(raw).str.replace(r"[T ]?00:00:00(\.0+)?$", "")
-    serial = text.str.contains(r"^\d{1,5}(\.0+)?$")  # an Excel date cell exported as a number
-    parsed = pl.coalesce(
-        *(text.str.to_date(fmt, strict=False) for fmt in formats),
-        pl.when(serial).then(
-            EXCEL_EPOCH
-            + pl.duration(days=text.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))
-        ),
+TEXT = pl.col("text")
+
+
+def _date(raw: pl.LazyFrame, formats: list[str]) -> pl.LazyFrame:
+    text = raw.select(compact(RAW).str.replace(r"[T ]?00:00:00(\.0+)?$", "").alias("text"))
+    serial = TEXT.str.contains(r"^\d{1,5}(\.0+)?$")  # an Excel date cell exported as a number
+    parsed = text.with_columns(
+        pl.coalesce(
+            *(TEXT.str.to_date(fmt, strict=False) for fmt in formats),
+            pl.when(serial).then(
+                EXCEL_EPOCH
+                + pl.duration(days=TEXT.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))
+            ),
+        ).alias("parsed")
     )
-    plausible = parsed.is_between(EARLIEST, LATEST)
-    reason = (
-        pl.when(text.is_null())
+    date = pl.col("parsed")
+    plausible = date.is_between(EARLIEST, LATEST)
+    return parsed.select(
+        pl.when(plausible).then(date).alias(VALUE),
+        pl.when(TEXT.is_null())
         .then(None)
-        .when(parsed.is_null())
-        .then(pl.format("无法识别的日期 not a date: '{}'", text))
+        .when(date.is_null())
+        .then(pl.format("无法识别的日期 not a date: '{}'", TEXT))
         .when(~plausible)
-        .then(pl.format("日期超出范围 date out of range: {}", parsed))
-        .otherwise(None)
+        .then(pl.format("日期超出范围 date out of range: {}", date))
+        .alias(REASON),
     )
-    return Typed(pl.when(plausible).then(parsed), reason, {})
 
 
-def _amount(raw: pl.Expr, unit: str) -> Typed:
-    text = compact(raw)
-    number = text.str.replace_all(r"[,，¥￥]", "").str.replace(r"元$", "")
-    in_wan = number.str.ends_with("万") | pl.lit(unit == "万元")
-    number = number.str.replace(r"万$", "")
-    numeric = number.str.contains(r"^-?\d+(\.\d+)?$")
+def _amount(raw: pl.LazyFrame, unit: str) -> pl.LazyFrame:
+    text = raw.select(compact(RAW).alias("text"))
+    bare = TEXT.str.replace_all(r"[,，¥￥]", "").str.replace(r"元$", "")
+    steps = text.with_columns(
+        (bare.str.ends_with("万") | pl.lit(unit == "万元")).alias("in_wan"),
+        bare.str.replace(r"万$", "").alias("number"),
+    )
+    number, in_wan = pl.col("number"), pl.col("in_wan")
     integer_digits = number.str.replace(r"^-", "").str.replace(r"\.\d*$", "").str.len_chars()
     limit = pl.when(in_wan).then(MAX_AMOUNT_DIGITS - 4).otherwise(MAX_AMOUNT_DIGITS)
-    too_large = integer_digits > limit
-    decimal = pl.when(numeric & ~too_large).then(number).str.to_decimal(scale=6)
-    yuan = pl.when(in_wan).then(decimal * 10_000).otherwise(decimal).round(2)
-    reason = (
-        pl.when(text.is_null())
+    checked = steps.with_columns(
+        number.str.contains(r"^-?\d+(\.\d+)?$").alias("numeric"),
+        (integer_digits > limit).alias("too_large"),
+    )
+    numeric, too_large = pl.col("numeric"), pl.col("too_large")
+    reasons = checked.with_columns(
+        pl.when(TEXT.is_null())
         .then(None)
         .when(~numeric)
-        .then(pl.format("无法识别的金额 not an amount: '{}'", text))
+        .then(pl.format("无法识别的金额 not an amount: '{}'", TEXT))
         .when(number.str.starts_with("-"))
-        .then(pl.format("负数金额 negative amount: {}", text))
+        .then(pl.format("负数金额 negative amount: {}", TEXT))
         .when(too_large)
-        .then(pl.format("金额过大 amount too large: {}", text))
-        .otherwise(None)
+        .then(pl.format("金额过大 amount too large: {}", TEXT))
+        .alias(REASON)
     )
-    value = pl.when(reason.is_null()).then(yuan).cast(pl.Decimal(18, 2))
-    return Typed(value, reason, {})
+    decimal = pl.when(pl.col(REASON).is_null()).then(number).str.to_decimal(scale=6)
+    yuan = pl.when(in_wan).then(decimal * 10_000).otherwise(decimal).round(2)
+    return reasons.select(yuan.cast(pl.Decimal(18, 2)).alias(VALUE), REASON)
 
 
-def _rate(raw: pl.Expr) -> Typed:
-    text = compact(raw)
-    parts = text.str.extract_groups(r"^(\d+(?:\.\d+)?)(%|‰)?$")
-    number = parts.struct.field("1").str.to_decimal(scale=6)
-    suffix = parts.struct.field("2")
+def _rate(raw: pl.LazyFrame) -> pl.LazyFrame:
+    text = raw.select(compact(RAW).alias("text"))
+    parts = TEXT.str.extract_groups(r"^(\d+(?:\.\d+)?)(%|‰)?$")
+    split = text.with_columns(
+        parts.struct.field("1").str.to_decimal(scale=6).alias("number"),
+        parts.struct.field("2").alias("suffix"),
+    )
+    number, suffix = pl.col("number"), pl.col("suffix")
     # A bare number above 1 cannot be a fraction of the contract price: it is a percentage.
-    fraction = (
+    fractions = split.with_columns(
         pl.when(suffix == "%")
         .then(number / 100)
         .when(suffix == "‰")
@@ -255,34 +278,46 @@ def _rate(raw: pl.Expr) -> Typed:
         .when(number > 1)
         .then(number / 100)
         .otherwise(number)
+        .alias("fraction")
     )
-    reason = (
-        pl.when(text.is_null())
+    fraction = pl.col("fraction")
+    reasons = fractions.with_columns(
+        pl.when(TEXT.is_null())
         .then(None)
         .when(number.is_null() | (fraction > 1))
-        .then(pl.format("无法识别的比例 not a rate: '{}'", text))
-        .otherwise(None)
+        .then(pl.format("无法识别的比例 not a rate: '{}'", TEXT))
+        .alias(REASON)
     )
-    return Typed(pl.when(reason.is_null()).then(fraction).cast(pl.Decimal(9, 6)), reason, {})
-
-
-def _flag(raw: pl.Expr) -> Typed:
-    word = compact(raw).str.to_uppercase()
-    value = pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False)
-    reason = (
-        pl.when(word.is_not_null() & value.is_null())
-        .then(pl.format("应为是/否 not yes/no: '{}'", word))
-        .otherwise(None)
+    return reasons.select(
+        pl.when(pl.col(REASON).is_null()).then(fraction).cast(pl.Decimal(9, 6)).alias(VALUE),
+        REASON,
     )
-    return Typed(value, reason, {})
 
 
-def _integer(raw: pl.Expr) -> Typed:
-    text = compact(raw).str.replace_all(",", "")
-    numeric = text.str.contains(r"^-?\d{1,18}$")
-    reason = (
-        pl.when(text.is_not_null() & ~numeric)
-        .then(pl.format("无法识别的整数 not a whole number: '{}'", text))
-        .otherwise(None)
+def _flag(raw: pl.LazyFrame) -> pl.LazyFrame:
+    words = raw.select(compact(RAW).str.to_uppercase().alias("text"))
+    flags = words.with_columns(
+        pl.when(TEXT.is_in(TRUE_WORDS))
+        .then(True)
+        .when(TEXT.is_in(FALSE_WORDS))
+        .then(False)
+        .alias(VALUE)
     )
-    return Typed(pl.when(numeric).then(text).cast(pl.Int64, strict=False), reason, {})
+    return flags.select(
+        VALUE,
+        pl.when(TEXT.is_not_null() & pl.col(VALUE).is_null())
+        .then(pl.format("应为是/否 not yes/no: '{}'", TEXT))
+        .alias(REASON),
+    )
+
+
+def _integer(raw: pl.LazyFrame) -> pl.LazyFrame:
+    text = raw.select(compact(RAW).str.replace_all(",", "").alias("text"))
+    checked = text.with_columns(TEXT.str.contains(r"^-?\d{1,18}$").alias("numeric"))
+    numeric = pl.col("numeric")
+    return checked.select(
+        pl.when(numeric).then(TEXT).cast(pl.Int64, strict=False).alias(VALUE),
+        pl.when(TEXT.is_not_null() & ~numeric)
+        .then(pl.format("无法识别的整数 not a whole number: '{}'", TEXT))
+        .alias(REASON),
+    )

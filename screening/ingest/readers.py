@@ -12,9 +12,11 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,36 +58,46 @@ def read_sheet(
         raise IngestError(f"file not found: {path}", hint="check the manifest's 'files' pattern")
     kind = file_format or path.suffix.lower().lstrip(".")
     if kind in ("xlsx", "xlsm", "xls"):
-        lines, first_row = _xlsx_lines(path, sheet)
+        grid = _xlsx_grid(path, sheet)
     elif kind in TEXT_FORMATS:
-        lines, first_row = _csv_lines(path, encoding, delimiter), 1
+        grid = _csv_grid(path, encoding, delimiter, expected, header_row)
     elif kind == "parquet":
-        lines, first_row = _parquet_lines(path), 1
+        grid = _parquet_grid(path)
     else:
         raise IngestError(
             f"{path}: unknown format '{kind}'", hint="set format: xlsx, csv or parquet"
         )
-    if not any(any(cell for cell in cells) for _, cells in lines):
-        raise IngestError(f"{path}: the file is empty", hint="re-export it from the agency system")
-    index = _header_index(path, lines, expected, header_row, first_row)
-    number, header_cells = lines[index]
+    grid = grid.filter(~pl.all_horizontal(pl.col(_cells(grid)) == ""))  # blank rows are not data
+    if grid.is_empty():
+        raise _empty(path)
+    index = _header_index(path, grid, expected, header_row)
+    number = grid.item(index, ROW_COLUMN)
+    header_cells = grid.row(index)[: grid.item(index, FIELDS_COLUMN)]
     headers = [header_key(cell) for cell in header_cells]
     _check_unique(path, number, headers)
-    data = [(n, cells) for n, cells in lines[index + 1 :] if any(cells)]
-    if not data:
+    data = grid.slice(index + 1)
+    if data.is_empty():
         raise IngestError(
             f"{path}: only a header row, no data rows",
             hint="re-export the file with its rows, or remove it from the source folder",
         )
-    return RawSheet(path, number, headers, _frame(headers, data, count_fields=kind in TEXT_FORMATS))
+    return RawSheet(path, number, headers, _named(data, headers))
+
+
+def _empty(path: Path) -> IngestError:
+    return IngestError(f"{path}: the file is empty", hint="re-export it from the agency system")
 
 
 # ----- formats ------------------------------------------------------------------------
+# Each reader returns a *grid*: text columns c0, c1 … ("" for an empty cell), ROW_COLUMN and
+# FIELDS_COLUMN, one row per record, blank rows included.
 
-Lines = list[tuple[int, list[str]]]  # (row number, cells as text; "" for empty)
+
+def _cells(grid: pl.DataFrame) -> list[str]:
+    return [name for name in grid.columns if name not in (ROW_COLUMN, FIELDS_COLUMN)]
 
 
-def _xlsx_lines(path: Path, sheet: str | int) -> tuple[Lines, int]:
+def _xlsx_grid(path: Path, sheet: str | int) -> pl.DataFrame:
     try:
         workbook = fastexcel.read_excel(path)
     except Exception as exc:  # fastexcel raises its own types for corrupt files
@@ -103,12 +115,15 @@ def _xlsx_lines(path: Path, sheet: str | int) -> tuple[Lines, int]:
         )
     index = sheet if isinstance(sheet, int) else names.index(sheet)
     frame = workbook.load_sheet(index, header_row=None, dtypes="string").to_polars()
+    width = frame.width
+    frame = frame.select(
+        pl.col(name).fill_null("").alias(f"c{i}") for i, name in enumerate(frame.columns)
+    )
     first = _first_filled_row(path, index)
-    lines = [
-        (first + offset, ["" if cell is None else cell for cell in row])
-        for offset, row in enumerate(frame.iter_rows())
-    ]
-    return lines, first
+    return frame.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int32) + first).alias(ROW_COLUMN),
+        pl.lit(width, dtype=pl.Int32).alias(FIELDS_COLUMN),  # a grid has no ragged rows
+    )
 
 
 def _first_filled_row(path: Path, sheet_index: int) -> int:
@@ -131,21 +146,120 @@ def _first_filled_row(path: Path, sheet_index: int) -> int:
     return int(found.group(1)) if found else 1
 
 
-def _csv_lines(path: Path, encoding: str | None, delimiter: str) -> Lines:
+def _csv_grid(
+    path: Path, encoding: str | None, delimiter: str, expected: list[str], header_row: int | None
+) -> pl.DataFrame:
+    """The grid of a CSV file from its header row on (rows above it are a title block).
+
+    The fast path: a scan of the lines finds each record's first line and true field
+    count, and polars parses the fields. Where the two disagree (a stray quote, say) the
+    whole file is read by Python's lenient ``csv`` module instead: slower, same result.
+    """
     text = _decode(path, path.read_bytes(), encoding)
+    head = list(itertools.islice(_filled(_csv_rows(path, text, delimiter)), HEADER_SEARCH_ROWS))
+    if not head:
+        raise _empty(path)
+    head_grid = _grid(head)
+    start = head_grid.item(_header_index(path, head_grid, expected, header_row), ROW_COLUMN)
+    records = _records(text, delimiter).filter(pl.col(ROW_COLUMN) >= start)
+    try:
+        values = pl.read_csv(
+            text.encode("utf-8"),
+            has_header=False,
+            skip_lines=start - 1,
+            separator=delimiter,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError:
+        values = None
+    if (
+        values is None
+        or values.height != records.height
+        or values.width != records.item(0, FIELDS_COLUMN)
+    ):
+        rows = _csv_rows(path, text, delimiter)
+        return _grid([(number, cells) for number, cells in rows if number >= start])
+    return pl.concat(
+        [
+            values.select(
+                pl.col(name).fill_null("").alias(f"c{i}") for i, name in enumerate(values.columns)
+            ),
+            records.select(ROW_COLUMN, FIELDS_COLUMN),
+        ],
+        how="horizontal",
+    )
+
+
+Rows = Iterable[tuple[int, list[str]]]  # (line the record starts on, its cells)
+
+
+def _csv_rows(path: Path, text: str, delimiter: str) -> Rows:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    lines: Lines = []
     start = 1
     try:
         for cells in reader:
-            lines.append((start, cells))
+            yield start, cells
             start = reader.line_num + 1
     except csv.Error as exc:
         raise IngestError(
             f"{path}:{start}: unreadable CSV record ({exc})",
             hint="re-export the file; check for stray quotes or NUL characters",
         ) from None
-    return lines
+
+
+def _filled(rows: Rows) -> Rows:
+    return ((number, cells) for number, cells in rows if any(cells))
+
+
+def _grid(rows: list[tuple[int, list[str]]]) -> pl.DataFrame:
+    """A grid from rows of cells (ragged rows padded with "")."""
+    width = max((len(cells) for _, cells in rows), default=0)
+    lists = pl.Series("cells", [cells for _, cells in rows], dtype=pl.List(pl.String))
+    return pl.DataFrame(
+        [lists.list.get(i, null_on_oob=True).fill_null("").alias(f"c{i}") for i in range(width)]
+    ).with_columns(
+        pl.Series(ROW_COLUMN, [number for number, _ in rows], dtype=pl.Int32),
+        lists.list.len().cast(pl.Int32).alias(FIELDS_COLUMN),
+    )
+
+
+def _records(text: str, delimiter: str) -> pl.DataFrame:
+    """One row per CSV record: the line it starts on, its text and its field count.
+
+    A record ends on a line where the count of quote characters so far is even: a quoted
+    field may hold newlines. Delimiters inside quotes do not count as field separators.
+    """
+    lines = pl.DataFrame({"line": text.split("\n")})
+    if text.endswith("\n"):
+        lines = lines.slice(0, lines.height - 1)
+    lines = lines.with_columns(
+        pl.col("line").str.strip_suffix("\r"),
+        (pl.int_range(pl.len(), dtype=pl.Int32) + 1).alias(ROW_COLUMN),
+        pl.col("line").str.count_matches('"', literal=True).alias("quotes"),
+    )
+    lines = lines.with_columns(
+        (pl.col("quotes").cum_sum() % 2 == 0).shift(1, fill_value=True).cum_sum().alias("record")
+    )
+    records = lines
+    if lines.item(-1, "record") < lines.height:  # some quoted field holds a newline
+        records = lines.group_by("record", maintain_order=True).agg(
+            pl.col(ROW_COLUMN).first(), pl.col("line").str.join("\n"), pl.col("quotes").sum()
+        )
+    outside_quotes = (
+        pl.when(pl.col("quotes") > 0)
+        .then(pl.col("line").str.replace_all(r'"[^"]*"', ""))
+        .otherwise(pl.col("line"))
+    )
+    return records.select(
+        ROW_COLUMN,
+        "line",
+        (outside_quotes.str.count_matches(delimiter, literal=True) + 1)
+        .cast(pl.Int32)
+        .alias(FIELDS_COLUMN),
+    )
 
 
 def _decode(path: Path, data: bytes, declared: str | None) -> str:
@@ -171,13 +285,21 @@ def _decode(path: Path, data: bytes, declared: str | None) -> str:
             if other
             else "check the encoding the agency exported with",
         ) from None
-    if declared in ("gbk", "gb18030") and not data.isascii() and _detected(data) == "utf-8":
+    if declared in ("gbk", "gb18030") and not data.isascii() and _is_utf8(data):
         # UTF-8 bytes often decode as GBK without error, into nonsense: refuse, do not guess.
         raise IngestError(
             f"{path}: declared {declared} but the file is UTF-8",
             hint="set encoding: utf-8 for this source",
         )
     return text
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _detected(data: bytes) -> str | None:
@@ -190,42 +312,51 @@ def _detected(data: bytes) -> str | None:
     return None
 
 
-def _parquet_lines(path: Path) -> Lines:
+def _parquet_grid(path: Path) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several types for corrupt files
         raise IngestError(f"{path}: not a readable Parquet file ({exc})") from None
-    frame = frame.select(pl.all().cast(pl.String))
-    lines: Lines = [(1, list(frame.columns))]
-    lines += [
-        (number, ["" if cell is None else cell for cell in row])
-        for number, row in enumerate(frame.iter_rows(), start=2)
-    ]
-    return lines
+    names = pl.DataFrame([pl.Series(f"c{i}", [name]) for i, name in enumerate(frame.columns)])
+    cells = frame.select(
+        pl.col(name).cast(pl.String).fill_null("").alias(f"c{i}")
+        for i, name in enumerate(frame.columns)
+    )
+    grid = pl.concat([names, cells])  # the column names are the header row, row 1
+    return grid.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int32) + 1).alias(ROW_COLUMN),
+        pl.lit(frame.width, dtype=pl.Int32).alias(FIELDS_COLUMN),
+    )
 
 
 # ----- header and frame ---------------------------------------------------------------
 
 
 def _header_index(
-    path: Path, lines: Lines, expected: list[str], header_row: int | None, first_row: int
+    path: Path, grid: pl.DataFrame, expected: list[str], header_row: int | None
 ) -> int:
-    wanted = {header_key(header) for header in expected}
+    numbers = grid.get_column(ROW_COLUMN)
     if header_row is not None:
-        for index, (number, _cells) in enumerate(lines):
-            if number == header_row:
-                return index
-        raise IngestError(f"{path}: no row {header_row}; the data starts at row {first_row}")
+        found = (numbers == header_row).arg_true()
+        if found.is_empty():
+            raise IngestError(
+                f"{path}: row {header_row} is blank or missing; the data starts at row "
+                f"{numbers[0]}",
+                hint="fix header_row in the manifest",
+            )
+        return int(found[0])
+    wanted = {header_key(header) for header in expected}
+    top = grid.head(HEADER_SEARCH_ROWS).select(_cells(grid)).rows()
     best, best_hits = 0, 0
-    for index, (_number, cells) in enumerate(lines[:HEADER_SEARCH_ROWS]):
+    for index, cells in enumerate(top):
         hits = len(wanted & {header_key(cell) for cell in cells})
         if hits > best_hits:
             best, best_hits = index, hits
     if best_hits == 0:
-        found = [cell for cell in lines[0][1] if cell]
+        found_cells = [cell for cell in top[0] if cell]
         raise IngestError(
             f"{path}: none of the manifest's headers appear in the first "
-            f"{HEADER_SEARCH_ROWS} rows (first row: {', '.join(found[:8])})",
+            f"{HEADER_SEARCH_ROWS} rows (first row: {', '.join(found_cells[:8])})",
             hint="check that the manifest describes this file, or set header_row",
         )
     return best
@@ -242,20 +373,16 @@ def _check_unique(path: Path, number: int, headers: list[str]) -> None:
         seen.add(header)
 
 
-def _frame(headers: list[str], data: Lines, *, count_fields: bool) -> pl.DataFrame:
-    """Columns of text; a spreadsheet grid has no field count of its own, so it gets width."""
-    width = len(headers)
-    columns: list[list[str]] = [[] for _ in range(width)]
-    numbers, counts = [], []
-    for number, cells in data:
-        numbers.append(number)
-        counts.append(len(cells) if count_fields else width)
-        padded = cells[:width] if len(cells) >= width else cells + [""] * (width - len(cells))
-        for column, cell in zip(columns, padded, strict=True):
-            column.append(cell)
-    names = [header or f"(column {i + 1})" for i, header in enumerate(headers)]
-    frame = pl.DataFrame({name: values for name, values in zip(names, columns, strict=True)})
-    return frame.with_columns(
-        pl.Series(ROW_COLUMN, numbers, dtype=pl.Int32),
-        pl.Series(FIELDS_COLUMN, counts, dtype=pl.Int32),
+def _named(data: pl.DataFrame, headers: list[str]) -> pl.DataFrame:
+    """Data rows with one column per header; cells beyond the header are counted, not kept."""
+    present = set(_cells(data))
+    return data.select(
+        *(
+            (pl.col(f"c{i}") if f"c{i}" in present else pl.lit("")).alias(
+                header or f"(column {i + 1})"
+            )
+            for i, header in enumerate(headers)
+        ),
+        ROW_COLUMN,
+        FIELDS_COLUMN,
     )
