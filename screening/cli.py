@@ -24,6 +24,8 @@ from screening import __version__
 from screening.config import SAMPLE_DATA_DIR, JobConfig, load_config
 from screening.errors import ConfigError, ScreeningError
 from screening.ingest.load import IngestResult
+from screening.resolve.link import ResolveResult
+from screening.resolve.review import Explanation
 
 app = typer.Typer(
     help="Screen agency extracts for wage-arrears leads (欠薪线索筛查).",
@@ -155,11 +157,121 @@ def run(
     with _file_progress() as advance:
         result = run_job(job, progress=advance)
     console.print(ingest_summary(result.ingest))
+    console.print(resolve_summary(result.resolve))
     console.print(
         f"published {result.run_id} (as of {result.as_of or 'not set'}) to {job.database}. "
-        "Entity resolution, rules and ranking are not built yet: this run ingests what "
-        "they will screen."
+        "Rules and ranking are not built yet: this run ingests and links what they "
+        "will screen."
     )
+
+
+@app.command()
+@reports_errors
+def resolve(
+    db: Annotated[Path, typer.Option(help="Database file.")] = Path("screening.duckdb"),
+    explain: Annotated[
+        str | None, typer.Option(help="Show how this name is matched, and stop.")
+    ] = None,
+) -> None:
+    """Link every company and person mention to an entity (USCC, exact, fuzzy, reviewer).
+
+    Example: screening resolve --db screening.duckdb
+    Example: screening resolve --explain 佛山市三水区宏达建筑劳务有限公司
+    """
+    from screening.resolve.link import resolve as resolve_entities
+    from screening.resolve.review import explain as explain_name
+    from screening.store import Store
+
+    with Store.open(db) as store:
+        if explain is not None:
+            console.print(explanation_view(explain_name(store, explain)))
+            return
+        with console.status("resolving") as status:
+            result = resolve_entities(store, progress=lambda stage: status.update(stage))
+    console.print(resolve_summary(result))
+
+
+@app.command()
+@reports_errors
+def judge(
+    name: Annotated[str, typer.Argument(help="The company name as typed in a source.")],
+    entity: Annotated[str, typer.Argument(help="An entity id, e.g. C-91440605MA4UQ2LW1R.")],
+    cannot: Annotated[bool, typer.Option("--cannot", help="The name is NOT this entity.")] = False,
+    reviewer: Annotated[str, typer.Option(help="Who decides.")] = "analyst",
+    reason: Annotated[str, typer.Option(help="Why, for the record.")] = "",
+    db: Annotated[Path, typer.Option(help="Database file.")] = Path("screening.duckdb"),
+) -> None:
+    """Record that a name is (or, with --cannot, is not) an entity; it wins from the next
+    `screening resolve` on, and is kept with its history.
+
+    Example: screening judge 佛山宏达劳务 C-91440605MA4UQ2LW1R --reviewer 李检察官
+    """
+    from screening.resolve.review import judge as record
+    from screening.store import Store
+
+    with Store.open(db) as store:
+        record(
+            store,
+            name,
+            entity,
+            "cannot_link" if cannot else "must_link",
+            reviewer=reviewer,
+            reason=reason,
+        )
+    console.print(f"recorded; run `screening resolve --db {db}` to apply it")
+
+
+def resolve_summary(result: ResolveResult) -> Table:
+    table = Table(title="Entity resolution 主体识别", title_justify="left")
+    table.add_column("method 方法")
+    table.add_column("mentions", justify="right")
+    for method, count in result.by_method.items():
+        table.add_row(method, f"{count:,}")
+    entities = ", ".join(f"{count:,} {kind}" for kind, count in result.entities.items())
+    table.caption = (
+        f"{result.mentions:,} mentions → {entities} entities; "
+        f"{result.ambiguous_names:,} names shared by several companies (left apart); "
+        f"{result.judgements:,} reviewer judgements; {result.seconds:.1f} s"
+    )
+    return table
+
+
+def explanation_view(explanation: Explanation) -> Table:
+    table = Table(title=f"{explanation.name}", title_justify="left")
+    for column in ("candidate 候选", "entity", "trade", "industry", "score", "why"):
+        table.add_column(column)
+    decision = explanation.decision
+    if decision is None:
+        table.caption = "a natural person's name: never linked to a company"
+    else:
+        parts = decision.parts
+        for candidate in decision.candidates:
+            detail = candidate.score
+            table.add_row(
+                candidate.company.name,
+                candidate.company.entity_id,
+                candidate.company.parts.trade,
+                candidate.company.parts.industry,
+                "exact" if detail is None else f"{detail.total:.3f}",
+                ""
+                if detail is None
+                else (
+                    f"sound {detail.trade_sound:.2f} chars {detail.trade_characters:.2f} "
+                    f"industry {detail.industry_sound:.2f}"
+                    + (" same region" if detail.same_place else "")
+                    + (" rare trade" if detail.rare_trade else "")
+                ),
+            )
+        verdict = decision.link.entity_id if decision.link else "no link by name alone"
+        table.caption = (
+            f"trade {parts.trade!r} industry {parts.industry!r} form {parts.legal_form!r} "
+            f"branch {parts.branch!r} regions {list(parts.places)} → {verdict}: {decision.why}"
+        )
+    for entity_id, method, confidence, count in explanation.linked:
+        table.add_row(
+            "(linked now)", entity_id, "", "", f"{confidence:.2f}", f"{method}, {count} mentions"
+        )
+    return table
 
 
 def ingest_summary(result: IngestResult) -> Table:

@@ -92,6 +92,12 @@ class Gazetteer:
             for key in dict.fromkeys((place.name, place.short_name)):
                 self._by_name.setdefault(key, []).append(place)
         self._max_name_len = max((len(k) for k in self._by_name), default=0)
+        # Name lengths by first character, longest first: most positions in a company
+        # name start no place name at all, and are dismissed with one dictionary lookup.
+        lengths: dict[str, set[int]] = {}
+        for key in self._by_name:
+            lengths.setdefault(key[0], set()).add(len(key))
+        self._lengths = {ch: sorted(found, reverse=True) for ch, found in lengths.items()}
 
     def by_code(self, code: str) -> Place | None:
         """The place with this 6-digit code, or ``None``."""
@@ -109,7 +115,7 @@ class Gazetteer:
         """Places whose full or short name equals ``name``, in code order."""
         return list(self._by_name.get(name.strip(), ()))
 
-    def _is_descendant(self, place: Place, ancestor: Place) -> bool:
+    def is_descendant(self, place: Place, ancestor: Place) -> bool:
         parent = place.parent_code
         while parent is not None:
             if parent == ancestor.code:
@@ -147,13 +153,15 @@ class Gazetteer:
     def _match_at(self, text: str, pos: int, inside: Place | None) -> tuple[Place, int] | None:
         """Longest name at ``text[pos:]`` that may be stripped, with its length."""
         rest = len(text) - pos
-        for length in range(min(self._max_name_len, rest - 1), 0, -1):
+        for length in self._lengths.get(text[pos], ()):
+            if length > rest - 1:
+                continue
             key = text[pos : pos + length]
             candidates = [
                 p
                 for p in self._by_name.get(key, ())
                 if rest - length >= (1 if p.name == key else _MIN_STEM)
-                and (inside is None or self._is_descendant(p, inside))
+                and (inside is None or self.is_descendant(p, inside))
             ]
             if candidates:
                 best = min(candidates, key=lambda p: (LEVELS.index(p.level), p.code))

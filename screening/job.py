@@ -1,4 +1,4 @@
-"""The batch screening job, as far as it is built: ingest the extracts and publish.
+"""The batch screening job, as far as it is built: ingest, resolve entities, publish.
 
 Each stage records its timing in the run record; outputs are published in one
 transaction so a failed run leaves the previous published run as it was. Resolution,
@@ -15,6 +15,7 @@ from datetime import date
 from screening.config import JobConfig
 from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
+from screening.resolve.link import ResolveResult, resolve
 from screening.store import Store, sha256_json
 
 
@@ -23,6 +24,7 @@ class JobResult:
     run_id: str
     as_of: date | None
     ingest: IngestResult
+    resolve: ResolveResult
 
 
 def run_job(
@@ -49,6 +51,15 @@ def run_job(
                 rows_in=sum(t.rows_in for t in totals),
                 rows_out=sum(t.loaded for t in totals),
             )
+            started = time.perf_counter()
+            resolved = resolve(store)
+            store.record_stage(
+                run_id,
+                "resolve",
+                seconds=time.perf_counter() - started,
+                rows_in=resolved.mentions,
+                rows_out=sum(resolved.entities.values()),
+            )
             with store.publish(run_id) as con:
                 con.execute(
                     """INSERT INTO run_inputs
@@ -59,4 +70,4 @@ def run_job(
             if store.get_run(run_id).status == "running":  # publish() marks its own failures
                 store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
             raise
-    return JobResult(run_id=run_id, as_of=config.as_of, ingest=result)
+    return JobResult(run_id=run_id, as_of=config.as_of, ingest=result, resolve=resolved)

@@ -1,0 +1,1 @@
+"""Entity resolution: one company, whatever each agency calls it."""

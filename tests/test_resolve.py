@@ -1,0 +1,205 @@
+"""Entity resolution on a real database: the cascade, its guards, stable ids, judgements."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from screening.identifiers import is_valid_uscc, make_uscc
+from screening.ingest.load import ingest
+from screening.ingest.manifest import load_manifest
+from screening.resolve.link import resolve
+from screening.resolve.names import is_person_name, normalise, parse_name
+from screening.resolve.quality import pairwise
+from screening.resolve.review import explain, judge
+from screening.store import Store
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+REGIONS = st.sampled_from(
+    ["", "佛山市", "佛山市三水区", "广东省佛山市南海区", "佛山三水", "广州市"]
+)
+TRADES = st.sampled_from(["宏达", "鸿盛", "中华信", "粤基", "源诚"])
+INDUSTRIES = st.sampled_from(["建筑劳务", "餐饮管理", "五金制品", "房地产开发", ""])
+FORMS = st.sampled_from(["有限公司", "有限责任公司", "股份有限公司", "集团有限公司"])
+
+
+@st.composite
+def company_names(draw: st.DrawFn) -> str:
+    return draw(REGIONS) + draw(TRADES) + draw(INDUSTRIES) + draw(FORMS)
+
+
+@given(company_names())
+def test_parsing_is_idempotent(name: str) -> None:
+    parts = parse_name(name)
+    assert parse_name(parts.text) == parts
+    assert normalise(parts.text) == parts.text
+
+
+@given(company_names(), st.lists(st.sampled_from([" ", "\u3000", "\t"]), min_size=1))
+def test_width_and_whitespace_do_not_matter(name: str, spaces: list[str]) -> None:
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in name)
+    spaced = spaces[0] + name[:2] + "".join(spaces) + name[2:] + spaces[-1]
+    assert parse_name(wide).key == parse_name(spaced).key == parse_name(name).key
+
+
+def test_names_are_taken_apart() -> None:
+    parts = parse_name("广东省佛山市三水区宏达建筑劳务有限公司")
+    assert (parts.trade, parts.industry, parts.legal_form) == ("宏达", "建筑劳务", "有限公司")
+    assert parts.places == ("440000", "440600", "440607")
+    assert parse_name("佛山三水宏达建筑劳务有限责任公司").key == parts.key
+    assert parse_name("宏达建筑劳务有限公司三水分公司").branch == "三水分公司"
+    assert parse_name("茂名市(化州)源诚电子科技有限公司").places == ("440900", "440982")
+    assert parse_name("广东舜德农村商业银行股份有限公司").places[-1] == "440606"  # 顺德
+    assert is_person_name("余有洋") and not is_person_name("宏达劳务部")
+
+
+REGISTRY = [  # (name, uscc, address)
+    ("佛山市三水区宏达建筑劳务有限公司", make_uscc("440607", "MA4UQ2LW"), "佛山市三水区西南街1号"),
+    ("佛山市南海区宏达建筑劳务有限公司", make_uscc("440605", "MA4W4K5E"), "佛山市南海区桂城街2号"),
+    ("佛山市鸿盛建筑劳务有限公司", make_uscc("440600", "MA4UL0B3"), "佛山市禅城区祖庙路3号"),
+    (
+        "佛山市鸿盛建筑劳务有限公司三水分公司",
+        make_uscc("440607", "MA4X8CR1"),
+        "佛山市三水区西南街9号",
+    ),
+]
+
+
+def _database(tmp_path: Path, enforcement: list[tuple[str, str | None, str]]) -> Path:
+    """A database with the registry above and enforcement rows (name, USCC, court)."""
+    db = tmp_path / "r.duckdb"
+    with Store.open(db) as store:
+        for row, (name, uscc, address) in enumerate(REGISTRY, start=2):
+            store.con.execute(
+                """INSERT INTO registry (company_name, uscc, uscc_status, address,
+                   source_file, source_row) VALUES (?, ?, ?, ?, 'r.xlsx', ?)""",
+                [name, uscc, "valid" if is_valid_uscc(uscc) else "invalid", address, row],
+            )
+        for row, (name, uscc, court) in enumerate(enforcement, start=2):
+            store.con.execute(
+                """INSERT INTO enforcements (case_no, court, respondent_name, respondent_code,
+                   respondent_code_kind, respondent_code_status, source_file, source_row)
+                   VALUES (?, ?, ?, ?, ?, ?, 'e.csv', ?)""",
+                [
+                    f"(2024)粤执{row}号",
+                    court,
+                    name,
+                    uscc,
+                    "uscc" if uscc else None,
+                    "valid" if uscc else "missing",
+                    row,
+                ],
+            )
+    return db
+
+
+def _links(db: Path) -> dict[int, tuple[str, str]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            """SELECT source_row, entity_id, method FROM mentions
+               WHERE source_table = 'enforcements' ORDER BY source_row"""
+        ).fetchall()
+    return {row: (entity, method) for row, entity, method in rows}
+
+
+def _resolve(db: Path) -> dict[int, tuple[str, str]]:
+    with Store.open(db) as store:
+        resolve(store)
+    return _links(db)
+
+
+def test_cascade_and_guards(tmp_path: Path) -> None:
+    db = _database(
+        tmp_path,
+        [
+            ("佛山市鸿盛建筑劳务有限公司", REGISTRY[1][1], "佛山市禅城区人民法院"),  # USCC wins
+            ("佛山三水宏达建筑劳务有限责任公司", None, "佛山市禅城区人民法院"),  # exact
+            ("宏达建筑劳务有限公司", None, "佛山市中级人民法院"),  # twins, no place: apart
+            ("宏达建筑劳务有限公司", None, "佛山市三水区人民法院"),  # the court's district
+            ("佛山市红盛建筑劳务有限公司", None, "佛山市禅城区人民法院"),  # homophone typo
+            ("佛山市鸿盛建筑劳务有限公司三水分公司", None, "佛山市禅城区人民法院"),  # branch
+            ("余有洋", None, "佛山市禅城区人民法院"),  # a person
+        ],
+    )
+    links = _resolve(db)
+    sanshui, nanhai, parent, branch = (f"C-{uscc}" for _, uscc, _ in REGISTRY)
+    assert links[2] == (nanhai, "uscc")  # two valid USCCs never merge, whatever the name
+    assert links[3] == (sanshui, "exact")
+    assert links[4][1] == "new" and links[4][0] not in (sanshui, nanhai)
+    assert links[5] == (sanshui, "exact")
+    assert links[6] == (parent, "fuzzy")
+    assert links[7] == (branch, "exact")  # a branch never merges into its parent
+    assert links[8][0].startswith("P-") and links[8][1] == "person"
+
+
+def test_ids_are_stable_and_judgements_win(tmp_path: Path) -> None:
+    db = _database(
+        tmp_path,
+        [
+            ("佛山市红盛建筑劳务有限公司", None, "佛山市禅城区人民法院"),
+            ("宏达建筑劳务有限公司", None, "佛山市中级人民法院"),
+        ],
+    )
+    first = _resolve(db)
+    assert _resolve(db) == first  # re-running changes nothing
+    with Store.open(db) as store:  # data grows: existing entities keep their ids
+        store.con.execute(
+            """INSERT INTO enforcements (case_no, respondent_name, source_file, source_row)
+               VALUES ('(2024)粤执9号', '新来建筑有限公司', 'e2.csv', 100)"""
+        )
+    grown = _resolve(db)
+    assert {row: grown[row] for row in first} == first
+    nanhai = f"C-{REGISTRY[1][1]}"
+    parent = f"C-{REGISTRY[2][1]}"
+    with Store.open(db) as store:
+        judge(store, "宏达建筑劳务有限公司", nanhai, "must_link", reviewer="李")
+        judge(store, "佛山市 红盛建筑劳务有限公司", parent, "cannot_link", reviewer="李")
+    judged = _resolve(db)
+    assert judged[3] == (nanhai, "reviewer")
+    assert judged[2][0] != parent
+    with Store.open(db) as store:
+        shown = explain(store, "佛山市红盛建筑劳务有限公司")
+    assert shown.decision is not None and parent not in {
+        c.company.entity_id for c in shown.decision.candidates
+    }
+
+
+def test_sample_world_against_truth(tmp_path: Path) -> None:
+    manifest = load_manifest(SAMPLE / "manifest.yaml")
+    headers = {
+        (spec.files.split("/")[1], header): column.column
+        for spec in manifest.sources.values()
+        for header, column in spec.specs().items()
+    }
+    with Store.open(tmp_path / "s.duckdb") as store:
+        ingest(manifest, store)
+        result = resolve(store)
+        linked = {
+            (file, row, role): entity
+            for file, row, role, entity in store.con.execute(
+                "SELECT source_file, source_row, role, entity_id FROM mentions"
+            ).fetchall()
+        }
+    assert result.mentions == len(linked)
+    with (SAMPLE / "truth" / "mentions.csv").open(encoding="utf-8", newline="") as handle:
+        truth = [m for m in csv.DictReader(handle) if m["entity_kind"] == "company"]
+    pairs = []
+    for mention in truth:
+        key = (
+            f"extracts/{mention['file']}",
+            int(mention["row"]),
+            headers[(mention["file"].split("/")[0], mention["column"])],
+        )
+        if key in linked:  # rows rejected at ingest have no mention
+            pairs.append((mention["entity_key"], linked[key]))
+    assert len(pairs) > 0.99 * len(truth)
+    precision, recall = pairwise(pairs)
+    assert precision >= 0.995 and recall >= 0.98, (precision, recall)
+    with pytest.raises(AssertionError):  # the measure itself can fail
+        assert pairwise([("a", "x"), ("a", "y")])[1] >= 0.98
