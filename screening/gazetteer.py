@@ -91,7 +91,6 @@ class Gazetteer:
                 self._children.setdefault(place.parent_code, []).append(place)
             for key in dict.fromkeys((place.name, place.short_name)):
                 self._by_name.setdefault(key, []).append(place)
-        self._max_name_len = max((len(k) for k in self._by_name), default=0)
         # Name lengths by first character, longest first: most positions in a company
         # name start no place name at all, and are dismissed with one dictionary lookup.
         lengths: dict[str, set[int]] = {}

@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from screening.errors import StoreError
 from screening.ingest.canonical import canonical_ddl
@@ -507,6 +508,15 @@ def _open_error(exc: duckdb.Error, where: str) -> StoreError:
             hint="close the other Store on this file first",
         )
     return StoreError(f"cannot open the database: {text}", where=where)
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append a polars frame to ``table``, matching columns by name."""
+    con.register("incoming", frame.to_arrow())  # registered explicitly: no scope magic
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+    finally:
+        con.unregister("incoming")
 
 
 def sha256_file(path: Path | str, *, chunk_size: int = 1 << 20) -> str:

@@ -35,7 +35,7 @@ from screening.ingest.canonical import (
 from screening.ingest.manifest import ColumnSpec, Manifest, SourceSpec
 from screening.ingest.parse import REASON, VALUE, typed_column
 from screening.ingest.readers import FIELDS_COLUMN, ROW_COLUMN, RawSheet, header_key, read_sheet
-from screening.store import Store, sha256_file, sha256_json
+from screening.store import Store, insert_frame, sha256_file, sha256_json
 
 WHY = "__why__"  # prefix of the per-column reason columns while parsing
 TYPED = "__typed__"  # prefix of typed columns while parsing: a header may be "uscc" too
@@ -438,12 +438,8 @@ def _replace_file(
     rejects: pl.DataFrame,
 ) -> None:
     _remove_file(con, table, relative)
-    for target, frame in ((table.name, loaded), ("rejects", rejects)):
-        con.register("incoming", frame.to_arrow())
-        try:
-            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming")
-        finally:
-            con.unregister("incoming")
+    insert_frame(con, table.name, loaded)
+    insert_frame(con, "rejects", rejects)
 
 
 def _remove_file(

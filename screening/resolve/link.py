@@ -35,7 +35,7 @@ from screening.gazetteer import load_gazetteer
 from screening.resolve.mentions import gather_mentions
 from screening.resolve.names import NameParts, is_person_name, normalise, parse_name
 from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, Score, score
-from screening.store import Store
+from screening.store import Store, insert_frame
 
 Progress = Callable[[str], None]
 CONFIDENCE = {"uscc": 1.0, "person": 1.0, "reviewer": 1.0, "exact": 0.97, "new": 0.5}
@@ -309,7 +309,7 @@ def resolve(store: Store, *, progress: Progress | None = None) -> ResolveResult:
     con = store.con
     say("gathering mentions")
     mentions = gather_mentions(con).with_row_index("mention")
-    judgements = _judgements(con)
+    judgements = latest_judgements(con)
     say("reading the registry")
     companies = registry_companies(con)
     # Judgements name a company as normalised: every spelling of it is judged.
@@ -365,7 +365,7 @@ def resolve(store: Store, *, progress: Progress | None = None) -> ResolveResult:
                 .otherwise(pl.col("method"))
                 .alias("method"),
                 pl.when(reviewed.is_not_null())
-                .then(1.0)
+                .then(CONFIDENCE["reviewer"])
                 .otherwise(pl.col("confidence"))
                 .alias("confidence"),
             )
@@ -440,7 +440,7 @@ class _ContextPlaces:
         return self.cache[text]
 
 
-def _judgements(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+def latest_judgements(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
     """The latest judgement per (normalised name, entity)."""
     rows = con.execute(
         """SELECT name, entity_id, arg_max(judgement, decided_at)
@@ -484,12 +484,8 @@ def _write(con: duckdb.DuckDBPyConnection, linked: pl.DataFrame, entities: pl.Da
     try:
         con.execute("DELETE FROM mentions")
         con.execute("DELETE FROM entities")
-        for table, frame in (("mentions", linked), ("entities", entities)):
-            con.register("incoming", frame.to_arrow())
-            try:
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-            finally:
-                con.unregister("incoming")
+        insert_frame(con, "mentions", linked)
+        insert_frame(con, "entities", entities)
         con.commit()
     except BaseException:
         con.rollback()

@@ -110,11 +110,11 @@ def parse_name(name: str) -> NameParts:
     body = text
     # A region in brackets (茂名市(化州)源诚…, 源诚(广州)…) is region too, not trade name.
     for inner in _BRACKETED.findall(body):
-        found, rest = gazetteer.region_prefix(inner + "\0\0")
-        if found and rest == "\0\0":
+        found = _whole_region(inner)
+        if found:
             places.extend(found)
             body = body.replace(f"({inner})", "", 1)
-    found, body = _region_prefix(body)
+    found, body = gazetteer.region_prefix(body)
     heard, body = _misspelt_region(body, found)
     places = _chain(found + heard + places)
     body = _BRACKETED.sub(lambda match: match.group(1), body)  # other brackets: keep the words
@@ -131,28 +131,11 @@ def parse_name(name: str) -> NameParts:
     )
 
 
-REGION_WINDOW = 12  # no chain of region names is longer: 广东省佛山市三水区 is 9
-
-
-def _region_prefix(text: str) -> tuple[list[Place], str]:
-    """The gazetteer's region prefix, looked up by the name's first characters.
-
-    Thousands of names share a prefix (广州市天河区…), so the lookup is cached on it; the
-    prefix alone decides the result whenever the name is long enough that the rule
-    "leave at least two characters" cannot bind.
-    """
-    if len(text) < REGION_WINDOW + 2:
-        return load_gazetteer().region_prefix(text)
-    places, consumed = _cached_region(text[:REGION_WINDOW])
-    if consumed == REGION_WINDOW:
-        return load_gazetteer().region_prefix(text)
-    return list(places), text[consumed:]
-
-
-@lru_cache(maxsize=1 << 16)
-def _cached_region(prefix: str) -> tuple[tuple[Place, ...], int]:
-    places, rest = load_gazetteer().region_prefix(prefix + "\0\0")
-    return tuple(places), len(prefix) + 2 - len(rest)
+def _whole_region(text: str) -> list[Place]:
+    """The places ``text`` names if it is nothing but region names (三水, 佛山市), else []."""
+    # Two sentinels, so the gazetteer's "leave at least two characters" rule cannot bind.
+    found, rest = load_gazetteer().region_prefix(text + "\0\0")
+    return found if rest == "\0\0" else []
 
 
 def _misspelt_region(body: str, found: list[Place]) -> tuple[list[Place], str]:
@@ -205,10 +188,8 @@ def _split_branch(body: str) -> tuple[str, str]:
 
 def _branch_qualifier(qualifier: str) -> str:
     """佛山市 and 佛山 name the same branch: compare regions by their short name."""
-    found, rest = load_gazetteer().region_prefix(qualifier + "\0\0")
-    if found and rest == "\0\0":
-        return found[-1].short_name
-    return qualifier
+    found = _whole_region(qualifier)
+    return found[-1].short_name if found else qualifier
 
 
 def _strip_legal_form(head: str) -> tuple[str, str]:

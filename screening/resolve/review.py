@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from screening.errors import ScreeningError
-from screening.resolve.link import Decision, Matcher, registry_companies
+from screening.resolve.link import Decision, Matcher, latest_judgements, registry_companies
 from screening.resolve.names import is_person_name, normalise
 from screening.store import Store
 
@@ -36,16 +36,13 @@ def explain(store: Store, name: str) -> Explanation:
     ).fetchall()
     if is_person_name(name):
         return Explanation(name, True, None, linked)
-    matcher = Matcher(registry_companies(con), con)
+    key = normalise(name)
     refused = {
-        row[0]
-        for row in con.execute(
-            """SELECT entity_id FROM resolve_judgements WHERE name = ?
-               GROUP BY entity_id HAVING arg_max(judgement, decided_at) = 'cannot_link'""",
-            [normalise(name)],
-        ).fetchall()
+        entity_id
+        for (judged, entity_id), kind in latest_judgements(con).items()
+        if judged == key and kind == "cannot_link"
     }
-    decision = matcher.decide([name], {name: refused})[name]
+    decision = Matcher(registry_companies(con), con).decide([name], {key: refused})[name]
     return Explanation(name, False, decision, linked)
 
 
