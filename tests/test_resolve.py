@@ -164,7 +164,7 @@ def test_ids_are_stable_and_judgements_win(tmp_path: Path) -> None:
     assert judged[3] == (nanhai, "reviewer")
     assert judged[2][0] != parent
     with Store.open(db) as store:
-        shown = explain(store, "佛山市红盛建筑劳务有限公司")
+        shown = explain(store, "佛山市红盛建筑劳务有限公司　")  # judged as spelt otherwise
     assert shown.decision is not None and parent not in {
         c.company.entity_id for c in shown.decision.candidates
     }
