@@ -223,16 +223,17 @@ def judge(
 
 def resolve_summary(result: ResolveResult) -> Table:
     table = Table(title="Entity resolution 主体识别", title_justify="left")
-    table.add_column("method 方法")
-    table.add_column("mentions", justify="right")
+    table.add_column("mentions by method 按方法")
+    table.add_column("count", justify="right")
     for method, count in result.by_method.items():
         table.add_row(method, f"{count:,}")
-    entities = ", ".join(f"{count:,} {kind}" for kind, count in result.entities.items())
-    table.caption = (
-        f"{result.mentions:,} mentions → {entities} entities; "
-        f"{result.ambiguous_names:,} names shared by several companies (left apart); "
-        f"{result.judgements:,} reviewer judgements; {result.seconds:.1f} s"
-    )
+    table.add_row("all mentions", f"{result.mentions:,}", style="bold")
+    table.add_section()
+    for kind, count in result.entities.items():
+        table.add_row(f"{kind} entities", f"{count:,}")
+    table.add_row("names shared by several companies, left apart", f"{result.ambiguous_names:,}")
+    table.add_row("reviewer judgements", f"{result.judgements:,}")
+    table.caption = f"{result.seconds:.1f} s"
     return table
 
 

@@ -101,8 +101,7 @@ def is_person_name(name: str) -> bool:
     return bool(PERSON_NAME.match(text)) and not ORGANISATION_MARKS.search(text)
 
 
-@lru_cache(maxsize=1 << 20)
-def parse_name(name: str) -> NameParts:
+def take_apart(name: str) -> NameParts:
     """Take a company name apart (see the module docstring). Idempotent on ``text``."""
     text = normalise(name)
     gazetteer = load_gazetteer()
@@ -129,6 +128,9 @@ def parse_name(name: str) -> NameParts:
         legal_form=legal_form,
         branch=branch,
     )
+
+
+parse_name = lru_cache(maxsize=1 << 16)(take_apart)  # for one name at a time (explain, tests)
 
 
 def _whole_region(text: str) -> list[Place]:

@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from screening.errors import ScreeningError
-from screening.resolve.link import Decision, Matcher, latest_judgements, registry_companies
-from screening.resolve.names import is_person_name, normalise
+from screening.resolve.link import latest_judgements
+from screening.resolve.matcher import Decision, Matcher
+from screening.resolve.names import is_person_name, normalise, parse_name
+from screening.resolve.registry import registry_companies
 from screening.store import Store
 
 Judgement = Literal["must_link", "cannot_link"]
@@ -42,7 +44,8 @@ def explain(store: Store, name: str) -> Explanation:
         for (judged, entity_id), kind in latest_judgements(con).items()
         if judged == key and kind == "cannot_link"
     }
-    decision = Matcher(registry_companies(con), con).decide([name], {key: refused})[name]
+    matcher = Matcher(registry_companies(con), con)
+    decision = matcher.decide({name: parse_name(name)}, {key: refused})[name]
     return Explanation(name, False, decision, linked)
 
 

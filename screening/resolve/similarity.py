@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import polars as pl
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import cpdist
 
-from screening.resolve.names import NameParts
 from screening.resolve.sound import sounds
 
 # Weights: the trade name (字号) is what tells companies apart, so it weighs most, by sound
@@ -48,18 +50,53 @@ class Score:
         )
 
 
-def score(mention: NameParts, candidate: NameParts, *, same_place: bool, trade_count: int) -> Score:
-    """Similarity of a mention's core to a candidate's, split where the candidate's is.
+def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Score every (mention, candidate) pair at once: adds :class:`Score`'s fields and total.
 
-    A typo can hide an industry word (健筑 for 建筑), so the mention's trade name is taken
-    as its first characters, as many as the candidate's trade name has.
+    ``pairs`` holds the mention's ``core`` and the candidate's ``trade``, ``industry`` and
+    ``trade_count``, and ``same_place``. A typo can hide an industry word (健筑 for 建筑), so
+    the mention's trade name is taken as its first characters, as many as the candidate's
+    trade name has.
     """
-    cut = len(candidate.trade)
-    trade, industry = mention.core[:cut], mention.core[cut:]
-    return Score(
-        trade_sound=Indel.normalized_similarity(sounds(trade), sounds(candidate.trade)),
-        trade_characters=Indel.normalized_similarity(trade, candidate.trade),
-        industry_sound=Indel.normalized_similarity(sounds(industry), sounds(candidate.industry)),
-        same_place=same_place,
-        rare_trade=trade == candidate.trade and trade_count <= RARE_TRADE_COUNT,
+    cut = pl.col("trade").str.len_chars()
+    frame = pairs.with_columns(
+        pl.col("core").str.slice(0, cut).alias("mention_trade"),
+        pl.col("core").str.slice(cut).alias("mention_industry"),
     )
+    frame = frame.with_columns(
+        trade_sound=_similarity(_sounds(frame, "mention_trade"), _sounds(frame, "trade")),
+        trade_characters=_similarity(frame["mention_trade"], frame["trade"]),
+        industry_sound=_similarity(_sounds(frame, "mention_industry"), _sounds(frame, "industry")),
+        rare_trade=(pl.col("mention_trade") == pl.col("trade"))
+        & (pl.col("trade_count") <= RARE_TRADE_COUNT),
+    )
+    # The same sum, in the same order, as Score.total.
+    total = (
+        TRADE_SOUND * pl.col("trade_sound")
+        + TRADE_CHARACTERS * pl.col("trade_characters")
+        + INDUSTRY_SOUND * pl.col("industry_sound")
+        + pl.when("same_place").then(SAME_PLACE_BONUS).otherwise(0.0)
+        + pl.when("rare_trade").then(RARE_TRADE_BONUS).otherwise(0.0)
+    )
+    return frame.with_columns(total.alias("total")).drop("mention_trade", "mention_industry")
+
+
+def _sounds(frame: pl.DataFrame, column: str) -> pl.Series:
+    """The pinyin letters of each value, computed once per distinct value."""
+    values = frame.get_column(column)
+    distinct = values.unique().to_list()
+    return values.replace_strict(
+        dict(zip(distinct, map(sounds, distinct), strict=True)), return_dtype=pl.String
+    )
+
+
+def _similarity(left: pl.Series, right: pl.Series) -> pl.Series:
+    """Indel similarity of each pair of strings (rapidfuzz, both cores)."""
+    scores = cpdist(
+        left.to_list(),
+        right.to_list(),
+        scorer=Indel.normalized_similarity,
+        dtype=np.float64,
+        workers=-1,
+    )
+    return pl.Series(scores, dtype=pl.Float64)

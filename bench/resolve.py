@@ -1,0 +1,156 @@
+"""Benchmark entity resolution against a generated world's truth, beside Splink.
+
+Run by hand (never in CI):
+    python bench/resolve.py --world /tmp/medium                 # ingests the world first
+    python bench/resolve.py --world /tmp/province --db /tmp/prov.duckdb   # already ingested
+    python bench/resolve.py --world /tmp/medium --splink-python /tmp/splink-venv/bin/python
+
+`screening resolve` runs in its own process, so its time and peak memory are its own. The
+truth (truth/mentions.csv) names the company behind every name cell; pairwise precision
+and recall are computed over company mentions. Splink (bench/splink_baseline.py) gets the
+same mentions, persons excepted, and is scored the same way. Targets (issue 4): precision
+>= 0.995 and recall >= 0.98 on medium; province under 60 s and 6 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from measure import Measurement, measure
+
+from screening.ingest.manifest import load_manifest
+from screening.resolve.quality import pairwise
+
+MentionKey = tuple[str, int, str]  # source file, source row, canonical column
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--world", type=Path, required=True, help="a generated world")
+    parser.add_argument("--db", type=Path, help="the world already ingested (copied, not changed)")
+    parser.add_argument("--splink-python", help="a Python with splink installed (else skipped)")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="screening-bench-resolve-"))
+    database = scratch / "world.duckdb"
+    screening = [sys.executable, "-m", "screening"]
+    if args.db:
+        shutil.copyfile(args.db, database)
+    else:
+        manifest = str(args.world / "manifest.yaml")
+        ingest = measure([*screening, "ingest", "--manifest", manifest, "--db", str(database)])
+        print(ingest.line("ingest (not the target)"), flush=True)
+    ours = measure([*screening, "resolve", "--db", str(database)])
+    truth = _truth(args.world)
+    results = [("screening resolve", ours, _ours(database, truth))]
+    if args.splink_python:
+        results.append(
+            ("splink 4 (duckdb)", *_splink(args.splink_python, database, truth, scratch))
+        )
+    print(f"\n{'tool':<20} {'precision':>9} {'recall':>7} {'seconds':>8} {'peak MiB':>9}")
+    for label, measured, (precision, recall) in results:
+        print(
+            f"{label:<20} {precision:9.4f} {recall:7.4f} {measured.seconds:8.1f} "
+            f"{measured.peak_mib:9.0f}" + ("" if measured.returncode == 0 else "  FAILED")
+        )
+    shutil.rmtree(scratch)
+    return 0 if all(m.returncode == 0 for _label, m, _scores in results) else 1
+
+
+def _truth(world: Path) -> dict[MentionKey, tuple[str, str]]:
+    """Company behind each company-name cell, and the clerk's variant of its name."""
+    columns: dict[tuple[str, str], str] = {}
+    for spec in load_manifest(world / "manifest.yaml").sources.values():
+        folder = spec.files.split("/")[1]  # extracts/<folder>/…
+        for header, column in spec.specs().items():
+            columns[(folder, header)] = column.column
+    truth = {}
+    with (world / "truth" / "mentions.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["entity_kind"] == "company":
+                column = columns[(row["file"].split("/")[0], row["column"])]
+                key = (f"extracts/{row['file']}", int(row["row"]), column)
+                truth[key] = (row["entity_key"], row["variant"])
+    return truth
+
+
+def _ours(database: Path, truth: dict[MentionKey, tuple[str, str]]) -> tuple[float, float]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        linked = con.execute(
+            "SELECT source_file, source_row, role, entity_id FROM mentions"
+        ).fetchall()
+    predicted = {(file, row, role): entity for file, row, role, entity in linked}
+    rejected = [key for key in truth if key not in predicted]
+    print(f"{len(rejected):,} company names of the truth are in rows rejected at ingest: left out")
+    for key in rejected:
+        del truth[key]
+    _per_variant(predicted, truth)
+    return _score(predicted, truth)
+
+
+def _per_variant(
+    predicted: dict[MentionKey, str], truth: dict[MentionKey, tuple[str, str]]
+) -> None:
+    """Share of each clerk variant linked to the right registry company."""
+    seen: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for key, (company, variant) in truth.items():
+        seen[variant] += 1
+        right[variant] += predicted.get(key) == f"C-{company}"
+    print("linked to the right company, by the clerk's variant of the name:")
+    for variant in sorted(seen):
+        print(
+            f"  {variant:<14} {right[variant]:>9,} of {seen[variant]:>9,} = "
+            f"{right[variant] / seen[variant]:.3f}"
+        )
+
+
+def _score(
+    predicted: dict[MentionKey, str], truth: dict[MentionKey, tuple[str, str]]
+) -> tuple[float, float]:
+    missing = [key for key in truth if key not in predicted]
+    if missing:
+        print(f"  {len(missing):,} company mentions of the truth were not linked: {missing[:3]}")
+    return pairwise(
+        (company, predicted.get(key, f"missing-{key}")) for key, (company, _v) in truth.items()
+    )
+
+
+def _splink(
+    python: str, database: Path, truth: dict[MentionKey, tuple[str, str]], scratch: Path
+) -> tuple[Measurement, tuple[float, float]]:
+    """Splink on the same non-person mentions (persons as our resolver classified them)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        frame = pl.from_arrow(
+            con.sql(
+                """SELECT source_file, source_row, role, name, uscc, context FROM mentions
+                   WHERE method <> 'person' ORDER BY source_file, source_row, role"""
+            ).to_arrow_table()
+        )
+    assert isinstance(frame, pl.DataFrame)
+    frame = frame.with_row_index("mention")
+    inputs, clusters = scratch / "mentions.parquet", scratch / "clusters.parquet"
+    frame.select("mention", "name", "uscc", "context").write_parquet(inputs)
+    baseline = Path(__file__).with_name("splink_baseline.py")
+    measured = measure([python, str(baseline), "--mentions", str(inputs), "--out", str(clusters)])
+    if measured.returncode:
+        return measured, (0.0, 0.0)
+    joined = frame.join(pl.read_parquet(clusters), on="mention")
+    predicted = {
+        (file, row, role): cluster
+        for file, row, role, cluster in joined.select(
+            "source_file", "source_row", "role", "cluster_id"
+        ).iter_rows()
+    }
+    return measured, _score(predicted, truth)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
