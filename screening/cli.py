@@ -6,23 +6,23 @@ one-line message and exit code 1; anything else is a bug and keeps its traceback
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from screening import __version__
+from screening.cli_common import console, errors, reports_errors
+from screening.cli_rules import features_app, rules_app
 from screening.config import SAMPLE_DATA_DIR, JobConfig, load_config
-from screening.errors import ConfigError, ScreeningError
+from screening.errors import ConfigError
 from screening.ingest.load import IngestResult
 from screening.resolve.link import ResolveResult
 from screening.resolve.review import Explanation
@@ -33,25 +33,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-console = Console()
-errors = Console(stderr=True)
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn a ScreeningError into a one-line message and exit status 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except ScreeningError as exc:
-            errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-
-    return wrapper
+app.add_typer(rules_app, name="rules")
+app.add_typer(features_app, name="features")
 
 
 def _version(value: bool) -> None:

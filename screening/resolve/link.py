@@ -269,7 +269,11 @@ def _entities(
             "registered_name": [c.name for c in companies],
             "registered_place": [c.parts.place or None for c in companies],
         },
-        schema_overrides={"registered_place": pl.String},
+        schema={
+            "entity_id": pl.String,
+            "registered_name": pl.String,
+            "registered_place": pl.String,
+        },
     )
     entities = entities.join(registry, on="entity_id", how="left")
     person = pl.col("entity_id").str.starts_with("P-")

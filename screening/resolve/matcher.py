@@ -17,7 +17,7 @@ import polars as pl
 
 from screening.gazetteer import load_gazetteer
 from screening.resolve.names import NameParts
-from screening.resolve.registry import Company, compatible
+from screening.resolve.registry import Company
 from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, Score, score_pairs
 from screening.resolve.sound import sounds
 
@@ -75,7 +75,9 @@ class Matcher:
             [trade_count[c.parts.trade] <= RARE_TRADE for c in companies],
         ).with_columns(
             pl.Series("entity_id", [c.entity_id for c in companies], dtype=pl.String),
-            pl.Series("trade_count", [trade_count[c.parts.trade] for c in companies]),
+            pl.Series(
+                "trade_count", [trade_count[c.parts.trade] for c in companies], dtype=pl.Int64
+            ),
         )
         self.target_keys = _blocking_keys("target", self.targets)
 
@@ -85,13 +87,17 @@ class Matcher:
         """A decision per name; ``refused`` holds cannot-links by normalised name."""
         decisions: dict[str, Decision] = {}
         fuzzy: list[str] = []
+        # Many spellings share a key and regions: the compatible companies are found once.
+        same_key: dict[tuple[str, tuple[str, ...]], list[Company]] = {}
         for name, parts in parts_by_name.items():
-            blocked = refused.get(parts.text, set())
-            exact = [
-                c
-                for c in self.by_key.get(parts.key, ())
-                if compatible(parts, c) and c.entity_id not in blocked
-            ]
+            group = (parts.key, parts.places)
+            if group not in same_key:
+                places = frozenset(parts.places)  # the key holds the branch already
+                same_key[group] = [c for c in self.by_key.get(parts.key, ()) if c.places >= places]
+            blocked = refused.get(parts.text)
+            exact = same_key[group]
+            if blocked:
+                exact = [c for c in exact if c.entity_id not in blocked]
             decision = Decision(parts, candidates=[Candidate(c, None) for c in exact])
             exact = _closest(parts, exact)
             if len(exact) == 1:
@@ -119,7 +125,8 @@ class Matcher:
         """The best-scored compatible candidates per query, best first (ties by entity id).
 
         Candidates share a blocking key (see :func:`_blocking_keys`) and a city when the
-        query names one; the guards of :func:`registry.compatible` apply in the same join.
+        query names one. The guards hold as in the exact stage: the same branch, and every
+        region the query names is one of the company's.
         """
         if not queries:
             return {}
@@ -206,7 +213,11 @@ def _name_frame(
             "places": [",".join(sorted(p)) for p in places],
             "name_places": [",".join(n.places) for n in names],
             "city": [_city(p) for p in places],
-        }
+        },
+        schema_overrides={"rare": pl.Boolean}
+        | {column: pl.String for column in ("text", "core", "core_sound", "trade")}
+        | {column: pl.String for column in ("industry", "branch", "places", "name_places")}
+        | {"city": pl.String},
     )
 
 
@@ -229,17 +240,18 @@ def _closest(parts: NameParts, exact: list[Company]) -> list[Company]:
     as typed wins, then the one with the same regions and legal form, then the same regions,
     then the same legal form. If none is alone in agreeing, all stay candidates.
     """
+    if len(exact) < 2:
+        return exact
     tests = (
         lambda c: c.parts.text == parts.text,
         lambda c: c.parts.places == parts.places and c.parts.legal_form == parts.legal_form,
         lambda c: c.parts.places == parts.places,
         lambda c: c.parts.legal_form == parts.legal_form,
     )
-    if len(exact) > 1:
-        for test in tests:
-            agreeing = [c for c in exact if test(c)]
-            if len(agreeing) == 1:
-                return agreeing
+    for test in tests:
+        agreeing = [c for c in exact if test(c)]
+        if len(agreeing) == 1:
+            return agreeing
     return exact
 
 

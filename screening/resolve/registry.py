@@ -40,10 +40,3 @@ def registry_companies(con: duckdb.DuckDBPyConnection) -> list[Company]:
         )
         for (uscc, name, _address), company in zip(rows, parsed, strict=True)
     ]
-
-
-def compatible(parts: NameParts, company: Company) -> bool:
-    """The regions a mention names all hold for the company, and the branch is the same."""
-    return parts.branch == company.parts.branch and all(
-        code in company.places for code in parts.places
-    )

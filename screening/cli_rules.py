@@ -1,0 +1,144 @@
+"""``screening rules …`` and ``screening features …``: checking, testing and reading rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.syntax import Syntax
+from rich.table import Table
+
+from screening.cli_common import console, reports_errors
+from screening.errors import RuleError
+
+RULES_DIR = Path("rules")
+RulesOption = Annotated[Path, typer.Option("--rules", help="Folder of rule files.")]
+
+rules_app = typer.Typer(help="Check, test and explain the YAML rules (规则).", no_args_is_help=True)
+features_app = typer.Typer(help="The columns rules can use (特征).", no_args_is_help=True)
+
+
+@rules_app.command("check")
+@reports_errors
+def check(rules: RulesOption = RULES_DIR) -> None:
+    """Load every rule and report all problems at once, errors and warnings.
+
+    Example: screening rules check --rules rules
+    """
+    from screening.rules.load import load_rules
+
+    loaded = load_rules(rules)
+    for problem in loaded.problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        console.print(f"[{colour}]{problem}[/]", highlight=False, soft_wrap=True)
+    errors = len(loaded.errors)
+    console.print(
+        f"{len(loaded.rules)} rules loaded; {errors} errors, "
+        f"{len(loaded.problems) - errors} warnings"
+    )
+    if errors:
+        raise typer.Exit(1)
+
+
+@rules_app.command("test")
+@reports_errors
+def test(
+    rule_ids: Annotated[list[str] | None, typer.Argument(help="Rules (default: all).")] = None,
+    rules: RulesOption = RULES_DIR,
+) -> None:
+    """Run the rules' own test cases on a real database, one fresh file per case.
+
+    Example: screening rules test AWARD-UNENFORCED
+    """
+    from screening.rules.load import load_rules
+    from screening.rules.testing import run_tests
+
+    loaded = load_rules(rules)
+    loaded.raise_errors()
+    chosen = [loaded.by_id(rule_id) for rule_id in rule_ids] if rule_ids else loaded.rules
+    table = Table(title="Rule tests 规则测试", title_justify="left")
+    for column in ("rule", "case", "result"):
+        table.add_column(column)
+    failed = 0
+    for rule in chosen:
+        for result in run_tests(rule):
+            failed += not result.passed
+            verdict = "[green]pass[/]"
+            if not result.passed:
+                expected, found = ", ".join(result.expected), ", ".join(result.found)
+                verdict = f"[red]FAIL[/] expected {expected or 'none'}, found {found or 'none'}"
+            table.add_row(result.rule_id, result.case, verdict)
+    console.print(table)
+    if failed:
+        console.print(f"[red]{failed} cases failed[/]")
+        raise typer.Exit(1)
+
+
+@rules_app.command("explain")
+@reports_errors
+def explain(rule_id: str, rules: RulesOption = RULES_DIR) -> None:
+    """Show a rule's condition, parameters and the SQL it compiles to.
+
+    Example: screening rules explain AWARD-UNENFORCED
+    """
+    from screening.rules.compile import compile_subject
+    from screening.rules.load import load_rules
+
+    loaded = load_rules(rules)
+    loaded.raise_errors()
+    chosen = loaded.by_id(rule_id)
+    rule = chosen.rule
+    console.print(f"[bold]{rule.id}[/] {rule.title.zh} — {rule.title.en}")
+    console.print(f"outcome: {rule.outcome}; subject: {rule.subject}; status: {rule.status}")
+    for basis in rule.legal_basis:
+        console.print(f"  依据 {basis}")
+    parameters = Table(title="parameters 参数", title_justify="left")
+    for column in ("name", "default", "unit", "description"):
+        parameters.add_column(column)
+    for name, parameter in rule.parameters.items():
+        parameters.add_row(name, str(parameter.default), parameter.unit, parameter.description)
+    console.print(parameters)
+    console.print(Syntax(rule.condition.strip(), "sql", word_wrap=True))
+    query = compile_subject(rule.subject, [chosen])
+    console.print(Syntax(query.sql, "sql", word_wrap=True))
+    console.print(f"bound parameters: {json.dumps(query.parameters, default=str)}")
+
+
+@rules_app.command("schema")
+@reports_errors
+def schema(
+    out: Annotated[Path, typer.Option(help="Where to write it.")] = Path("rule.schema.json"),
+) -> None:
+    """Write the JSON Schema of a rule file, for editors that check YAML as you type.
+
+    Example: screening rules schema --out rules/rule.schema.json
+    """
+    from screening.rules.model import Rule
+
+    if not out.parent.is_dir():
+        raise RuleError(f"the folder {out.parent} does not exist", where=str(out))
+    out.write_text(json.dumps(Rule.model_json_schema(), ensure_ascii=False, indent=2) + "\n")
+    console.print(f"wrote {out}")
+
+
+@features_app.command("list")
+def list_features(
+    subject: Annotated[str | None, typer.Argument(help="company, project or award.")] = None,
+) -> None:
+    """Print every column rules can use, with its meaning and unit.
+
+    Example: screening features list award
+    """
+    from screening.features.catalog import CATALOG
+
+    for name, features in CATALOG.items():
+        if subject is not None and name != subject:
+            continue
+        table = Table(title=f"{name} 主体", title_justify="left")
+        for column in ("column", "type", "unit", "含义", "meaning"):
+            table.add_column(column)
+        for feature in features:
+            table.add_row(feature.name, feature.type, feature.unit, feature.zh, feature.en)
+        console.print(table)

@@ -1,0 +1,124 @@
+"""Rules to DuckDB SQL: one query per subject for all its rules, parameters bound.
+
+Each rule's checked expressions are rewritten on the syntax tree, never as text: a column
+becomes the subject view's (``s.column``) or the rule's own aggregate, and a parameter
+``$name`` becomes ``$<rule>__name`` so that two rules may both have a ``horizon_days``.
+Values travel separately, as DuckDB named parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from screening.features.catalog import Subject
+from screening.features.views import RELATIONS, SUBJECT_REFERENCE, view_table
+from screening.rules.load import LoadedRule
+
+Overrides = dict[str, dict[str, Any]]  # rule id -> parameter -> value
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    subject: Subject
+    rule_ids: tuple[str, ...]
+    sql: str
+    parameters: dict[str, Any]
+
+
+def slug(rule_id: str) -> str:
+    return rule_id.lower().replace("-", "_")
+
+
+def compile_subject(
+    subject: Subject, rules: list[LoadedRule], overrides: Overrides | None = None
+) -> CompiledQuery:
+    """One row per subject on which at least one rule fires: its key, then per rule
+    ``<ID>`` (did it fire) and ``<ID>:score``."""
+    chosen = [loaded for loaded in rules if loaded.rule.subject == subject]
+    overrides = overrides or {}
+    select: list[exp.Expr] = [exp.column("subject_key", table="s")]
+    fired: list[exp.Expr] = []
+    parameters: dict[str, Any] = {}
+    query = exp.select().from_(exp.to_table(view_table(subject)).as_("s"))
+    for number, loaded in enumerate(chosen):
+        rule = loaded.rule
+        prefix = slug(rule.id)
+        values = {name: p.default for name, p in rule.parameters.items()}
+        values.update(overrides.get(rule.id, {}))
+        parameters.update({f"{prefix}__{name}": value for name, value in values.items()})
+        aggregates: dict[str, exp.Expr] = {}
+        for name, aggregate in rule.aggregates.items():
+            alias = f"a{number}_{name}"
+            query = query.join(
+                _aggregate_query(subject, prefix, name, loaded).subquery(alias),
+                on=exp.column(SUBJECT_REFERENCE[subject], table="s").eq(
+                    exp.column("reference", table=alias)
+                ),
+                join_type="left",
+            )
+            value: exp.Expr = exp.column(name, table=alias)
+            if aggregate.function in ("count", "sum"):
+                value = exp.func("coalesce", value, exp.Literal.number(0))
+            aggregates[name] = value
+        condition = _rewrite(loaded.condition, prefix, aggregates, table="s")
+        condition = exp.func("coalesce", exp.paren(condition), exp.false())
+        fired.append(condition.copy())
+        select.append(condition.as_(rule.id, quoted=True))
+        select.append(_score(loaded, prefix, aggregates).as_(f"{rule.id}:score", quoted=True))
+    query = query.select(*select)
+    if fired:
+        query = query.where(exp.or_(*fired))
+    query = query.order_by(exp.column("subject_key", table="s"))
+    return CompiledQuery(
+        subject,
+        tuple(loaded.rule.id for loaded in chosen),
+        query.sql(dialect="duckdb", pretty=True),
+        parameters,
+    )
+
+
+def _aggregate_query(subject: Subject, prefix: str, name: str, loaded: LoadedRule) -> exp.Select:
+    aggregate = loaded.rule.aggregates[name]
+    table, reference = RELATIONS[subject][aggregate.over]
+    where = _rewrite(loaded.aggregate_filters[name], prefix, {}, table=None)
+    if aggregate.function == "count":
+        measure: exp.Expr = exp.Count(this=exp.Star())
+    else:
+        measure = exp.func(aggregate.function, exp.column(str(aggregate.column)))
+    filtered = exp.Filter(this=measure, expression=exp.Where(this=where))
+    return (
+        exp.select(exp.column(reference).as_("reference"), filtered.as_(name))
+        .from_(table)
+        .group_by(exp.column(reference))
+    )
+
+
+def _score(loaded: LoadedRule, prefix: str, aggregates: dict[str, exp.Expr]) -> exp.Expr:
+    scoring = loaded.rule.score
+    weight = exp.Literal.number(scoring.weight)
+    if not scoring.bands:
+        return weight
+    case = exp.Case()
+    for band, tree in zip(scoring.bands, loaded.bands, strict=True):
+        case = case.when(
+            _rewrite(tree, prefix, aggregates, table="s"), exp.Literal.number(band.factor)
+        )
+    return exp.Mul(this=weight, expression=exp.paren(case.else_(exp.Literal.number(1))))
+
+
+def _rewrite(
+    tree: exp.Expr, prefix: str, aggregates: dict[str, exp.Expr], *, table: str | None
+) -> exp.Expr:
+    def visit(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Column):
+            if node.name in aggregates:
+                return aggregates[node.name].copy()
+            return exp.column(node.name, table=table)
+        if isinstance(node, exp.Placeholder):
+            return exp.Placeholder(this=f"{prefix}__{node.name}")
+        return node
+
+    return tree.copy().transform(visit)

@@ -1,0 +1,151 @@
+"""Rule expressions: parsed by sqlglot, checked against an allow-list, never run as text.
+
+A condition, a band or an aggregate's filter is one SQL *expression* over known columns
+and declared parameters (``$name``). Everything else is refused at load: statements
+(``; DROP TABLE``, ``COPY``, ``ATTACH``, ``INSTALL``), subqueries, table functions
+(``read_csv``), functions outside the allow-list (``getenv``, ``query``), qualified
+columns. A string stays a string literal, so a query hidden in one is inert.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+# Node types an expression may contain besides the functions below.
+STRUCTURE: tuple[type[exp.Expr], ...] = (
+    exp.And,
+    exp.Or,
+    exp.Not,
+    exp.Paren,
+    exp.EQ,
+    exp.NEQ,
+    exp.GT,
+    exp.GTE,
+    exp.LT,
+    exp.LTE,
+    exp.Is,
+    exp.In,
+    exp.Between,
+    exp.Like,
+    exp.ILike,
+    exp.Add,
+    exp.Sub,
+    exp.Mul,
+    exp.Div,
+    exp.Mod,
+    exp.Neg,
+    exp.Case,
+    exp.If,
+    exp.Null,
+    exp.Boolean,
+    exp.Literal,
+    exp.Column,
+    exp.Identifier,
+    exp.Placeholder,
+    exp.Var,  # a date part: date_diff('day', …)
+)
+# Functions by the name an analyst types; sqlglot gives each its own node type.
+FUNCTIONS: dict[str, type[exp.Expr]] = {
+    "abs": exp.Abs,
+    "coalesce": exp.Coalesce,
+    "contains": exp.Contains,
+    "date_diff": exp.DateDiff,
+    "greatest": exp.Greatest,
+    "least": exp.Least,
+    "length": exp.Length,
+    "lower": exp.Lower,
+    "nullif": exp.Nullif,
+    "regexp_matches": exp.RegexpLike,
+    "round": exp.Round,
+    "starts_with": exp.StartsWith,
+    "upper": exp.Upper,
+}
+_ALLOWED = STRUCTURE + tuple(FUNCTIONS.values())
+
+
+class ExpressionProblem(Exception):
+    """Why an expression is refused, and what to do instead."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def parse_expression(
+    text: str, *, columns: Collection[str], parameters: Collection[str]
+) -> exp.Expr:
+    """The checked syntax tree of ``text``; :class:`ExpressionProblem` if it is refused."""
+    try:
+        statements = sqlglot.parse(text, read="duckdb")
+    except (ParseError, TokenError) as error:
+        raise ExpressionProblem(
+            f"cannot parse the expression: {_first_line(error)}",
+            "write one SQL expression, e.g. days_to_deadline <= $horizon_days",
+        ) from None
+    found = [statement for statement in statements if statement is not None]
+    if len(found) != 1:
+        raise ExpressionProblem(
+            f"{len(found)} statements where one expression belongs",
+            "remove the ';' and whatever follows it",
+        )
+    tree = found[0]
+    for node in tree.walk():
+        _check_node(node, columns, parameters)
+    return tree
+
+
+def _check_node(node: exp.Expr, columns: Collection[str], parameters: Collection[str]) -> None:
+    if not isinstance(node, _ALLOWED) or isinstance(node, exp.Anonymous):
+        name = _called(node)
+        raise ExpressionProblem(
+            f"'{name}' is not allowed in a rule expression",
+            "use columns, $parameters, comparisons, AND/OR/NOT, arithmetic, CASE and the "
+            f"functions {', '.join(FUNCTIONS)}",
+        )
+    if isinstance(node, exp.Column):
+        if node.table or not isinstance(node.this, exp.Identifier):
+            raise ExpressionProblem(
+                f"'{node.sql()}' names a table", "name the column alone, e.g. award_amount"
+            )
+        if node.name not in columns:
+            raise ExpressionProblem(
+                f"unknown column '{node.name}'", _did_you_mean(node.name, columns)
+            )
+    if isinstance(node, exp.Placeholder):
+        if not node.name:
+            raise ExpressionProblem("a '?' parameter has no name", "write $name")
+        if node.name not in parameters:
+            raise ExpressionProblem(
+                f"unknown parameter '${node.name}'",
+                _did_you_mean(node.name, parameters, prefix="$", what="parameters"),
+            )
+    if isinstance(node, exp.In) and node.args.get("query") is not None:
+        raise ExpressionProblem("a subquery is not allowed", "list the values: x IN ('a', 'b')")
+
+
+def _called(node: exp.Expr) -> str:
+    if isinstance(node, exp.Anonymous):
+        return str(node.name)
+    if isinstance(node, exp.Func):
+        return node.sql_name().lower()
+    return node.key.upper()
+
+
+def _did_you_mean(
+    name: str, known: Collection[str], *, prefix: str = "", what: str = "columns"
+) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    if close:
+        return f"did you mean '{prefix}{close[0]}'?"
+    listed = ", ".join(prefix + k for k in sorted(known)) or "none"
+    return f"known {what}: {listed}"
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__

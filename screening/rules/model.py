@@ -1,0 +1,110 @@
+"""What a rule file may say: the schema of one YAML rule (pydantic; unknown keys refused).
+
+A rule reads like the provision it encodes: an id, a bilingual title, the outcome it asks
+for, its legal basis, named parameters with defaults and units, the subject it looks at, a
+condition over that subject's columns (:mod:`screening.features.catalog`) and its
+parameters (``$name``), how much it weighs, which source rows prove it, how mature it is,
+and its own test cases. A rule that needs a figure the views lack declares it under
+``aggregates``: a count or sum over rows related to the subject, with a filter.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from screening.features.catalog import Subject
+
+Outcome = Literal[
+    "support_prosecution",  # 支持起诉
+    "enforcement_supervision",  # 执行监督
+    "administrative_supervision",  # 行政违法行为监督
+    "criminal_referral",  # 移送刑事线索
+    "suppress",  # a guard: removes other leads on the same subject
+]
+Status = Literal["draft", "test", "stable"]
+Relation = Literal["awards", "enforcements", "projects", "deposits"]
+EvidenceTable = Literal["registry", "projects", "deposits", "arbitrations", "enforcements"]
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Title(Strict):
+    zh: str = Field(min_length=1, description="标题（中文）")
+    en: str = Field(min_length=1, description="Title in English")
+
+
+class Parameter(Strict):
+    default: float | int | bool | str | date
+    unit: str = Field(description="e.g. 天 days, 元 yuan, 件 cases, share 0–1")
+    description: str = ""
+
+
+class Aggregate(Strict):
+    """A figure over rows related to the subject: ``count`` rows, or ``sum``/``max``/``min``
+    a column, of the rows that pass ``where``."""
+
+    over: Relation
+    function: Literal["count", "sum", "max", "min"] = "count"
+    column: str | None = None
+    where: str = "true"
+    description: str = ""
+
+
+class Band(Strict):
+    """The weight times ``factor`` when ``when`` holds (the first band that holds wins)."""
+
+    when: str
+    factor: float = Field(gt=0)
+
+
+class Scoring(Strict):
+    weight: float = Field(gt=0, le=10)
+    bands: list[Band] = []
+
+
+class RuleTest(Strict):
+    """Rows for the canonical tables and the subjects the rule must find in them (and no
+    others): a positive case lists them, a negative case lists none."""
+
+    name: str
+    as_of: date
+    rows: dict[EvidenceTable, list[dict[str, object]]]
+    expect: list[str]
+
+
+class Rule(Strict):
+    id: str = Field(description="e.g. DEP-MISSING")
+    title: Title
+    outcome: Outcome
+    legal_basis: list[str] = Field(min_length=1)
+    subject: Subject
+    status: Status
+    parameters: dict[str, Parameter] = {}
+    aggregates: dict[str, Aggregate] = {}
+    condition: str
+    score: Scoring
+    evidence: list[EvidenceTable] = Field(min_length=1)
+    tests: list[RuleTest] = Field(min_length=2)
+
+    @field_validator("id")
+    @classmethod
+    def _rule_id(cls, value: str) -> str:
+        if not RULE_ID.match(value):
+            raise ValueError("a rule id is upper case words joined by '-', e.g. DEP-MISSING")
+        return value
+
+    @field_validator("parameters", "aggregates")
+    @classmethod
+    def _names(cls, value: dict[str, object]) -> dict[str, object]:
+        for name in value:
+            if not IDENTIFIER.match(name):
+                raise ValueError(f"'{name}' is not a name: use lower_case_with_underscores")
+        return value

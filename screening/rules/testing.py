@@ -1,0 +1,92 @@
+"""A rule's own test cases, run for real: rows into a fresh DuckDB file, entity resolution,
+the subject views as of the case's date, the rule's compiled query.
+
+A case passes when the rule fires on exactly the subjects it expects (none for a negative
+case). Test rows name canonical columns; the companions ingest would add (a USCC's status,
+an ID number's hash) are derived, so a case stays short.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from screening.features.views import build_views
+from screening.identifiers import is_valid_uscc
+from screening.ingest.canonical import TABLES, Kind
+from screening.resolve.link import resolve
+from screening.rules.compile import compile_subject
+from screening.rules.load import LoadedRule
+from screening.rules.model import RuleTest
+from screening.store import Store, insert_frame
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    rule_id: str
+    case: str
+    expected: tuple[str, ...]
+    found: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return self.expected == self.found
+
+
+def run_tests(loaded: LoadedRule) -> list[CaseResult]:
+    return [run_case(loaded, case) for case in loaded.rule.tests]
+
+
+def run_case(loaded: LoadedRule, case: RuleTest) -> CaseResult:
+    with (
+        tempfile.TemporaryDirectory(prefix="screening-rule-test-") as folder,
+        Store.open(Path(folder) / "case.duckdb") as store,
+    ):
+        for table, records in case.rows.items():
+            insert_frame(store.con, table, _table_frame(table, records))
+        resolve(store)
+        found = fired_subjects(store, loaded, case.as_of)
+    return CaseResult(loaded.rule.id, case.name, tuple(sorted(case.expect)), found)
+
+
+def fired_subjects(store: Store, loaded: LoadedRule, as_of: date) -> tuple[str, ...]:
+    build_views(store.con, as_of)
+    query = compile_subject(loaded.rule.subject, [loaded])
+    rows = store.con.execute(query.sql, query.parameters).fetchall()
+    return tuple(sorted(str(row[0]) for row in rows if row[1]))
+
+
+def _table_frame(table: str, records: list[dict[str, object]]) -> pl.DataFrame:
+    """The records as the canonical table's rows, with derived companion columns."""
+    rows = []
+    for number, record in enumerate(records, start=2):
+        row: dict[str, object] = {"source_file": f"tests/{table}", "source_row": number}
+        for column, kind in TABLES[table].columns.items():
+            value = record.get(column)
+            row[column] = value
+            row.update(_companions(column, kind, value, record))
+        rows.append(row)
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def _companions(column: str, kind: Kind, value: object, record: dict[str, object]) -> dict:
+    given = {k: v for k, v in record.items() if k.startswith(f"{column}_")}
+    text = None if value is None else str(value)
+    derived: dict[str, object] = {}
+    if kind is Kind.USCC:
+        derived[f"{column}_status"] = (
+            "missing" if text is None else "valid" if is_valid_uscc(text) else "invalid"
+        )
+    elif kind is Kind.ID_NUMBER:
+        derived[f"{column}_hash"] = text
+        derived[f"{column}_status"] = "missing" if text is None else "valid"
+    elif kind is Kind.PARTY_CODE:
+        is_company = text is not None and is_valid_uscc(text)
+        derived[f"{column}_kind"] = None if text is None else "uscc" if is_company else "id_number"
+        derived[f"{column}_hash"] = None if text is None or is_company else text
+        derived[f"{column}_status"] = "missing" if text is None else "valid"
+    return {**derived, **given}
