@@ -16,8 +16,14 @@ from screening.errors import RuleError
 RULES_DIR = Path("rules")
 RulesOption = Annotated[Path, typer.Option("--rules", help="Folder of rule files.")]
 
-rules_app = typer.Typer(help="Check, test and explain the YAML rules (规则).", no_args_is_help=True)
-features_app = typer.Typer(help="The columns rules can use (特征).", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Check, test and explain the YAML rules (规则).\n\nExample: screening rules check",
+    no_args_is_help=True,
+)
+features_app = typer.Typer(
+    help="The columns rules can use (特征).\n\nExample: screening features list company",
+    no_args_is_help=True,
+)
 
 
 @rules_app.command("check")

@@ -11,7 +11,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from screening.ingest.load import ingest
+from screening.ingest.manifest import load_manifest
+from screening.resolve.link import resolve
+from screening.store import Store
 from screening.synth import GeneratedWorld, generate_world
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 TINY_SEED = 20260930
 # Encoding of each CSV source as the agencies deliver it (DOMAIN.md).
@@ -22,6 +28,17 @@ CSV_ENCODINGS = {"projects": "gbk", "deposits": "utf-8", "enforcement": "gbk"}
 def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> GeneratedWorld:
     """One tiny world for the whole session; tests must not modify it."""
     return generate_world("tiny", TINY_SEED, tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample world, ingested and resolved once; tests must not modify it
+    (temporary tables are fine)."""
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    with Store.open(path) as store:
+        ingest(load_manifest(SAMPLE / "manifest.yaml"), store)
+        resolve(store)
+    return path
 
 
 @dataclass

@@ -14,7 +14,19 @@ from typer.main import get_command
 from screening.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
-COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command, sub-commands of a group included (rules check, features list …)."""
+    found = []
+    for name, command in sorted(group.commands.items()):  # type: ignore[attr-defined]
+        found.append((*prefix, name))
+        if hasattr(command, "commands"):
+            found.extend(_commands(command, (*prefix, name)))
+    return found
+
+
+COMMANDS = _commands(get_command(app))
 
 
 def screening(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -29,9 +41,9 @@ def screening(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help_with_an_example(command: str, tmp_path: Path) -> None:
-    result = screening(command, "--help", cwd=tmp_path)
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help_with_an_example(command: tuple[str, ...], tmp_path: Path) -> None:
+    result = screening(*command, "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Example" in result.stdout
 
@@ -82,3 +94,31 @@ def test_bad_input_gives_one_clear_line(args: list[str], fragment: str, tmp_path
     result = screening(*args, cwd=tmp_path)
     assert result.returncode == 1, result.stdout
     assert fragment in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rules_commands(tmp_path: Path) -> None:
+    checked = screening("rules", "check", "--rules", str(REPO / "rules"), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "0 errors" in checked.stdout
+    tested = screening("rules", "test", "FAKE-CLAIM", "--rules", str(REPO / "rules"), cwd=tmp_path)
+    assert tested.returncode == 0 and "FAIL" not in tested.stdout, tested.stdout
+    explained = screening(
+        "rules", "explain", "DEP-MISSING", "--rules", str(REPO / "rules"), cwd=tmp_path
+    )
+    assert "$dep_missing__grace_days" in explained.stdout, explained.stdout
+    assert screening("rules", "schema", "--out", "rule.json", cwd=tmp_path).returncode == 0
+    assert '"additionalProperties": false' in (tmp_path / "rule.json").read_text(encoding="utf-8")
+    listed = screening("features", "list", "award", cwd=tmp_path)
+    assert "days_to_deadline" in listed.stdout and "距申请执行期限天数" in listed.stdout
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    rule = (REPO / "rules" / "fake_claim.yaml").read_text(encoding="utf-8")
+    (bad / "fake_claim.yaml").write_text(
+        rule.replace("iou_only AND", "iou_onli AND"), encoding="utf-8"
+    )
+    refused = screening("rules", "check", "--rules", str(bad), cwd=tmp_path)
+    assert refused.returncode == 1
+    line = 1 + rule.splitlines().index("condition: |")
+    assert f"fake_claim.yaml:{line}: error: unknown column 'iou_onli'" in refused.stdout
+    assert "did you mean 'iou_only'?" in refused.stdout

@@ -157,38 +157,48 @@ def _steps() -> list[tuple[str, str]]:
                 WHERE copy = 1""",
         ),
         (
-            # A deposit belongs to the contractor's project with its permit number, or,
-            # when the permit number is blank, whose name contains the deposit's.
+            # A deposit belongs to the project with its permit number (the contractor's,
+            # when two projects share the number), or, when the permit number is blank,
+            # to the contractor's project whose name contains the deposit's.
             "f_deposits",
-            f"""SELECT * EXCLUDE (pick) FROM (
-                  SELECT t.*, p.project_no,
-                         row_number() OVER (PARTITION BY t.source_file, t.source_row
-                                            ORDER BY p.project_no) AS pick
-                  FROM (SELECT t.*, c.entity_id AS contractor_id FROM deposits t
-                        {_entity("deposits", "contractor_name", "c")}
-                        WHERE t.duplicate_of_row IS NULL AND t.deposit_date <= $as_of) t
-                  JOIN f_projects p ON p.contractor_id = t.contractor_id
-                   AND (p.permit_no = t.permit_no
-                        OR (t.permit_no IS NULL AND contains(p.project_name,
-                              regexp_replace(t.project_name, '(项目|工程)$', '')))))
-                WHERE pick = 1""",
+            f"""WITH d AS (
+                   SELECT t.*, c.entity_id AS contractor_id FROM deposits t
+                   {_entity("deposits", "contractor_name", "c")}
+                   WHERE t.duplicate_of_row IS NULL AND t.deposit_date <= $as_of),
+               candidates AS (
+                   SELECT d.source_file, d.source_row, p.project_no, p.contractor_id
+                   FROM d JOIN f_projects p ON p.permit_no = d.permit_no
+                   UNION ALL
+                   SELECT d.source_file, d.source_row, p.project_no, p.contractor_id
+                   FROM d JOIN f_projects p ON p.contractor_id = d.contractor_id
+                   WHERE d.permit_no IS NULL AND contains(p.project_name,
+                           regexp_replace(d.project_name, '(项目|工程)$', ''))
+                     -- a deposit follows its permit: an older namesake project is not it
+                     AND d.deposit_date >= p.permit_date - INTERVAL 90 DAY),
+               picked AS (
+                   SELECT c.source_file, c.source_row,
+                          arg_min(c.project_no, (c.contractor_id IS DISTINCT FROM d.contractor_id,
+                                                 c.project_no)) AS project_no
+                   FROM candidates c JOIN d USING (source_file, source_row)
+                   GROUP BY ALL)
+               SELECT d.*, picked.project_no FROM d JOIN picked USING (source_file, source_row)""",
         ),
         (
-            # The project a case's site text names: by a shared four-character piece (an
+            # The project a case's site text names: by a shared three-character piece (an
             # equality join), then containment; a project being built when the case was
             # filed first.
             "f_award_project",
             """WITH pieces AS (
-                   SELECT DISTINCT project_no, substr(project_name, i::INTEGER, 4) AS piece
+                   SELECT DISTINCT project_no, substr(project_name, i::INTEGER, 3) AS piece
                    FROM (SELECT project_no, project_name,
-                                unnest(range(1, length(project_name) - 2)) AS i
+                                unnest(range(1, length(project_name) - 1)) AS i
                          FROM f_projects))
                SELECT a.case_no, arg_min(p.project_no, (
                           p.permit_date > a.filed_date OR p.completion_date < a.filed_date,
                           p.project_no)) AS project_no
-               FROM f_awards a JOIN pieces s ON s.piece = substr(a.site, 1, 4)
+               FROM f_awards a JOIN pieces s ON s.piece = substr(a.site, 1, 3)
                JOIN f_projects p ON p.project_no = s.project_no
-               WHERE length(a.site) >= 4 AND contains(p.project_name, a.site)
+               WHERE length(a.site) >= 3 AND contains(p.project_name, a.site)
                GROUP BY a.case_no""",
         ),
         (

@@ -54,8 +54,11 @@ INDUSTRY_WORDS = _longest_first(
 MIN_TRADE = 2
 _INDUSTRY_TAIL = re.compile(f"^(.{{{MIN_TRADE},}}?)((?:{'|'.join(INDUSTRY_WORDS)})+)$")
 PERSON_NAME = re.compile(r"^[\u4e00-\u9fff]{1,2}[\u4e00-\u9fff·]{1,4}$")
+# Marks of an organisation. 会 and 行 are common in given names (付宁会, 张行), so only
+# their two-character forms count.
 ORGANISATION_MARKS = re.compile(
-    r"公司|企业|集团|厂|店|部|行|社|所|局|院|会|中心|委员|银行|学校|医院|政府|办|站|队|场|室"
+    r"公司|企业|集团|厂|店|部|商行|银行|分行|支行|社|所|局|院|商会|协会|学会|工会|基金会|"
+    r"中心|委员|学校|医院|政府|办|站|队|场|室"
 )
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "〔": "(", "〕": ")", "【": "(", "】": ")"})
 _NOISE = re.compile(r"[\s\u3000·•、,，.。'\"“”‘’`_\-—]+")

@@ -162,6 +162,13 @@ class _Checker:
         ]
         for number, case in enumerate(rule.tests):
             self._test_rows(number, case.rows)
+            for name in sorted(set(case.parameters) - parameters):
+                self._add(
+                    "error",
+                    ("tests", number, "parameters", name),
+                    f"the rule has no parameter '{name}'",
+                    _did_you_mean(name, parameters),
+                )
         return LoadedRule(rule, path, condition, bands, filters)
 
     def _relation(self, name: str) -> set[str]:
@@ -206,15 +213,19 @@ class _Checker:
             for index, record in enumerate(records):
                 for column in record:
                     if column not in known:
-                        close = difflib.get_close_matches(column, sorted(known), n=1)
                         self._add(
                             "error",
                             ("tests", number, "rows", table, index, column),
                             f"{table} has no column '{column}'",
-                            f"did you mean '{close[0]}'?" if close else "",
+                            _did_you_mean(column, known),
                         )
 
     def _add(
         self, severity: Severity, at: tuple[str | int, ...], message: str, hint: str = ""
     ) -> None:
         self.problems.append(Problem(severity, self.document.where(at), message, hint))
+
+
+def _did_you_mean(name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"did you mean '{close[0]}'?" if close else ""

@@ -76,6 +76,7 @@ class RuleTest(Strict):
 
     name: str
     as_of: date
+    parameters: dict[str, float | int | bool | str | date] = {}  # overrides for this case
     rows: dict[EvidenceTable, list[dict[str, object]]]
     expect: list[str]
 

@@ -9,6 +9,7 @@ an ID number's hash) are derived, so a case stays short.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -49,13 +50,15 @@ def run_case(loaded: LoadedRule, case: RuleTest) -> CaseResult:
         for table, records in case.rows.items():
             insert_frame(store.con, table, _table_frame(table, records))
         resolve(store)
-        found = fired_subjects(store, loaded, case.as_of)
+        found = fired_subjects(store, loaded, case.as_of, case.parameters)
     return CaseResult(loaded.rule.id, case.name, tuple(sorted(case.expect)), found)
 
 
-def fired_subjects(store: Store, loaded: LoadedRule, as_of: date) -> tuple[str, ...]:
+def fired_subjects(
+    store: Store, loaded: LoadedRule, as_of: date, parameters: Mapping[str, object]
+) -> tuple[str, ...]:
     build_views(store.con, as_of)
-    query = compile_subject(loaded.rule.subject, [loaded])
+    query = compile_subject(loaded.rule.subject, [loaded], {loaded.rule.id: dict(parameters)})
     rows = store.con.execute(query.sql, query.parameters).fetchall()
     return tuple(sorted(str(row[0]) for row in rows if row[1]))
 
