@@ -228,6 +228,7 @@ class Store:
             )
         try:
             con = duckdb.connect(str(path), read_only=read_only)
+            con.execute("SET enable_progress_bar = false")  # it would garble our own output
         except duckdb.Error as exc:
             raise _open_error(exc, where) from exc
         store = cls(con, path, read_only=read_only)

@@ -146,3 +146,62 @@ def test_each_rule_finds_its_planted_pattern_in_the_sample_world(sample_db: Path
         assert len(found & planted) >= 0.95 * len(planted), (rule_id, planted - found)
         assert len(found & planted) >= 0.9 * len(found), (rule_id, found - planted)
         assert not found & decoys, (rule_id, found & decoys)
+
+
+AGGREGATE_RULE = """\
+id: OPEN-CASES
+title: {zh: 未结仲裁, en: open cases}
+outcome: administrative_supervision
+legal_basis: [test]
+subject: company
+status: test
+parameters:
+  at_least: {default: 2, unit: 件 cases}
+aggregates:
+  open_wage_cases:
+    over: awards
+    where: close_method IS NULL AND wage_claim
+  claimed:
+    over: awards
+    function: sum
+    column: claim_amount
+condition: open_wage_cases >= $at_least AND claimed > 10000
+score: {weight: 1}
+evidence: [arbitrations]
+tests:
+  - name: two open wage cases
+    as_of: 2026-09-30
+    rows:
+      arbitrations:
+        - {case_no: A1, applicant_name: 余有洋, respondent_name: 佛山市禅城区宏达建筑劳务有限公司,
+           cause: 追索劳动报酬, claim_amount: 8000, filed_date: 2026-08-01}
+        - {case_no: A2, applicant_name: 李志强, respondent_name: 佛山市禅城区宏达建筑劳务有限公司,
+           cause: 拖欠工资, claim_amount: 8000, filed_date: 2026-08-02}
+    expect: [{company}]
+  - name: one closed after the date counts as open; one other cause does not
+    as_of: 2026-09-30
+    rows:
+      arbitrations:
+        - {case_no: A3, applicant_name: 余有洋, respondent_name: 佛山市禅城区宏达建筑劳务有限公司,
+           cause: 追索劳动报酬, claim_amount: 8000, filed_date: 2026-08-01,
+           closed_date: 2026-10-09, close_method: 裁决}
+        - {case_no: A4, applicant_name: 李志强, respondent_name: 佛山市禅城区宏达建筑劳务有限公司,
+           cause: 经济补偿金, claim_amount: 8000, filed_date: 2026-08-02}
+    expect: []
+"""
+
+
+def test_a_rule_can_declare_its_own_aggregates(tmp_path: Path) -> None:
+    from screening.resolve.link import entity_hash
+    from screening.resolve.names import parse_name
+
+    parts = parse_name("佛山市禅城区宏达建筑劳务有限公司")
+    company = f"N-{entity_hash(parts.place, parts.key)}"
+    path = tmp_path / "open_cases.yaml"
+    path.write_text(AGGREGATE_RULE.replace("{company}", company), encoding="utf-8")
+    loaded, problems = load_rule(path)
+    assert loaded is not None, problems
+    assert [result.passed for result in run_tests(loaded)] == [True, True]
+    query = compile_subject("company", [loaded])
+    assert "FILTER(WHERE close_method IS NULL AND wage_claim)" in " ".join(query.sql.split())
+    assert query.parameters == {"open_cases__at_least": 2}

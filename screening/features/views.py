@@ -110,6 +110,7 @@ def _steps() -> list[tuple[str, str]]:
                          r.entity_id AS respondent_id, t.respondent_name,
                          r.entity_id LIKE 'P-%' AS respondent_is_person,
                          {_site_core("t.project_text")} AS site, t.cause,
+                         regexp_extract(t.case_no, '^(.+?)劳', 1) AS committee,
                          coalesce(regexp_matches(t.cause, '劳动报酬|工资'), false) AS wage_claim,
                          t.claim_amount, t.filed_date,
                          CASE WHEN t.closed_date <= $as_of THEN t.closed_date END AS closed_date,
@@ -145,6 +146,9 @@ def _steps() -> list[tuple[str, str]]:
             "f_projects",
             f"""SELECT * EXCLUDE (copy) FROM (
                   SELECT t.project_no, t.project_name, t.permit_no, c.entity_id AS contractor_id,
+                         -- a permit number starts with its district's 6-digit code
+                         CASE WHEN regexp_matches(t.permit_no, '^[0-9]{{6}}')
+                              THEN left(t.permit_no, 6) END AS area,
                          t.contractor_name, t.district, t.contract_amount, t.permit_date,
                          CASE WHEN t.completion_date <= $as_of THEN t.completion_date END
                            AS completion_date,
@@ -185,21 +189,45 @@ def _steps() -> list[tuple[str, str]]:
         ),
         (
             # The project a case's site text names: by a shared three-character piece (an
-            # equality join), then containment; a project being built when the case was
-            # filed first.
+            # equality join), then containment, once per distinct site (they repeat);
+            # among projects of that name in the committee's district, one permitted
+            # before the case was filed and not finished more than a year before it, one
+            # still being built first.
             "f_award_project",
             """WITH pieces AS (
                    SELECT DISTINCT project_no, substr(project_name, i::INTEGER, 3) AS piece
                    FROM (SELECT project_no, project_name,
                                 unnest(range(1, length(project_name) - 1)) AS i
-                         FROM f_projects))
-               SELECT a.case_no, arg_min(p.project_no, (
-                          p.permit_date > a.filed_date OR p.completion_date < a.filed_date,
-                          p.project_no)) AS project_no
-               FROM f_awards a JOIN pieces s ON s.piece = substr(a.site, 1, 3)
-               JOIN f_projects p ON p.project_no = s.project_no
-               WHERE length(a.site) >= 3 AND contains(p.project_name, a.site)
-               GROUP BY a.case_no""",
+                         FROM f_projects)),
+               sites AS (SELECT DISTINCT site FROM f_awards WHERE length(site) >= 3),
+               named AS (
+                   SELECT DISTINCT t.site, p.project_no
+                   FROM sites t JOIN pieces s ON s.piece = substr(t.site, 1, 3)
+                   JOIN f_projects p ON p.project_no = s.project_no
+                   WHERE contains(p.project_name, t.site)),
+               -- A committee's district: where most of its employers are registered
+               -- (a USCC's characters 3–8), as generic estate names recur across a
+               -- province. Unknown (no registered employer yet): any district.
+               committees AS (
+                   SELECT committee, mode(substr(respondent_id, 5, 6)) AS area
+                   FROM f_awards WHERE respondent_id LIKE 'C-%' GROUP BY committee),
+               awarded AS (
+                   SELECT a.case_no, a.site, a.filed_date, c.area
+                   FROM f_awards a LEFT JOIN committees c USING (committee)
+                   WHERE length(a.site) >= 3),
+               candidates AS (
+                   SELECT w.case_no, w.filed_date, n.project_no
+                   FROM awarded w JOIN named n USING (site)
+                   JOIN f_projects p ON p.project_no = n.project_no AND p.area = w.area
+                   UNION ALL
+                   SELECT w.case_no, w.filed_date, n.project_no
+                   FROM awarded w JOIN named n USING (site) WHERE w.area IS NULL)
+               SELECT w.case_no, arg_min(p.project_no, (
+                          p.completion_date < w.filed_date, p.project_no)) AS project_no
+               FROM candidates w JOIN f_projects p USING (project_no)
+               WHERE p.permit_date <= w.filed_date
+                 AND (p.completion_date IS NULL OR p.completion_date >= w.filed_date - 365)
+               GROUP BY w.case_no""",
         ),
         (
             # An award's enforcements: by its case number, or a wage enforcement between
