@@ -28,6 +28,8 @@ PAID = r"(已|当庭|当场|自动)履行|履行完毕|付清|已支付"
 COMPLETED = "('执行完毕', '执行和解')"
 ZB = "('终结本次执行程序', '终本')"
 GUARANTEE = "coalesce(method, '') NOT IN ('现金', '')"
+# A number filed twice (in two files, or retyped) counts once: its first row.
+FIRST_COPY = "QUALIFY row_number() OVER (PARTITION BY {} ORDER BY t.source_file, t.source_row) = 1"
 
 
 # Rows related to each subject, for rule aggregates: (table, the column naming the subject).
@@ -104,8 +106,7 @@ def _steps() -> list[tuple[str, str]]:
     return [
         (
             "f_awards",
-            f"""SELECT * EXCLUDE (copy) FROM (
-                  SELECT t.case_no, {CASE_KEY.format("t.case_no")} AS case_key,
+            f"""SELECT t.case_no, {CASE_KEY.format("t.case_no")} AS case_key,
                          t.source_file, t.source_row, t.applicant_id_hash AS applicant_hash,
                          r.entity_id AS respondent_id, t.respondent_name,
                          r.entity_id LIKE 'P-%' AS respondent_is_person,
@@ -124,19 +125,18 @@ def _steps() -> list[tuple[str, str]]:
                          coalesce(regexp_matches(t.remark, '{PAID}')
                                   AND NOT contains(t.remark, '未履行'), false) AS paid_remark,
                          coalesce(contains(t.remark, '欠条'), false) AS iou_only,
-                         coalesce(contains(t.remark, '垫付'), false) AS contractor_advanced,
-                         row_number() OVER (PARTITION BY t.case_no
-                                            ORDER BY t.source_file, t.source_row) AS copy
+                         coalesce(contains(t.remark, '垫付'), false) AS contractor_advanced
                   FROM arbitrations t {_entity("arbitrations", "respondent_name", "r")}
                   WHERE t.duplicate_of_row IS NULL AND t.case_no IS NOT NULL
-                    AND t.filed_date <= $as_of)
-                WHERE copy = 1""",
+                    AND t.filed_date <= $as_of
+                  {FIRST_COPY.format("t.case_no")}""",
         ),
         (
             "f_enforcements",
             f"""SELECT t.case_no, {CASE_KEY.format("t.basis")} AS basis_key,
                        t.applicant_code_hash AS applicant_hash, r.entity_id AS respondent_id,
-                       t.filed_date, t.source_file, t.source_row,
+                       t.filed_date, t.source_file, t.source_row, t.target_amount,
+                       t.unpaid_amount,
                        CASE WHEN t.closed_date <= $as_of THEN t.closed_date END AS closed_date,
                        CASE WHEN t.closed_date <= $as_of THEN t.close_method END AS close_method
                 FROM enforcements t {_entity("enforcements", "respondent_name", "r")}
@@ -144,21 +144,18 @@ def _steps() -> list[tuple[str, str]]:
         ),
         (
             "f_projects",
-            f"""SELECT * EXCLUDE (copy) FROM (
-                  SELECT t.project_no, t.project_name, t.permit_no, c.entity_id AS contractor_id,
+            f"""SELECT t.project_no, t.project_name, t.permit_no, c.entity_id AS contractor_id,
                          -- a permit number starts with its district's 6-digit code
                          CASE WHEN regexp_matches(t.permit_no, '^[0-9]{{6}}')
                               THEN left(t.permit_no, 6) END AS area,
                          t.contractor_name, t.district, t.contract_amount, t.permit_date,
                          CASE WHEN t.completion_date <= $as_of THEN t.completion_date END
                            AS completion_date,
-                         t.source_file, t.source_row,
-                         row_number() OVER (PARTITION BY t.project_no
-                                            ORDER BY t.source_file, t.source_row) AS copy
+                         t.source_file, t.source_row
                   FROM projects t {_entity("projects", "contractor_name", "c")}
                   WHERE t.duplicate_of_row IS NULL AND t.project_no IS NOT NULL
-                    AND t.permit_date <= $as_of)
-                WHERE copy = 1""",
+                    AND t.permit_date <= $as_of
+                  {FIRST_COPY.format("t.project_no")}""",
         ),
         (
             # A deposit belongs to the project with its permit number (the contractor's,
@@ -346,7 +343,8 @@ def _steps() -> list[tuple[str, str]]:
                    FROM f_awards a LEFT JOIN f_award_enforcement e USING (case_no)),
                zb AS (
                    SELECT respondent_id AS entity_id, count(*) AS zb_cases,
-                          max(closed_date) AS last_zb_date
+                          max(closed_date) AS last_zb_date,
+                          sum(coalesce(unpaid_amount, target_amount)) AS zb_unpaid_total
                    FROM f_enforcements WHERE close_method IN {ZB} GROUP BY ALL),
                claims AS (
                    SELECT a.respondent_id AS entity_id,
@@ -377,9 +375,15 @@ def _steps() -> list[tuple[str, str]]:
                      AND a.effective_date < r.status_date
                      AND (a.completed_date IS NULL OR a.completed_date > r.status_date)
                    GROUP BY ALL),
+               held AS (
+                   SELECT contractor_id AS entity_id, sum(actual_amount) AS deposits_held
+                   FROM f_deposits WHERE refund_date IS NULL OR refund_date > $as_of
+                   GROUP BY ALL),
                built AS (
                    SELECT p.contractor_id AS entity_id,
                           count(*) FILTER (WHERE p.completion_date IS NULL) AS active_projects,
+                          sum(p.contract_amount) FILTER (WHERE p.completion_date IS NULL)
+                            AS active_contract_total,
                           count(*) FILTER (WHERE p.permit_date <= z.last_zb_date
                             AND (p.completion_date IS NULL
                                  OR p.completion_date > z.last_zb_date)) AS at_zb,
@@ -394,6 +398,10 @@ def _steps() -> list[tuple[str, str]]:
                            THEN r.status_date END AS dereg_date,
                       r.dereg_reason, r.reg_capital, r.founded,
                       coalesce(b.active_projects, 0) AS active_projects,
+                      coalesce(b.active_contract_total, 0) AS active_contract_total,
+                      coalesce(h.deposits_held, 0) AS deposits_held,
+                      coalesce(h.deposits_held, 0) / nullif(b.active_contract_total, 0)
+                        AS deposit_share_active,
                       coalesce(c.awards, 0) AS awards,
                       coalesce(c.unpaid_awards, 0) AS unpaid_awards,
                       coalesce(c.unpaid_award_total, 0) AS unpaid_award_total,
@@ -402,7 +410,8 @@ def _steps() -> list[tuple[str, str]]:
                       coalesce(c.unpaid_enforced_total, 0) AS unpaid_enforced_total,
                       coalesce(c.unpaid_enforced_workers, 0) AS unpaid_enforced_workers,
                       coalesce(bd.n, 0) AS awards_before_dereg_unpaid,
-                      coalesce(z.zb_cases, 0) AS zb_cases, z.last_zb_date,
+                      coalesce(z.zb_cases, 0) AS zb_cases,
+                      coalesce(z.zb_unpaid_total, 0) AS zb_unpaid_total, z.last_zb_date,
                       date_diff('day', z.last_zb_date, $as_of) AS days_since_last_zb,
                       coalesce(b.at_zb, 0) AS projects_active_at_zb,
                       coalesce(b.after_zb, 0) AS projects_won_after_zb,
@@ -414,6 +423,7 @@ def _steps() -> list[tuple[str, str]]:
                LEFT JOIN before_dereg bd USING (entity_id)
                LEFT JOIN zb z USING (entity_id)
                LEFT JOIN built b USING (entity_id)
+               LEFT JOIN held h USING (entity_id)
                ORDER BY subject_key""",
         ),
     ]

@@ -65,13 +65,14 @@ def compile_subject(
             aggregates[name] = value
         condition = _rewrite(loaded.condition, prefix, aggregates, table="s")
         condition = exp.func("coalesce", exp.paren(condition), exp.false())
-        fired.append(condition.copy())
+        fired.append(exp.column(rule.id, quoted=True))
         select.append(condition.as_(rule.id, quoted=True))
         select.append(_score(loaded, prefix, aggregates).as_(f"{rule.id}:score", quoted=True))
-    query = query.select(*select)
+    # Conditions are evaluated once, in the inner query; the outer keeps the rows that fired.
+    query = exp.select("*").from_(query.select(*select).subquery("flags"))
     if fired:
         query = query.where(exp.or_(*fired))
-    query = query.order_by(exp.column("subject_key", table="s"))
+    query = query.order_by("subject_key")
     return CompiledQuery(
         subject,
         tuple(loaded.rule.id for loaded in chosen),
