@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,6 +25,9 @@ from screening.config import SAMPLE_DATA_DIR, JobConfig, load_config
 from screening.errors import ConfigError
 from screening.ingest.load import IngestResult
 from screening.resolve.link import ResolveResult
+
+if TYPE_CHECKING:
+    from screening.job import JobResult
 from screening.resolve.review import Explanation
 
 app = typer.Typer(
@@ -141,10 +144,10 @@ def run(
         result = run_job(job, progress=advance)
     console.print(ingest_summary(result.ingest))
     console.print(resolve_summary(result.resolve))
+    console.print(leads_summary(result))
     console.print(
-        f"published {result.run_id} (as of {result.as_of or 'not set'}) to {job.database}. "
-        "Rules and ranking are not built yet: this run ingests and links what they "
-        "will screen."
+        f"published {result.run_id} (as of {result.as_of}) to {job.database}: "
+        f"{result.ranked.leads.height} leads, {result.gone} of the last run's gone."
     )
 
 
@@ -202,6 +205,38 @@ def judge(
             reason=reason,
         )
     console.print(f"recorded; run `screening resolve --db {db}` to apply it")
+
+
+OUTCOMES = {
+    "support_prosecution": "支持起诉 support prosecution",
+    "enforcement_supervision": "执行监督 enforcement supervision",
+    "administrative_supervision": "行政违法监督 administrative supervision",
+    "criminal_referral": "移送刑事 criminal referral",
+}
+
+
+def leads_summary(result: JobResult) -> Table:
+    """Leads by outcome, then the top ten with their reasons."""
+    leads = result.ranked.leads
+    table = Table(title="Leads 线索 (top 10)", title_justify="left")
+    for column in ("rank", "outcome 类型", "subject 对象", "score", "amount 元", "reason 理由"):
+        table.add_column(column, overflow="fold")
+    for row in leads.head(10).iter_rows(named=True):
+        amount = "" if row["amount"] is None else f"{row['amount']:,.0f}"
+        table.add_row(
+            str(row["rank"]),
+            OUTCOMES.get(row["outcome"], row["outcome"]),
+            f"{row['subject_name'] or ''} {row['subject_key']}",
+            f"{row['score']:.2f}",
+            amount,
+            row["reason"],
+        )
+    counts = leads.group_by("outcome").len().sort("outcome")
+    table.caption = (
+        "; ".join(f"{OUTCOMES.get(outcome, outcome)}: {n}" for outcome, n in counts.iter_rows())
+        + f"; suppressed by a guard: {result.ranked.suppressed}"
+    )
+    return table
 
 
 def resolve_summary(result: ResolveResult) -> Table:

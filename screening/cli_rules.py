@@ -11,9 +11,10 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from screening.cli_common import console, reports_errors
+from screening.config import RULES_LIBRARY
 from screening.errors import RuleError
 
-RULES_DIR = Path("rules")
+RULES_DIR = RULES_LIBRARY
 RulesOption = Annotated[Path, typer.Option("--rules", help="Folder of rule files.")]
 
 rules_app = typer.Typer(

@@ -17,6 +17,8 @@ from screening.errors import ConfigError
 from screening.yamlsource import load_yaml, validation_errors
 
 SAMPLE_DATA_DIR = Path("sample_data")
+# The rule library that ships with the engine (the project's rules/ folder).
+RULES_LIBRARY = Path(__file__).resolve().parents[1] / "rules"
 
 
 class _Strict(BaseModel):
@@ -53,7 +55,9 @@ class JobConfig(_Strict):
     manifest: Path = Field(
         SAMPLE_DATA_DIR / "manifest.yaml", description="source manifest: files and column maps"
     )
-    rules: list[Path] = Field(default_factory=lambda: [Path("rules")])
+    rules: list[Path] = Field(
+        default_factory=lambda: [RULES_LIBRARY], description="folders of rule files"
+    )
     parameters: dict[str, dict[str, float | int | str | bool]] = Field(
         default_factory=dict, description="per-rule parameter overrides: {RULE-ID: {name: value}}"
     )

@@ -1,8 +1,9 @@
-"""The batch screening job, as far as it is built: ingest, resolve entities, publish.
+"""The batch screening job, as far as it is built: ingest, resolve entities, rules, rank,
+publish.
 
-Each stage records its timing in the run record; outputs are published in one
-transaction so a failed run leaves the previous published run as it was. Resolution,
-rules, the anomaly model and ranking join here as they are built.
+Each stage records its timing in the run record; the leads, their contributions and their
+evidence are published in one transaction, so a failed run leaves the previous published
+run as it was. The anomaly model joins here when it is built.
 """
 
 from __future__ import annotations
@@ -12,11 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import duckdb
+import polars as pl
+
 from screening.config import JobConfig
+from screening.errors import ConfigError
+from screening.evidence import evidence_rows
 from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
+from screening.rank import Ranked, rank_leads
 from screening.resolve.link import ResolveResult, resolve
-from screening.store import Store, sha256_json
+from screening.rules.load import LoadedRule, load_rules
+from screening.rules.run import run_rules
+from screening.store import Store, insert_frame, sha256_json
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,8 @@ class JobResult:
     as_of: date | None
     ingest: IngestResult
     resolve: ResolveResult
+    ranked: Ranked
+    gone: int  # leads of the previous published run that this run no longer has
 
 
 def run_job(
@@ -32,10 +43,12 @@ def run_job(
 ) -> JobResult:
     """Run the job described by ``config`` and publish its outputs to ``config.database``."""
     manifest = load_manifest(config.manifest)
+    rules = job_rules(config)
+    as_of = config.as_of or date.today()
     inputs = plan_inputs(manifest)
     with Store.open(config.database) as store:
         run_id = store.begin_run(
-            as_of=config.as_of,
+            as_of=as_of,
             config_hash=sha256_json(config.model_dump(mode="json")),
             input_hashes={item.relative: item.sha256 for item in inputs},
             seed=config.seed,
@@ -60,14 +73,84 @@ def run_job(
                 rows_in=resolved.mentions,
                 rows_out=sum(resolved.entities.values()),
             )
+            started = time.perf_counter()
+            hits = run_rules(store, rules, as_of, dict(config.parameters))
+            ranked = rank_leads(
+                store.con,
+                hits,
+                rules,
+                rule_weight=config.ranking.rule_weight,
+                min_score=config.ranking.min_score,
+            )
+            evidence = evidence_rows(store.con, ranked.leads, rules)
+            store.record_stage(
+                run_id,
+                "rules",
+                seconds=time.perf_counter() - started,
+                rows_in=len(rules),
+                rows_out=ranked.leads.height,
+            )
+            previous = store.latest_published_run()
             with store.publish(run_id) as con:
                 con.execute(
                     """INSERT INTO run_inputs
                        SELECT ?, source, file, sha256, NULL, rows_in FROM ingested_files""",
                     [run_id],
                 )
+                gone = _publish_leads(
+                    con, run_id, previous.run_id if previous else None, ranked, evidence
+                )
         except BaseException as exc:
             if store.get_run(run_id).status == "running":  # publish() marks its own failures
                 store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
             raise
-    return JobResult(run_id=run_id, as_of=config.as_of, ingest=result, resolve=resolved)
+    return JobResult(run_id, as_of, result, resolved, ranked, gone)
+
+
+def job_rules(config: JobConfig) -> list[LoadedRule]:
+    """The rules a job runs: every rule in its folders but drafts; overrides checked."""
+    rules: list[LoadedRule] = []
+    for folder in config.rules:
+        loaded = load_rules(folder)
+        loaded.raise_errors()
+        rules += [rule for rule in loaded.rules if rule.rule.status != "draft"]
+    known = {rule.rule.id: rule.rule for rule in rules}
+    for rule_id, values in config.parameters.items():
+        if rule_id not in known:
+            raise ConfigError(f"parameters for an unknown rule {rule_id}", hint="check the id")
+        for name in values:
+            if name not in known[rule_id].parameters:
+                raise ConfigError(
+                    f"rule {rule_id} has no parameter '{name}'",
+                    hint=f"its parameters: {', '.join(known[rule_id].parameters) or 'none'}",
+                )
+    return rules
+
+
+def _publish_leads(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    previous: str | None,
+    ranked: Ranked,
+    evidence: pl.DataFrame,
+) -> int:
+    """Write the run's leads; returns how many of the previous run's leads are gone."""
+    before = {
+        lead
+        for (lead,) in con.execute(
+            "SELECT lead_id FROM leads WHERE run_id = ?", [previous]
+        ).fetchall()
+    }
+    leads = ranked.leads.with_columns(
+        pl.lit(run_id).alias("run_id"),
+        pl.when(pl.col("lead_id").is_in(list(before)))
+        .then(pl.lit("persisting"))
+        .otherwise(pl.lit("new"))
+        .alias("change"),
+    )
+    insert_frame(con, "leads", leads)
+    insert_frame(
+        con, "lead_contributions", ranked.contributions.with_columns(run_id=pl.lit(run_id))
+    )
+    insert_frame(con, "lead_evidence", evidence.with_columns(run_id=pl.lit(run_id)))
+    return len(before - set(leads.get_column("lead_id").to_list()))

@@ -110,10 +110,10 @@ def test_applies_a_new_migration_to_an_existing_database(
     db = tmp_path / "s.duckdb"
     with Store.open(db) as store:
         run_id = _begin(store)
-    _add_migration(monkeypatch, "CREATE TABLE leads (lead_id VARCHAR)")
+    _add_migration(monkeypatch, "CREATE TABLE test_added (lead_id VARCHAR)")
     with Store.open(db) as store:
         assert store.schema_version() == SCHEMA_VERSION + 1
-        assert store.con.execute("SELECT count(*) FROM leads").fetchone() == (0,)
+        assert store.con.execute("SELECT count(*) FROM test_added").fetchone() == (0,)
         assert store.get_run(run_id).run_id == run_id  # existing data survives
 
 
@@ -325,7 +325,7 @@ def test_publish_refuses_a_block_that_commits_itself(tmp_path: Path) -> None:
             pytest.raises(StoreError, match="ended its transaction"),
             store.publish(run_id) as con,
         ):
-            con.execute("CREATE TABLE leads AS SELECT 1 AS lead")
+            con.execute("CREATE OR REPLACE TABLE leads AS SELECT 1 AS lead")
             con.commit()
         assert store.get_run(run_id).status == "failed"
         assert store.latest_published_run() is None
@@ -383,7 +383,7 @@ def test_open_leaves_this_processs_live_runs_alone(tmp_path: Path) -> None:
         with Store.open(db) as second:  # same process, shared database instance
             assert second.get_run(run_id).status == "running"
         with store.publish(run_id) as con:
-            con.execute("CREATE TABLE leads AS SELECT 1 AS lead")
+            con.execute("CREATE OR REPLACE TABLE leads AS SELECT 1 AS lead")
         assert store.get_run(run_id).status == "published"
     assert (db.resolve(), run_id) not in store_module._LIVE_RUNS
 

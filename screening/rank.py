@@ -1,0 +1,109 @@
+"""Leads: one per subject and outcome, whatever number of rules fired on it, ranked.
+
+A lead's score is the sum of its rules' contributions (each rule's weight times the band
+that held), times the job's rule weight; the amount at stake and the workers affected
+break ties, then the lead id. A guard rule (outcome ``suppress``, e.g. FAKE-CLAIM)
+removes every other lead on its subject. Lead ids derive from the subject and the
+outcome, so a lead keeps its id from run to run and a reviewer's decision can follow it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from screening.rules.load import LoadedRule
+
+SUPPRESS = "suppress"
+# What is at stake per subject, from its view: (name, amount in yuan, workers affected).
+STAKES = {
+    "award": "SELECT subject_key, respondent_name, award_amount, 1 FROM subject_award",
+    "project": (
+        "SELECT subject_key, project_name, contract_amount, NULL::BIGINT FROM subject_project"
+    ),
+    "company": "SELECT subject_key, name, unpaid_award_total, unpaid_workers FROM subject_company",
+}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    leads: pl.DataFrame  # lead_id, rank, subject, subject_key, subject_name, outcome, score, …
+    contributions: pl.DataFrame  # lead_id, source (rule id), score
+    suppressed: int  # leads a guard removed
+
+
+def lead_id(subject: str, subject_key: str, outcome: str) -> str:
+    digest = hashlib.blake2b(f"{subject}|{subject_key}|{outcome}".encode(), digest_size=6)
+    return f"L-{digest.hexdigest()}"
+
+
+def rank_leads(
+    con: duckdb.DuckDBPyConnection,
+    hits: pl.DataFrame,
+    rules: list[LoadedRule],
+    *,
+    rule_weight: float = 1.0,
+    min_score: float = 0.0,
+) -> Ranked:
+    """Leads from the rules' hits (:func:`rules.run.run_rules`); the subject views must be
+    built on ``con`` (run_rules builds them)."""
+    by_id = {loaded.rule.id: loaded.rule for loaded in rules}
+    hits = hits.with_columns(
+        pl.col("rule_id").replace_strict({i: r.outcome for i, r in by_id.items()}).alias("outcome")
+    )
+    guarded = hits.filter(pl.col("outcome") == SUPPRESS).select("subject", "subject_key")
+    kept = hits.filter(pl.col("outcome") != SUPPRESS).join(
+        guarded, on=["subject", "subject_key"], how="anti"
+    )
+    kept = kept.with_columns(
+        pl.struct("subject", "subject_key", "outcome")
+        .map_elements(
+            lambda row: lead_id(row["subject"], row["subject_key"], row["outcome"]),
+            return_dtype=pl.String,
+        )
+        .alias("lead_id")
+    )
+    suppressed = hits.filter(pl.col("outcome") != SUPPRESS).height - kept.height
+    title = {i: r.title.zh for i, r in by_id.items()}
+    leads = (
+        kept.sort("rule_id")
+        .group_by("lead_id", "subject", "subject_key", "outcome", maintain_order=True)
+        .agg(
+            (pl.col("score").sum() * rule_weight).alias("score"),
+            pl.col("rule_id").str.join(",").alias("rules"),
+            pl.col("rule_id").replace_strict(title).str.join("；").alias("reason"),
+        )
+        .filter(pl.col("score") >= min_score)
+        .join(_stakes(con, kept), on=["subject", "subject_key"], how="left")
+        .sort(
+            ["score", "amount", "workers", "lead_id"],
+            descending=[True, True, True, False],
+            nulls_last=True,
+        )
+        .with_row_index("rank", offset=1)
+    )
+    contributions = kept.join(leads.select("lead_id"), on="lead_id").select(
+        "lead_id", pl.col("rule_id").alias("source"), "score"
+    )
+    return Ranked(leads, contributions.sort("lead_id", "source"), suppressed)
+
+
+def _stakes(con: duckdb.DuckDBPyConnection, hits: pl.DataFrame) -> pl.DataFrame:
+    """Name, amount and workers of each subject with a hit (amounts stay DECIMAL)."""
+    # The views are temporary tables of this connection: no cursor, which would not see them.
+    con.register("hit_subjects", hits.select("subject", "subject_key").unique().to_arrow())
+    union = " UNION ALL ".join(
+        f"SELECT '{subject}' AS subject, * FROM ({sql})" for subject, sql in STAKES.items()
+    )
+    frame = pl.from_arrow(
+        con.sql(
+            f"""SELECT s.* FROM ({union}) s(subject, subject_key, subject_name, amount, workers)
+                JOIN hit_subjects USING (subject, subject_key)"""
+        ).to_arrow_table()
+    )
+    con.unregister("hit_subjects")
+    assert isinstance(frame, pl.DataFrame)
+    return frame.with_columns(pl.col("workers").cast(pl.Int64))

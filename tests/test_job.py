@@ -1,0 +1,82 @@
+"""The main job on the sample world: leads ranked, explained by their rules and source rows,
+stable from run to run."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from screening.config import load_config
+from screening.errors import ConfigError
+from screening.job import run_job
+from screening.store import Store
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def test_leads_are_ranked_explained_and_stable(tmp_path: Path) -> None:
+    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    first = run_job(config)
+    second = run_job(config)
+    leads = first.ranked.leads
+    assert leads.height > 20
+    assert leads.get_column("lead_id").to_list() == second.ranked.leads["lead_id"].to_list()
+    assert leads.get_column("rank").to_list() == list(range(1, leads.height + 1))
+    assert second.gone == 0
+
+    with (SAMPLE / "truth" / "leads.csv").open(encoding="utf-8") as handle:
+        planted = {
+            (row["subject_key"], row["outcome_type"])
+            for row in csv.DictReader(handle)
+            if row["role"] == "lead"
+        }
+    found = list(zip(leads["subject_key"], leads["outcome"], strict=True))
+    assert sum(lead in planted for lead in found) >= 0.9 * len(found)
+
+    with Store.open(config.database, read_only=True) as store:
+        con = store.con
+        changes = con.execute(
+            "SELECT run_id, change, count(*) FROM leads GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+        assert changes == [
+            (first.run_id, "new", leads.height),
+            (second.run_id, "persisting", leads.height),
+        ]
+        # Every lead has its rules' contributions, and evidence rows that exist.
+        (without,) = con.execute(
+            """SELECT count(*) FROM leads l WHERE run_id = ? AND NOT EXISTS (
+                 SELECT 1 FROM lead_evidence e WHERE e.run_id = l.run_id
+                 AND e.lead_id = l.lead_id)""",
+            [second.run_id],
+        ).fetchall()[0]
+        assert without == 0
+        for table in ("arbitrations", "enforcements", "projects", "deposits", "registry"):
+            (dangling,) = con.execute(
+                f"""SELECT count(*) FROM lead_evidence e WHERE source_table = '{table}'
+                    AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.source_file = e.source_file
+                                    AND t.source_row = e.source_row)"""
+            ).fetchall()[0]
+            assert dangling == 0, table
+        (mismatched,) = con.execute(
+            """SELECT count(*) FROM leads l WHERE abs(l.score - (SELECT sum(score)
+                 FROM lead_contributions c WHERE c.run_id = l.run_id
+                 AND c.lead_id = l.lead_id)) > 1e-9"""
+        ).fetchall()[0]
+        assert mismatched == 0
+        stages = [
+            row[0]
+            for row in con.execute(
+                "SELECT stage FROM run_stages WHERE run_id = ? ORDER BY stage", [second.run_id]
+            ).fetchall()
+        ]
+        assert "rules" in stages
+
+
+def test_an_override_for_an_unknown_parameter_is_refused(tmp_path: Path) -> None:
+    config = load_config(SAMPLE / "job.yaml").model_copy(
+        update={"database": tmp_path / "s.db", "parameters": {"DEP-MISSING": {"grace": 10}}}
+    )
+    with pytest.raises(ConfigError, match="no parameter 'grace'"):
+        run_job(config)
