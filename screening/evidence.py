@@ -7,10 +7,13 @@ a prosecutor can open the exact line of the exact extract.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
 import polars as pl
 
-from screening.rules.load import LoadedRule
+if TYPE_CHECKING:  # the rule loader checks evidence against ROWS, so no import cycle
+    from screening.rules.load import LoadedRule
 
 # (subject, table) -> SQL giving (subject_key, source_file, source_row).
 ROWS: dict[tuple[str, str], str] = {

@@ -79,6 +79,7 @@ def test_a_wrong_expectation_fails() -> None:
         (9, "condition: days_to_dedline <= 3", "unknown column 'days_to_dedline'"),
         (9, "condition: days_to_deadline <= $horizon", "unknown parameter '$horizon'"),
         (9, "conditon: days_to_deadline <= 3", "unknown key 'conditon'"),
+        (11, "evidence: [deposits]", "evidence on subject 'award' cannot come from deposits"),
     ],
 )
 def test_bad_rules_are_refused_with_file_and_line(

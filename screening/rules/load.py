@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlglot import exp
 
 from screening.errors import RuleError
+from screening.evidence import ROWS as EVIDENCE_ROWS
 from screening.features.catalog import columns as subject_columns
 from screening.features.views import RELATIONS, table_columns
 from screening.ingest.canonical import PROVENANCE_COLUMNS, TABLES
@@ -160,6 +161,15 @@ class _Checker:
             self._expression(band.when, ("score", "bands", number, "when"), visible, parameters)
             for number, band in enumerate(rule.score.bands)
         ]
+        for number, table in enumerate(rule.evidence):
+            if (rule.subject, table) not in EVIDENCE_ROWS:
+                tables = sorted(t for s, t in EVIDENCE_ROWS if s == rule.subject)
+                self._add(
+                    "error",
+                    ("evidence", number),
+                    f"evidence on subject '{rule.subject}' cannot come from {table}",
+                    f"it can come from {', '.join(tables)}",
+                )
         for number, case in enumerate(rule.tests):
             self._test_rows(number, case.rows)
             for name in sorted(set(case.parameters) - parameters):
@@ -178,8 +188,8 @@ class _Checker:
             self._add(
                 "error",
                 ("aggregates", name, "over"),
-                f"a {self.rule.subject} has no related {aggregate.over}",
-                f"related to a {self.rule.subject}: {', '.join(relations)}",
+                f"subject '{self.rule.subject}' has no related {aggregate.over}",
+                f"related rows: {', '.join(relations)}",
             )
             return set()
         table, _key = relations[aggregate.over]
