@@ -15,7 +15,6 @@ same mentions, persons excepted, and is scored the same way. Targets (issue 4): 
 from __future__ import annotations
 
 import argparse
-import csv
 import shutil
 import sys
 import tempfile
@@ -26,10 +25,8 @@ import duckdb
 import polars as pl
 from measure import Measurement, measure
 
-from screening.ingest.manifest import load_manifest
+from screening.evaluate import MentionKey, mention_truth
 from screening.resolve.quality import pairwise
-
-MentionKey = tuple[str, int, str]  # source file, source row, canonical column
 
 
 def main() -> int:
@@ -48,7 +45,7 @@ def main() -> int:
         ingest = measure([*screening, "ingest", "--manifest", manifest, "--db", str(database)])
         print(ingest.line("ingest (not the target)"), flush=True)
     ours = measure([*screening, "resolve", "--db", str(database)])
-    truth = _truth(args.world)
+    truth = mention_truth(args.world)
     results = [("screening resolve", ours, _ours(database, truth))]
     if args.splink_python:
         results.append(
@@ -62,23 +59,6 @@ def main() -> int:
         )
     shutil.rmtree(scratch)
     return 0 if all(m.returncode == 0 for _label, m, _scores in results) else 1
-
-
-def _truth(world: Path) -> dict[MentionKey, tuple[str, str]]:
-    """Company behind each company-name cell, and the clerk's variant of its name."""
-    columns: dict[tuple[str, str], str] = {}
-    for spec in load_manifest(world / "manifest.yaml").sources.values():
-        folder = spec.files.split("/")[1]  # extracts/<folder>/…
-        for header, column in spec.specs().items():
-            columns[(folder, header)] = column.column
-    truth = {}
-    with (world / "truth" / "mentions.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["entity_kind"] == "company":
-                column = columns[(row["file"].split("/")[0], row["column"])]
-                key = (f"extracts/{row['file']}", int(row["row"]), column)
-                truth[key] = (row["entity_key"], row["variant"])
-    return truth
 
 
 def _ours(database: Path, truth: dict[MentionKey, tuple[str, str]]) -> tuple[float, float]:

@@ -207,6 +207,40 @@ def judge(
     console.print(f"recorded; run `screening resolve --db {db}` to apply it")
 
 
+@app.command()
+@reports_errors
+def evaluate(
+    truth: Annotated[Path, typer.Option(help="A generated world's truth/ folder (or the world).")],
+    db: Annotated[Path, typer.Option(help="Database file.")] = Path("screening.duckdb"),
+) -> None:
+    """Score the latest published run against a generated world's truth.
+
+    Example: screening evaluate --truth sample_data/truth
+    """
+    from screening.evaluate import DECOY_WINDOW
+    from screening.evaluate import evaluate as score_run
+    from screening.store import Store
+
+    world = truth.parent if (truth / "leads.csv").exists() else truth
+    with Store.open(db, read_only=True) as store:
+        result = score_run(store, world)
+    table = Table(title=f"Evaluation 评估 of {result.run_id}", title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for k, value in result.precision_at.items():
+        table.add_row(f"precision@{k}", f"{value:.3f}")
+    table.add_row("recall of planted leads", f"{result.recall:.3f}")
+    for pattern, (found, planted) in result.recall_by_pattern.items():
+        table.add_row(f"  recall {pattern}", f"{found}/{planted}")
+    for rule, (right, fired) in result.precision_by_rule.items():
+        table.add_row(f"  precision {rule}", f"{right}/{fired}")
+    table.add_row(f"decoys in the top {DECOY_WINDOW}", str(result.decoys_in_top))
+    precision, recall = result.resolution
+    table.add_row("entity resolution pairwise precision", f"{precision:.4f}")
+    table.add_row("entity resolution pairwise recall", f"{recall:.4f}")
+    console.print(table)
+
+
 OUTCOMES = {
     "support_prosecution": "支持起诉 support prosecution",
     "enforcement_supervision": "执行监督 enforcement supervision",

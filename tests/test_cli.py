@@ -65,6 +65,13 @@ def test_generate_then_run_ingests_and_publishes(tmp_path: Path) -> None:
     assert status == "published" and str(as_of) == "2026-09-30"
     assert files is not None and files[0] >= 5 and files[1] > 500
     assert loaded is not None and loaded[0] > 100
+    assert "Leads 线索" in ran.stdout
+
+    scored = screening("evaluate", "--truth", "world/truth", "--db", "s.duckdb", cwd=tmp_path)
+    assert scored.returncode == 0, scored.stderr
+    assert "precision@10" in scored.stdout and "entity resolution pairwise recall" in scored.stdout
+    missing = screening("evaluate", "--truth", "nowhere", "--db", "s.duckdb", cwd=tmp_path)
+    assert missing.returncode == 1 and "truth/leads.csv" in missing.stderr
 
 
 def test_ingest_twice_reports_unchanged_files(tmp_path: Path) -> None:
