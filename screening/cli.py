@@ -124,12 +124,16 @@ def run(
     db: Annotated[
         Path | None, typer.Option(help="Database file (default ./screening.duckdb).")
     ] = None,
+    export: Annotated[
+        Path | None, typer.Option(help="Also write the leads to .parquet, .csv or .xlsx.")
+    ] = None,
 ) -> None:
     """Run the screening job and publish its results to the database.
 
     With no options it screens the bundled sample_data/ into ./screening.duckdb.
 
     Example: screening run --config sample_data/job.yaml --as-of 2026-09-30
+    Example: screening run --export leads.xlsx
     """
     from screening.job import run_job
 
@@ -139,6 +143,8 @@ def run(
         overrides["as_of"] = _parse_date(as_of, "--as-of")
     if db:
         overrides["database"] = db
+    if export:
+        overrides["output"] = job.output.model_copy(update={"export": export})
     job = job.model_copy(update=overrides)
     with _file_progress() as advance:
         result = run_job(job, progress=advance)

@@ -19,6 +19,7 @@ import polars as pl
 from screening.config import JobConfig
 from screening.errors import ConfigError
 from screening.evidence import evidence_rows
+from screening.export import export_leads
 from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
 from screening.rank import Ranked, rank_leads
@@ -104,6 +105,14 @@ def run_job(
             if store.get_run(run_id).status == "running":  # publish() marks its own failures
                 store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
             raise
+        if config.output.export is not None:
+            published = pl.from_arrow(
+                store.con.sql(
+                    "SELECT * FROM leads WHERE run_id = ? ORDER BY rank", params=[run_id]
+                ).to_arrow_table()
+            )
+            assert isinstance(published, pl.DataFrame)
+            export_leads(published, config.output.export)
     return JobResult(run_id, as_of, result, resolved, ranked, gone)
 
 

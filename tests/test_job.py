@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import openpyxl
+import polars as pl
 import pytest
 
 from screening.config import load_config
@@ -89,3 +91,28 @@ def test_an_override_for_an_unknown_parameter_is_refused(tmp_path: Path) -> None
     )
     with pytest.raises(ConfigError, match="no parameter 'grace'"):
         run_job(config)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".parquet"])
+def test_leads_are_exported_by_suffix(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"leads{suffix}"
+    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    config = config.model_copy(update={"output": config.output.model_copy(update={"export": out})})
+    result = run_job(config)
+    if suffix == ".xlsx":
+        sheet = openpyxl.load_workbook(out).active
+        assert sheet is not None
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][:3] == ("排名 rank", "线索编号 lead id", "线索类型 outcome")
+    else:
+        frame = pl.read_csv(out) if suffix == ".csv" else pl.read_parquet(out)
+        rows = [tuple(frame.columns), *frame.iter_rows()]
+        assert frame.get_column("lead_id").to_list() == result.ranked.leads["lead_id"].to_list()
+    assert len(rows) == result.ranked.leads.height + 1
+
+
+def test_an_unknown_export_format_is_refused(tmp_path: Path) -> None:
+    from screening.export import export_leads
+
+    with pytest.raises(ConfigError, match=r"cannot export to a \.txt file"):
+        export_leads(pl.DataFrame(), tmp_path / "leads.txt")
