@@ -34,6 +34,8 @@ class ModelSettings(_Strict):
     contamination: float | Literal["auto"] = "auto"
     random_state: int = 0
     features: list[str] | None = Field(None, description="feature subset; all when omitted")
+    min_cases: int = Field(5, ge=1, description="employers with fewer wage cases are not scored")
+    max_leads: int = Field(100, ge=0, description="at most this many anomaly leads")
 
 
 class RankingSettings(_Strict):

@@ -7,13 +7,10 @@ a prosecutor can open the exact line of the exact extract.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
 
 import duckdb
 import polars as pl
-
-if TYPE_CHECKING:  # the rule loader checks evidence against ROWS, so no import cycle
-    from screening.rules.load import LoadedRule
 
 # (subject, table) -> SQL giving (subject_key, source_file, source_row).
 ROWS: dict[tuple[str, str], str] = {
@@ -46,10 +43,10 @@ ROWS: dict[tuple[str, str], str] = {
 
 
 def evidence_rows(
-    con: duckdb.DuckDBPyConnection, leads: pl.DataFrame, rules: list[LoadedRule]
+    con: duckdb.DuckDBPyConnection, leads: pl.DataFrame, tables: Mapping[str, Sequence[str]]
 ) -> pl.DataFrame:
-    """(lead_id, source_table, source_file, source_row) for every lead, in a stable order."""
-    tables = {loaded.rule.id: loaded.rule.evidence for loaded in rules}
+    """(lead_id, source_table, source_file, source_row) for every lead, in a stable order;
+    ``tables`` names the evidence tables of each contribution (a rule id, ANOMALY)."""
     wanted = leads.select(
         "lead_id",
         "subject",

@@ -1,9 +1,9 @@
-"""The batch screening job, as far as it is built: ingest, resolve entities, rules, rank,
+"""The batch screening job: ingest, resolve entities, rules and the anomaly model, rank,
 publish.
 
 Each stage records its timing in the run record; the leads, their contributions and their
 evidence are published in one transaction, so a failed run leaves the previous published
-run as it was. The anomaly model joins here when it is built.
+run as it was.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from screening.evidence import evidence_rows
 from screening.export import export_leads
 from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
-from screening.rank import Ranked, rank_leads
+from screening.model.anomaly import score_employers
+from screening.rank import ANOMALY, Ranked, rank_leads
 from screening.resolve.link import ResolveResult, resolve
 from screening.rules.load import LoadedRule, load_rules
 from screening.rules.run import run_rules
@@ -76,19 +77,43 @@ def run_job(
             )
             started = time.perf_counter()
             hits = run_rules(store, rules, as_of, dict(config.parameters))
-            ranked = rank_leads(
-                store.con,
-                hits,
-                rules,
-                rule_weight=config.ranking.rule_weight,
-                min_score=config.ranking.min_score,
-            )
-            evidence = evidence_rows(store.con, ranked.leads, rules)
             store.record_stage(
                 run_id,
                 "rules",
                 seconds=time.perf_counter() - started,
                 rows_in=len(rules),
+                rows_out=hits.height,
+            )
+            started = time.perf_counter()
+            anomalies = None
+            if config.model.enabled:
+                model = score_employers(store.con, config.model)
+                anomalies = model.flagged
+                store.record_stage(
+                    run_id,
+                    "model",
+                    seconds=time.perf_counter() - started,
+                    rows_in=model.companies,
+                    rows_out=anomalies.height,
+                )
+            started = time.perf_counter()
+            ranked = rank_leads(
+                store.con,
+                hits,
+                rules,
+                anomalies,
+                rule_weight=config.ranking.rule_weight,
+                anomaly_weight=config.ranking.anomaly_weight,
+                min_score=config.ranking.min_score,
+            )
+            evidence_tables = {rule.rule.id: rule.rule.evidence for rule in rules}
+            evidence_tables[ANOMALY] = ["arbitrations"]
+            evidence = evidence_rows(store.con, ranked.leads, evidence_tables)
+            store.record_stage(
+                run_id,
+                "rank",
+                seconds=time.perf_counter() - started,
+                rows_in=hits.height,
                 rows_out=ranked.leads.height,
             )
             previous = store.latest_published_run()

@@ -1,7 +1,8 @@
 """Leads: one per subject and outcome, whatever number of rules fired on it, ranked.
 
-A lead's score is the sum of its rules' contributions (each rule's weight times the band
-that held), times the job's rule weight; the amount at stake and the workers affected
+A lead's score is the sum of its contributions: each rule's weight times the band that
+held, times the job's rule weight, and the anomaly model's score (0–1, by rank) times the
+job's anomaly weight, for an employer the model flags. The amount at stake and the workers affected
 break ties, then the lead id. A guard rule (outcome ``suppress``, e.g. FAKE-CLAIM)
 removes every other lead on its subject. Lead ids derive from the subject and the
 outcome, so a lead keeps its id from run to run and a reviewer's decision can follow it.
@@ -18,6 +19,8 @@ import polars as pl
 from screening.rules.load import LoadedRule
 
 SUPPRESS = "suppress"
+ANOMALY = "ANOMALY"  # the anomaly model's contribution, beside the rules' ids
+ANOMALY_OUTCOME = "administrative_supervision"  # an unusual employer: for the labour inspectors
 # What is at stake per subject, from its view: (name, amount in yuan, workers affected).
 STAKES = {
     "award": "SELECT subject_key, respondent_name, award_amount, 1 FROM subject_award",
@@ -44,16 +47,35 @@ def rank_leads(
     con: duckdb.DuckDBPyConnection,
     hits: pl.DataFrame,
     rules: list[LoadedRule],
+    anomalies: pl.DataFrame | None = None,
     *,
     rule_weight: float = 1.0,
+    anomaly_weight: float = 0.5,
     min_score: float = 0.0,
 ) -> Ranked:
-    """Leads from the rules' hits (:func:`rules.run.run_rules`); the subject views must be
-    built on ``con`` (run_rules builds them)."""
+    """Leads from the rules' hits (:func:`rules.run.run_rules`) and the anomaly model's
+    flagged employers (subject_key, anomaly 0–1, reason); the subject views must be built
+    on ``con`` (run_rules builds them)."""
     by_id = {loaded.rule.id: loaded.rule for loaded in rules}
     hits = hits.with_columns(
-        pl.col("rule_id").replace_strict({i: r.outcome for i, r in by_id.items()}).alias("outcome")
+        pl.col("rule_id").replace_strict({i: r.outcome for i, r in by_id.items()}).alias("outcome"),
+        pl.col("rule_id").replace_strict({i: r.title.zh for i, r in by_id.items()}).alias("reason"),
+        pl.col("score") * rule_weight,
     )
+    if anomalies is not None and not anomalies.is_empty():
+        hits = pl.concat(
+            [
+                hits,
+                anomalies.select(
+                    pl.lit(ANOMALY).alias("rule_id"),
+                    pl.lit("company").alias("subject"),
+                    "subject_key",
+                    (pl.col("anomaly") * anomaly_weight).alias("score"),
+                    pl.lit(ANOMALY_OUTCOME).alias("outcome"),
+                    "reason",
+                ),
+            ]
+        )
     guarded = hits.filter(pl.col("outcome") == SUPPRESS).select("subject", "subject_key")
     kept = hits.filter(pl.col("outcome") != SUPPRESS).join(
         guarded, on=["subject", "subject_key"], how="anti"
@@ -67,14 +89,13 @@ def rank_leads(
         .alias("lead_id")
     )
     suppressed = hits.filter(pl.col("outcome") != SUPPRESS).height - kept.height
-    title = {i: r.title.zh for i, r in by_id.items()}
     leads = (
         kept.sort("rule_id")
         .group_by("lead_id", "subject", "subject_key", "outcome", maintain_order=True)
         .agg(
-            (pl.col("score").sum() * rule_weight).alias("score"),
+            pl.col("score").sum(),
             pl.col("rule_id").str.join(",").alias("rules"),
-            pl.col("rule_id").replace_strict(title).str.join("；").alias("reason"),
+            pl.col("reason").str.join("；"),
         )
         .filter(pl.col("score") >= min_score)
         .join(_stakes(con, kept), on=["subject", "subject_key"], how="left")

@@ -35,8 +35,8 @@ def test_leads_are_ranked_explained_and_stable(tmp_path: Path) -> None:
             for row in csv.DictReader(handle)
             if row["role"] == "lead"
         }
-    found = list(zip(leads["subject_key"], leads["outcome"], strict=True))
-    assert sum(lead in planted for lead in found) >= 0.9 * len(found)
+    top = list(zip(leads["subject_key"], leads["outcome"], strict=True))[:50]
+    assert sum(lead in planted for lead in top) >= 0.9 * len(top)  # precision@50
 
     with Store.open(config.database, read_only=True) as store:
         con = store.con
@@ -81,8 +81,9 @@ def test_leads_are_ranked_explained_and_stable(tmp_path: Path) -> None:
     assert scores.precision_at[10] == 1.0 and scores.decoys_in_top == 0
     assert scores.resolution[0] >= 0.995 and scores.resolution[1] >= 0.98
     for pattern, (found, planted) in scores.recall_by_pattern.items():
-        if pattern != "ANOMALY-MEDIATION-MILL":  # the anomaly model's, not built yet
-            assert found >= 0.95 * planted, pattern
+        assert found >= 0.95 * planted, pattern  # the mediation mill: by the anomaly model
+    anomaly_leads = leads.filter(pl.col("rules").str.contains("ANOMALY"))
+    assert anomaly_leads["reason"].str.contains("调解结案占比偏高").any()
 
 
 def test_an_override_for_an_unknown_parameter_is_refused(tmp_path: Path) -> None:
