@@ -1,9 +1,9 @@
 """Leads: one per subject and outcome, whatever number of rules fired on it, ranked.
 
 A lead's score is the sum of its contributions: each rule's weight times the band that
-held, times the job's rule weight, and the anomaly model's score (0–1, by rank) times the
-job's anomaly weight, for an employer the model flags. The amount at stake and the workers affected
-break ties, then the lead id. A guard rule (outcome ``suppress``, e.g. FAKE-CLAIM)
+held, times the job's rule weight; and, for an employer the model flags, the anomaly
+score (0–1, by rank) times the job's anomaly weight. The amount at stake and the workers
+affected break ties, then the lead id. A guard rule (outcome ``suppress``, e.g. FAKE-CLAIM)
 removes every other lead on its subject. Lead ids derive from the subject and the
 outcome, so a lead keeps its id from run to run and a reviewer's decision can follow it.
 """
