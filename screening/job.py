@@ -8,9 +8,10 @@ run as it was.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import duckdb
@@ -24,7 +25,7 @@ from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
 from screening.model.anomaly import score_employers
 from screening.rank import ANOMALY, Ranked, rank_leads
-from screening.resolve.link import ResolveResult, resolve
+from screening.resolve.link import RESOLVER_VERSION, ResolveResult, resolve
 from screening.rules.load import LoadedRule, load_rules
 from screening.rules.run import run_rules
 from screening.store import Store, insert_frame, sha256_json
@@ -67,13 +68,14 @@ def run_job(
                 rows_out=sum(t.loaded for t in totals),
             )
             started = time.perf_counter()
-            resolved = resolve(store)
+            resolved, reused = _resolve_unless_unchanged(store)
             store.record_stage(
                 run_id,
                 "resolve",
                 seconds=time.perf_counter() - started,
                 rows_in=resolved.mentions,
                 rows_out=sum(resolved.entities.values()),
+                reused=reused,
             )
             started = time.perf_counter()
             hits = run_rules(store, rules, as_of, dict(config.parameters))
@@ -139,6 +141,37 @@ def run_job(
             assert isinstance(published, pl.DataFrame)
             export_leads(published, config.output.export)
     return JobResult(run_id, as_of, result, resolved, ranked, gone)
+
+
+RESOLVE_INPUTS, RESOLVE_RESULT = "resolve_inputs", "resolve_result"
+
+
+def _resolve_unless_unchanged(store: Store) -> tuple[ResolveResult, bool]:
+    """Entity resolution, or its last result when nothing it reads has changed: the same
+    files ingested the same way, the same judgements, the same resolver."""
+    con = store.con
+    inputs = sha256_json(
+        {
+            "files": con.execute(
+                "SELECT file, sha256, spec_hash FROM ingested_files ORDER BY file"
+            ).fetchall(),
+            "judgements": con.execute(
+                "SELECT count(*), max(decided_at)::VARCHAR FROM resolve_judgements"
+            ).fetchall(),
+            "resolver": RESOLVER_VERSION,
+        }
+    )
+    saved = dict(
+        con.execute(
+            "SELECT key, value FROM settings WHERE key IN (?, ?)", [RESOLVE_INPUTS, RESOLVE_RESULT]
+        ).fetchall()
+    )
+    if saved.get(RESOLVE_INPUTS) == inputs and RESOLVE_RESULT in saved:
+        return ResolveResult(**json.loads(saved[RESOLVE_RESULT])), True
+    resolved = resolve(store)
+    for key, value in ((RESOLVE_INPUTS, inputs), (RESOLVE_RESULT, json.dumps(asdict(resolved)))):
+        con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
+    return resolved, False
 
 
 def job_rules(config: JobConfig) -> list[LoadedRule]:

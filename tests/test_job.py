@@ -75,6 +75,10 @@ def test_leads_are_ranked_explained_and_stable(tmp_path: Path) -> None:
             ).fetchall()
         ]
         assert "rules" in stages
+        reused = con.execute(
+            "SELECT run_id, reused FROM run_stages WHERE stage = 'resolve' ORDER BY run_id"
+        ).fetchall()
+        assert reused == [(first.run_id, False), (second.run_id, True)]  # nothing changed
 
         scores = evaluate(store, SAMPLE)
     assert scores.run_id == second.run_id and scores.leads == leads.height
@@ -117,3 +121,25 @@ def test_an_unknown_export_format_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match=r"cannot export to a \.txt file"):
         export_leads(pl.DataFrame(), tmp_path / "leads.txt")
+
+
+def test_a_judgement_makes_the_next_run_resolve_again(tmp_path: Path) -> None:
+    from screening.resolve.review import judge
+
+    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    run_job(config)
+    with Store.open(config.database) as store:
+        (name, entity) = store.con.execute(
+            "SELECT name, entity_id FROM mentions WHERE method = 'fuzzy' ORDER BY ALL LIMIT 1"
+        ).fetchall()[0]
+        judge(store, name, entity, "cannot_link", reviewer="test")
+    again = run_job(config)
+    with Store.open(config.database, read_only=True) as store:
+        (reused,) = store.con.execute(
+            "SELECT reused FROM run_stages WHERE run_id = ? AND stage = 'resolve'",
+            [again.run_id],
+        ).fetchall()[0]
+        (moved,) = store.con.execute(
+            "SELECT DISTINCT entity_id <> ? FROM mentions WHERE name = ?", [entity, name]
+        ).fetchall()[0]
+    assert reused is False and moved is True

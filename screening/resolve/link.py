@@ -40,6 +40,9 @@ from screening.resolve.registry import Company, registry_companies
 from screening.store import Store, insert_frame
 
 Progress = Callable[[str], None]
+# Raise when a change to resolution changes its output: a job then resolves again even
+# if no input changed.
+RESOLVER_VERSION = 2
 
 
 @dataclass
