@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -103,13 +103,15 @@ def resolve(store: Store, *, progress: Progress | None = None) -> ResolveResult:
         by_uscc &= ~pl.struct("name", "uscc").is_in(refused_names.to_struct().implode())
     say("reading the registry")
     companies = registry_companies(con)
-    rest = mentions.filter(~by_uscc)
+    # Only what linking needs: at province scale every copy of the mentions costs GBs.
+    rest = mentions.filter(~by_uscc).select("mention", "name", "person_hash", "context")
     distinct = rest.get_column("name").unique().sort().to_list()
     say(f"taking apart {len(distinct):,} names")
     parsed = _parse(distinct, companies)
     company_parts = {name: p.parts for name, p in parsed.items() if p.parts is not None}
     say(f"matching {len(company_parts):,} company names")
     decisions = Matcher(companies, con).decide(company_parts, refused)
+    ambiguous = sum(1 for d in decisions.values() if d.needs_context)
     say("linking mentions")
     is_person = pl.col("name").is_in([name for name, p in parsed.items() if p.is_person])
     links = pl.concat(
@@ -124,20 +126,22 @@ def resolve(store: Store, *, progress: Progress | None = None) -> ResolveResult:
             _name_links(rest.filter(~is_person), decisions),
         ]
     )
+    del rest, decisions, company_parts
     must = {name: must_by_key[p.text] for name, p in parsed.items() if p.text in must_by_key}
     if must:
         links = _apply_must_links(links, mentions, must)
     linked = mentions.join(links, on="mention").sort("mention").drop("mention")
+    del mentions, links
     say("writing entities")
     entities = _entities(linked, companies, parsed)
+    del parsed
     _write(con, linked, entities)
-    methods = Counter(linked.get_column("method").to_list())
-    kinds = Counter(entities.get_column("kind").to_list())
-    ambiguous = sum(1 for d in decisions.values() if d.needs_context)
+    methods = dict(linked.group_by("method").len().sort("method").iter_rows())
+    kinds = dict(entities.group_by("kind").len().sort("kind").iter_rows())
     return ResolveResult(
         mentions=linked.height,
-        by_method=dict(sorted(methods.items())),
-        entities=dict(sorted(kinds.items())),
+        by_method=methods,
+        entities=kinds,
         ambiguous_names=ambiguous,
         judgements=len(judgements),
         seconds=time.perf_counter() - started,
