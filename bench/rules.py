@@ -73,22 +73,20 @@ def _as_of(world: Path | None) -> date:
 
 
 def _score(hits: Path, world: Path) -> None:
+    from screening.evaluate import rule_hits_against_truth
+
     fired: dict[str, set[str]] = defaultdict(set)
     with hits.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             fired[row["rule_id"]].add(row["subject_key"])
-    with (world / "truth" / "leads.csv").open(encoding="utf-8") as handle:
-        truth = list(csv.DictReader(handle))
     print(f"{'rule':<22} {'planted':>7} {'fired':>6} {'recall':>7} {'precision':>9} {'decoys':>6}")
-    for rule in sorted(fired.keys() | {t["pattern"] for t in truth}):
-        planted = {t["subject_key"] for t in truth if t["pattern"] == rule and t["role"] != "decoy"}
-        decoys = {t["subject_key"] for t in truth if t["pattern"] == rule and t["role"] == "decoy"}
-        found = fired[rule]
-        recall = len(found & planted) / len(planted) if planted else float("nan")
-        precision = len(found & planted) / len(found) if found else float("nan")
+    for rule, score in rule_hits_against_truth(fired, world).items():
+        found, planted, hit = len(score.found), len(score.planted), len(score.fired)
+        recall = found / planted if planted else float("nan")
+        precision = found / hit if hit else float("nan")
         print(
-            f"{rule:<22} {len(planted):>7} {len(found):>6} {recall:>7.3f} {precision:>9.3f} "
-            f"{len(found & decoys):>6}"
+            f"{rule:<22} {planted:>7} {hit:>6} {recall:>7.3f} {precision:>9.3f} "
+            f"{len(score.decoys_hit):>6}"
         )
 
 

@@ -25,6 +25,7 @@ from screening.config import SAMPLE_DATA_DIR, JobConfig, load_config
 from screening.errors import ConfigError
 from screening.ingest.load import IngestResult
 from screening.resolve.link import ResolveResult
+from screening.rules.model import OUTCOME_TITLES
 
 if TYPE_CHECKING:
     from screening.job import JobResult
@@ -247,14 +248,6 @@ def evaluate(
     console.print(table)
 
 
-OUTCOMES = {
-    "support_prosecution": "支持起诉 support prosecution",
-    "enforcement_supervision": "执行监督 enforcement supervision",
-    "administrative_supervision": "行政违法监督 administrative supervision",
-    "criminal_referral": "移送刑事 criminal referral",
-}
-
-
 def leads_summary(result: JobResult) -> Table:
     """Leads by outcome, then the top ten with their reasons."""
     leads = result.ranked.leads
@@ -265,7 +258,7 @@ def leads_summary(result: JobResult) -> Table:
         amount = "" if row["amount"] is None else f"{row['amount']:,.0f}"
         table.add_row(
             str(row["rank"]),
-            OUTCOMES.get(row["outcome"], row["outcome"]),
+            OUTCOME_TITLES[row["outcome"]],
             f"{row['subject_name'] or ''} {row['subject_key']}",
             f"{row['score']:.2f}",
             amount,
@@ -273,7 +266,9 @@ def leads_summary(result: JobResult) -> Table:
         )
     counts = leads.group_by("outcome").len().sort("outcome")
     table.caption = (
-        "; ".join(f"{OUTCOMES.get(outcome, outcome)}: {n}" for outcome, n in counts.iter_rows())
+        "; ".join(
+            f"{OUTCOME_TITLES.get(outcome, outcome)}: {n}" for outcome, n in counts.iter_rows()
+        )
         + f"; suppressed by a guard: {result.ranked.suppressed}"
     )
     return table

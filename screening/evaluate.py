@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,22 +54,66 @@ def mention_truth(world: Path) -> dict[MentionKey, tuple[str, str]]:
     return truth
 
 
+@dataclass(frozen=True)
+class RuleTruth:
+    """What one rule fired on, beside what its pattern planted (leads and guards) and its
+    decoys."""
+
+    planted: frozenset[str]
+    decoys: frozenset[str]
+    fired: frozenset[str]
+
+    @property
+    def found(self) -> frozenset[str]:
+        return self.fired & self.planted
+
+    @property
+    def decoys_hit(self) -> frozenset[str]:
+        return self.fired & self.decoys
+
+
+def planted_truth(world: Path) -> list[dict[str, str]]:
+    """The rows of ``truth/leads.csv``: pattern, subject, outcome and role of each plant."""
+    path = world / "truth" / "leads.csv"
+    if not path.exists():
+        raise ConfigError(
+            "no truth/leads.csv here", where=str(world), hint="give a generated world's folder"
+        )
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def rule_hits_against_truth(
+    fired: Mapping[str, Iterable[str]], world: Path
+) -> dict[str, RuleTruth]:
+    """Per rule (a pattern's id) and per planted pattern: its subjects beside the truth."""
+    truth = planted_truth(world)
+    patterns = sorted(set(fired) | {row["pattern"] for row in truth})
+    return {
+        pattern: RuleTruth(
+            planted=frozenset(
+                r["subject_key"] for r in truth if r["pattern"] == pattern and r["role"] != "decoy"
+            ),
+            decoys=frozenset(
+                r["subject_key"] for r in truth if r["pattern"] == pattern and r["role"] == "decoy"
+            ),
+            fired=frozenset(fired.get(pattern, ())),
+        )
+        for pattern in patterns
+    }
+
+
 def evaluate(store: Store, world: Path) -> Evaluation:
     """Score the latest published run of ``store`` against ``world``'s truth."""
     run = store.latest_published_run()
     if run is None:
         raise ConfigError("no published run to evaluate", hint="run `screening run` first")
-    if not (world / "truth" / "leads.csv").exists():
-        raise ConfigError(
-            "no truth/leads.csv here", where=str(world), hint="give a generated world's folder"
-        )
+    planted_rows = planted_truth(world)
     con = store.con
     leads = con.execute(
         "SELECT lead_id, subject_key, outcome FROM leads WHERE run_id = ? ORDER BY rank",
         [run.run_id],
     ).fetchall()
-    with (world / "truth" / "leads.csv").open(encoding="utf-8", newline="") as handle:
-        planted_rows = list(csv.DictReader(handle))
     planted = {
         (r["subject_key"], r["outcome_type"]): r["pattern"]
         for r in planted_rows

@@ -34,8 +34,8 @@ HEADERS = {
 FORMATS = (".parquet", ".csv", ".xlsx")
 
 
-def export_leads(leads: pl.DataFrame, path: Path) -> None:
-    """Write ``leads`` (the columns of HEADERS) to ``path``; the suffix picks the format."""
+def check_export_path(path: Path) -> None:
+    """Refuse a path leads cannot be written to (checked before a job starts, too)."""
     if path.suffix not in FORMATS:
         raise ConfigError(
             f"cannot export to a {path.suffix or 'suffix-less'} file",
@@ -44,6 +44,11 @@ def export_leads(leads: pl.DataFrame, path: Path) -> None:
         )
     if not path.parent.is_dir():
         raise ConfigError(f"the folder {path.parent} does not exist", where=str(path))
+
+
+def export_leads(leads: pl.DataFrame, path: Path) -> None:
+    """Write ``leads`` (the columns of HEADERS) to ``path``; the suffix picks the format."""
+    check_export_path(path)
     masked = leads.select(list(HEADERS)).with_columns(
         pl.col(column).map_elements(mask_personal_numbers, return_dtype=pl.String)
         for column in ("subject_name", "reason")

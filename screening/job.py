@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -20,9 +20,10 @@ import polars as pl
 from screening.config import JobConfig
 from screening.errors import ConfigError
 from screening.evidence import evidence_rows
-from screening.export import export_leads
+from screening.export import check_export_path, export_leads
 from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
+from screening.model.anomaly import EVIDENCE as ANOMALY_EVIDENCE
 from screening.model.anomaly import score_employers
 from screening.rank import ANOMALY, Ranked, rank_leads
 from screening.resolve.link import RESOLVER_VERSION, ResolveResult, resolve
@@ -47,6 +48,8 @@ def run_job(
     """Run the job described by ``config`` and publish its outputs to ``config.database``."""
     manifest = load_manifest(config.manifest)
     rules = job_rules(config)
+    if config.output.export is not None:
+        check_export_path(config.output.export)  # before the run, not after minutes of it
     as_of = config.as_of or date.today()
     inputs = plan_inputs(manifest)
     with Store.open(config.database) as store:
@@ -108,8 +111,8 @@ def run_job(
                 anomaly_weight=config.ranking.anomaly_weight,
                 min_score=config.ranking.min_score,
             )
-            evidence_tables = {rule.rule.id: rule.rule.evidence for rule in rules}
-            evidence_tables[ANOMALY] = ["arbitrations"]
+            evidence_tables: dict[str, Sequence[str]] = {ANOMALY: ANOMALY_EVIDENCE}
+            evidence_tables |= {rule.rule.id: rule.rule.evidence for rule in rules}
             evidence = evidence_rows(store.con, ranked.leads, evidence_tables)
             store.record_stage(
                 run_id,

@@ -121,6 +121,14 @@ def test_an_unknown_export_format_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match=r"cannot export to a \.txt file"):
         export_leads(pl.DataFrame(), tmp_path / "leads.txt")
+    # A job refuses it before it starts: no database is even created.
+    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    config = config.model_copy(
+        update={"output": config.output.model_copy(update={"export": tmp_path / "leads.txt"})}
+    )
+    with pytest.raises(ConfigError, match=r"cannot export to a \.txt file"):
+        run_job(config)
+    assert not config.database.exists()
 
 
 def test_a_judgement_makes_the_next_run_resolve_again(tmp_path: Path) -> None:

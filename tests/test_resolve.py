@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import duckdb
@@ -10,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from screening.evaluate import mention_truth
 from screening.identifiers import is_valid_uscc, make_uscc
-from screening.ingest.manifest import load_manifest
 from screening.resolve.link import resolve
 from screening.resolve.names import is_person_name, normalise, parse_name
 from screening.resolve.quality import pairwise
@@ -170,12 +169,6 @@ def test_ids_are_stable_and_judgements_win(tmp_path: Path) -> None:
 
 
 def test_sample_world_against_truth(sample_db: Path) -> None:
-    manifest = load_manifest(SAMPLE / "manifest.yaml")
-    headers = {
-        (spec.files.split("/")[1], header): column.column
-        for spec in manifest.sources.values()
-        for header, column in spec.specs().items()
-    }
     with Store.open(sample_db, read_only=True) as store:
         (mentions,) = store.con.execute("SELECT count(*) FROM mentions").fetchall()[0]
         linked = {
@@ -185,17 +178,9 @@ def test_sample_world_against_truth(sample_db: Path) -> None:
             ).fetchall()
         }
     assert mentions == len(linked)
-    with (SAMPLE / "truth" / "mentions.csv").open(encoding="utf-8", newline="") as handle:
-        truth = [m for m in csv.DictReader(handle) if m["entity_kind"] == "company"]
-    pairs = []
-    for mention in truth:
-        key = (
-            f"extracts/{mention['file']}",
-            int(mention["row"]),
-            headers[(mention["file"].split("/")[0], mention["column"])],
-        )
-        if key in linked:  # rows rejected at ingest have no mention
-            pairs.append((mention["entity_key"], linked[key]))
+    truth = mention_truth(SAMPLE)
+    # Rows rejected at ingest have no mention.
+    pairs = [(company, linked[key]) for key, (company, _variant) in truth.items() if key in linked]
     assert len(pairs) > 0.99 * len(truth)
     precision, recall = pairwise(pairs)
     assert precision >= 0.995 and recall >= 0.98, (precision, recall)

@@ -66,6 +66,7 @@ FEATURES = (
     ),
 )
 HIGH, LOW = "偏高", "偏低"
+EVIDENCE = ("arbitrations",)  # a flagged employer's wage cases
 
 
 @dataclass(frozen=True)

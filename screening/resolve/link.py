@@ -204,7 +204,7 @@ def _name_links(rows: pl.DataFrame, decisions: dict[str, Decision]) -> pl.DataFr
         if decision.link is None and decision.needs_context:
             undecided.add(name)
             continue
-        link = decision.link or Link(new_entity(decision.parts), "new", CONFIDENCE["new"])
+        link = decision.link or _new_link(decision)
         by_name.append((name, link.entity_id, link.method, link.confidence))
     named = pl.DataFrame(by_name, schema={"name": pl.String, **LINK_SCHEMA}, orient="row")
     needs_place = rows.filter(pl.col("name").is_in(undecided))
@@ -214,7 +214,7 @@ def _name_links(rows: pl.DataFrame, decisions: dict[str, Decision]) -> pl.DataFr
     for name, context in pairs.iter_rows():
         decision = decisions[name]
         picked = pick_by_context(decision, places(context))
-        link = picked or Link(new_entity(decision.parts), "new", CONFIDENCE["new"])
+        link = picked or _new_link(decision)
         by_place.append((name, context, link.entity_id, link.method, link.confidence))
     placed = pl.DataFrame(
         by_place, schema={"name": pl.String, "context": pl.String, **LINK_SCHEMA}, orient="row"
@@ -226,6 +226,11 @@ def _name_links(rows: pl.DataFrame, decisions: dict[str, Decision]) -> pl.DataFr
             needs_place.join(placed, on=["name", "context"], nulls_equal=True).select(columns),
         ]
     )
+
+
+def _new_link(decision: Decision) -> Link:
+    """A name nothing links: an entity of its own, shared by its every spelling."""
+    return Link(new_entity(decision.parts), "new", CONFIDENCE["new"])
 
 
 class _ContextPlaces:

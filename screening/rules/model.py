@@ -25,6 +25,14 @@ Outcome = Literal[
     "criminal_referral",  # 移送刑事线索
     "suppress",  # a guard: removes other leads on the same subject
 ]
+# What analysts read for each outcome: Chinese first, English beside it.
+OUTCOME_TITLES: dict[str, str] = {
+    "support_prosecution": "支持起诉 support prosecution",
+    "enforcement_supervision": "执行监督 enforcement supervision",
+    "administrative_supervision": "行政违法监督 administrative supervision",
+    "criminal_referral": "移送刑事 criminal referral",
+    "suppress": "排除 suppressed by a guard",
+}
 Status = Literal["draft", "test", "stable"]
 Relation = Literal["awards", "enforcements", "projects", "deposits"]
 EvidenceTable = Literal["registry", "projects", "deposits", "arbitrations", "enforcements"]
