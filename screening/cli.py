@@ -15,19 +15,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from screening import __version__
 from screening.cli_common import console, errors, reports_errors
 from screening.cli_rules import features_app, rules_app
+from screening.cli_tune import tune
 from screening.config import SAMPLE_DATA_DIR, JobConfig, load_config
 from screening.errors import ConfigError
+from screening.identifiers import mask_personal_numbers
 from screening.ingest.load import IngestResult
 from screening.resolve.link import ResolveResult
+from screening.review import STATUS_TITLES
 from screening.rules.model import OUTCOME_TITLES
 
 if TYPE_CHECKING:
+    from screening.evaluate import LabelledEvaluation
     from screening.job import JobResult
 from screening.resolve.review import Explanation
 
@@ -39,6 +50,7 @@ app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 app.add_typer(features_app, name="features")
+app.command("tune")(tune)
 
 
 def _version(value: bool) -> None:
@@ -147,14 +159,16 @@ def run(
     if export:
         overrides["output"] = job.output.model_copy(update={"export": export})
     job = job.model_copy(update=overrides)
-    with _file_progress() as advance:
-        result = run_job(job, progress=advance)
+    with _stage_progress() as tell:
+        result = run_job(job, progress=tell)
     console.print(ingest_summary(result.ingest))
     console.print(resolve_summary(result.resolve))
     console.print(leads_summary(result))
+    reused = " (rules, model and ranking reused: nothing they read changed)"
     console.print(
         f"published {result.run_id} (as of {result.as_of}) to {job.database}: "
-        f"{result.ranked.leads.height} leads, {result.gone} of the last run's gone."
+        f"{result.leads.height} leads, {result.gone} of the last run's gone"
+        f"{reused if result.scoring_reused else ''}."
     )
 
 
@@ -217,20 +231,27 @@ def judge(
 @app.command()
 @reports_errors
 def evaluate(
-    truth: Annotated[Path, typer.Option(help="A generated world's truth/ folder (or the world).")],
+    truth: Annotated[
+        Path | None,
+        typer.Option(help="A generated world's truth/ folder (or the world); default: reviews."),
+    ] = None,
     db: Annotated[Path, typer.Option(help="Database file.")] = Path("screening.duckdb"),
 ) -> None:
-    """Score the latest published run against a generated world's truth.
+    """Score the latest published run against a generated world's truth, or, without
+    --truth, against the reviewers' confirmed and dismissed leads.
 
     Example: screening evaluate --truth sample_data/truth
+    Example: screening evaluate --db screening.duckdb
     """
-    from screening.evaluate import DECOY_WINDOW
+    from screening.evaluate import DECOY_WINDOW, decision_labels, evaluate_labels, world_of
     from screening.evaluate import evaluate as score_run
     from screening.store import Store
 
-    world = truth.parent if (truth / "leads.csv").exists() else truth
     with Store.open(db, read_only=True) as store:
-        result = score_run(store, world)
+        if truth is None:
+            console.print(labelled_table(evaluate_labels(store, decision_labels(store.con))))
+            return
+        result = score_run(store, world_of(truth))
     table = Table(title=f"Evaluation 评估 of {result.run_id}", title_justify="left")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -248,9 +269,26 @@ def evaluate(
     console.print(table)
 
 
+def labelled_table(result: LabelledEvaluation) -> Table:
+    table = Table(
+        title=f"Evaluation 评估 of {result.run_id} against reviewers' decisions 审查结论",
+        caption="precision over the leads reviewers confirmed or dismissed 仅计已审查线索",
+        title_justify="left",
+    )
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("leads 线索", str(result.leads))
+    table.add_row("labelled 已审查", str(result.labelled))
+    for k, value in result.precision_at.items():
+        table.add_row(f"precision@{k}", "–" if value is None else f"{value:.3f}")
+    recall = "–" if result.recall is None else f"{result.recall:.3f}"
+    table.add_row("recall of confirmed leads 确认线索召回率", recall)
+    return table
+
+
 def leads_summary(result: JobResult) -> Table:
-    """Leads by outcome, then the top ten with their reasons."""
-    leads = result.ranked.leads
+    """Leads by outcome and review status, then the top ten with their reasons."""
+    leads = result.leads
     table = Table(title="Leads 线索 (top 10)", title_justify="left")
     for column in ("rank", "outcome 类型", "subject 对象", "score", "amount 元", "reason 理由"):
         table.add_column(column, overflow="fold")
@@ -262,14 +300,17 @@ def leads_summary(result: JobResult) -> Table:
             f"{row['subject_name'] or ''} {row['subject_key']}",
             f"{row['score']:.2f}",
             amount,
-            row["reason"],
+            mask_personal_numbers(row["reason"]),
         )
-    counts = leads.group_by("outcome").len().sort("outcome")
-    table.caption = (
-        "; ".join(
-            f"{OUTCOME_TITLES.get(outcome, outcome)}: {n}" for outcome, n in counts.iter_rows()
+    outcomes = leads.group_by("outcome").len().sort("outcome")
+    statuses = result.statuses.group_by("status").len().sort("status")
+    table.caption = "\n".join(
+        (
+            "; ".join(f"{OUTCOME_TITLES.get(o, o)}: {n}" for o, n in outcomes.iter_rows()),
+            "; ".join(f"{STATUS_TITLES[s]}: {n}" for s, n in statuses.iter_rows()),
+            f"suppressed by a guard rule 被排除规则剔除: {result.suppressed}; "
+            f"rule hits silenced by reviewers 审查人员屏蔽: {result.silenced}",
         )
-        + f"; suppressed by a guard: {result.ranked.suppressed}"
     )
     return table
 
@@ -367,20 +408,31 @@ def ingest_summary(result: IngestResult) -> Table:
 @contextmanager
 def _file_progress() -> Iterator[Callable[[str, int, int], None]]:
     """A progress bar over files, fed by the (file, done, total) callbacks of ingest."""
+    with _stage_progress() as tell:
+        yield lambda file, done, total: tell("ingest", done, total, file)
+
+
+@contextmanager
+def _stage_progress() -> Iterator[Callable[[str, int, int, str], None]]:
+    """One progress bar per stage of a job, fed by (stage, done, total, detail) callbacks."""
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.fields[stage]:<8}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("{task.description}"),
         console=errors,
-        transient=True,
     ) as bar:
-        task = bar.add_task("ingest", total=None)
+        tasks: dict[str, TaskID] = {}
 
-        def advance(file: str, done: int, total: int) -> None:
-            bar.update(task, description=file or "done", completed=done, total=total)
+        def tell(stage: str, done: int, total: int, detail: str) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(detail, stage=stage, total=None)
+            # A stage without steps of its own shows a pulsing bar until it is done.
+            steps = total if total > 1 or done == total else None
+            bar.update(tasks[stage], description=detail, completed=done, total=steps)
 
-        yield advance
+        yield tell
 
 
 def _job_config(path: Path | None) -> JobConfig:

@@ -41,9 +41,12 @@ class ModelSettings(_Strict):
 class RankingSettings(_Strict):
     """How rule contributions and the anomaly score combine into a lead score."""
 
-    rule_weight: float = Field(1.0, ge=0)
-    anomaly_weight: float = Field(0.5, ge=0)
-    min_score: float = Field(0.0, ge=0)
+    rule_weight: float = Field(1.0, ge=0, description="multiplies every rule's weight × band")
+    rule_weights: dict[str, float] = Field(
+        default_factory=dict, description="per-rule multipliers: {RULE-ID: factor}"
+    )
+    anomaly_weight: float = Field(0.5, ge=0, description="multiplies the anomaly score (0–1)")
+    min_score: float = Field(0.0, ge=0, description="leads scoring less are not published")
 
 
 class OutputSettings(_Strict):

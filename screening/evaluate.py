@@ -1,4 +1,5 @@
-"""How good a published run is, measured against a generated world's truth.
+"""How good a published run is, measured against a generated world's truth or against
+reviewers' decisions.
 
 The truth folder of a world (``truth/leads.csv``, ``truth/mentions.csv``) records what was
 planted: every lead and decoy per pattern, and the company behind every name cell. This
@@ -15,10 +16,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+import polars as pl
+
 from screening.errors import ConfigError
 from screening.ingest.manifest import load_manifest
 from screening.resolve.quality import pairwise
-from screening.store import Store
+from screening.review import reviewer_labels
+from screening.store import Store, query_frame
 
 TOP_K = (10, 25, 50, 100)
 DECOY_WINDOW = 50
@@ -72,6 +77,11 @@ class RuleTruth:
         return self.fired & self.decoys
 
 
+def world_of(truth: Path) -> Path:
+    """The world folder, given either it or its truth/ folder."""
+    return truth.parent if (truth / "leads.csv").exists() else truth
+
+
 def planted_truth(world: Path) -> list[dict[str, str]]:
     """The rows of ``truth/leads.csv``: pattern, subject, outcome and role of each plant."""
     path = world / "truth" / "leads.csv"
@@ -81,6 +91,59 @@ def planted_truth(world: Path) -> list[dict[str, str]]:
         )
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+LeadKey = tuple[str, str]  # subject key, outcome
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Which leads are true. A world's truth is complete: a lead it did not plant is false.
+    Reviewers' labels are partial: confirmed leads are true, dismissed ones false, and the
+    rest unknown, left out of precision."""
+
+    source: str
+    true: frozenset[LeadKey]
+    false: frozenset[LeadKey] | None  # None: every lead not true is false
+
+    def verdicts(self, leads: pl.DataFrame) -> list[bool | None]:
+        """Per lead (columns subject_key, outcome), in order: true, false or unknown."""
+        return [
+            True if key in self.true else False if self.false is None or key in self.false else None
+            for key in zip(leads["subject_key"], leads["outcome"], strict=True)
+        ]
+
+    def count_true(self, leads: pl.DataFrame) -> int | None:
+        judged = [v for v in self.verdicts(leads) if v is not None]
+        return sum(judged) if judged else None
+
+    def precision(self, leads: pl.DataFrame) -> float | None:
+        judged = [v for v in self.verdicts(leads) if v is not None]
+        return sum(judged) / len(judged) if judged else None
+
+    def recall(self, leads: pl.DataFrame) -> float | None:
+        if not self.true:
+            return None
+        found = set(zip(leads["subject_key"], leads["outcome"], strict=True))
+        return len(found & self.true) / len(self.true)
+
+
+def truth_labels(world: Path) -> Labels:
+    """A generated world's planted leads (``truth/leads.csv``)."""
+    planted = {
+        (r["subject_key"], r["outcome_type"]) for r in planted_truth(world) if r["role"] == "lead"
+    }
+    return Labels(f"truth {world}", frozenset(planted), None)
+
+
+def decision_labels(con: duckdb.DuckDBPyConnection) -> Labels:
+    """The reviewers' confirmed (true) and dismissed (false) leads."""
+    rows = reviewer_labels(con)
+    keys = {
+        confirmed: frozenset(zip(group["subject_key"], group["outcome"], strict=True))
+        for (confirmed,), group in rows.group_by("confirmed")
+    }
+    return Labels("reviewers' decisions", keys.get(True, frozenset()), keys.get(False, frozenset()))
 
 
 def rule_hits_against_truth(
@@ -145,6 +208,36 @@ def evaluate(store: Store, world: Path) -> Evaluation:
             key in decoys and not true_lead[lead] for lead, key, _o in leads[:DECOY_WINDOW]
         ),
         resolution=_resolution(store, world),
+    )
+
+
+@dataclass(frozen=True)
+class LabelledEvaluation:
+    """A run scored against partial labels (reviewers' decisions)."""
+
+    run_id: str
+    leads: int
+    labelled: int  # leads of the run that carry a label
+    precision_at: dict[int, float | None]  # over the labelled leads among the first k
+    recall: float | None  # of the labels' true leads, how many the run has
+
+
+def evaluate_labels(store: Store, labels: Labels) -> LabelledEvaluation:
+    """Score the latest published run against ``labels`` (e.g. :func:`decision_labels`)."""
+    run = store.latest_published_run()
+    if run is None:
+        raise ConfigError("no published run to evaluate", hint="run `screening run` first")
+    leads = query_frame(
+        store.con,
+        "SELECT subject_key, outcome FROM leads WHERE run_id = ? ORDER BY rank",
+        [run.run_id],
+    )
+    return LabelledEvaluation(
+        run_id=run.run_id,
+        leads=leads.height,
+        labelled=sum(v is not None for v in labels.verdicts(leads)),
+        precision_at={k: labels.precision(leads.head(k)) for k in TOP_K},
+        recall=labels.recall(leads),
     )
 
 

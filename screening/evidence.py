@@ -86,3 +86,40 @@ def evidence_rows(
     if not frames:
         return pl.DataFrame(schema=schema)
     return pl.concat([f.cast(schema) for f in frames]).unique().sort(schema.names())
+
+
+SOURCE_TABLES = ("registry", "projects", "deposits", "arbitrations", "enforcements")
+# What locates a record, not what it says: left out of its content hash, so a re-delivered
+# extract with the same records under another file name changes no fingerprint.
+_LOCATION = "source_file, source_row, duplicate_of_row"
+_KEY = ("source_table", "source_file", "source_row")
+
+
+def evidence_fingerprints(con: duckdb.DuckDBPyConnection, evidence: pl.DataFrame) -> pl.DataFrame:
+    """(lead_id, evidence_hash): a hash of the contents of every record behind each lead.
+
+    A reviewer's dismissal holds while the fingerprint does; a new, changed or vanished
+    record changes it and re-opens the lead (see ``screening.review``)."""
+    contents = " UNION ALL ".join(
+        f"""SELECT '{table}' AS source_table, source_file, source_row,
+                   md5(to_json(struct_pack(*COLUMNS(* EXCLUDE ({_LOCATION}))))) AS content
+            FROM {table}
+            WHERE (source_file, source_row) IN (
+                SELECT (source_file, source_row) FROM lead_rows WHERE source_table = '{table}')"""
+        for table in SOURCE_TABLES
+    )
+    con.register("lead_rows", evidence.select("lead_id", *_KEY).to_arrow())
+    try:
+        frame = pl.from_arrow(
+            con.sql(
+                f"""SELECT e.lead_id,
+                           md5(string_agg(c.source_table || ':' || c.content, ','
+                                          ORDER BY c.source_table, c.content)) AS evidence_hash
+                    FROM lead_rows e JOIN ({contents}) c USING ({", ".join(_KEY)})
+                    GROUP BY e.lead_id ORDER BY e.lead_id"""
+            ).to_arrow_table()
+        )
+    finally:
+        con.unregister("lead_rows")
+    assert isinstance(frame, pl.DataFrame)
+    return frame

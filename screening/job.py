@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 
 import duckdb
 import polars as pl
 
+from screening import __version__
 from screening.config import JobConfig
 from screening.errors import ConfigError
-from screening.evidence import evidence_rows
+from screening.evidence import evidence_fingerprints, evidence_rows
 from screening.export import check_export_path, export_leads
 from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
@@ -27,24 +29,32 @@ from screening.model.anomaly import EVIDENCE as ANOMALY_EVIDENCE
 from screening.model.anomaly import score_employers
 from screening.rank import ANOMALY, Ranked, rank_leads
 from screening.resolve.link import RESOLVER_VERSION, ResolveResult, resolve
+from screening.review import active_suppressions, lead_statuses
 from screening.rules.load import LoadedRule, load_rules
 from screening.rules.run import run_rules
-from screening.store import Store, insert_frame, sha256_json
+from screening.store import Store, insert_frame, now, query_frame, sha256_json
+
+# Bump when rules, model, ranking or evidence code changes what a run publishes, so a
+# database's earlier published leads are not reused as if this code had made them.
+SCORING_VERSION = 1
+Progress = Callable[[str, int, int, str], None]  # stage, done, total, detail
 
 
 @dataclass(frozen=True)
 class JobResult:
     run_id: str
-    as_of: date | None
+    as_of: date
     ingest: IngestResult
     resolve: ResolveResult
-    ranked: Ranked
+    leads: pl.DataFrame  # the published leads, in rank order
+    statuses: pl.DataFrame  # each lead's review status (screening.review.lead_statuses)
+    suppressed: int  # leads a guard rule removed
+    silenced: int  # rule hits a reviewer's suppression left out
+    scoring_reused: bool  # rules, model and ranking reused from the last run (same inputs)
     gone: int  # leads of the previous published run that this run no longer has
 
 
-def run_job(
-    config: JobConfig, *, progress: Callable[[str, int, int], None] | None = None
-) -> JobResult:
+def run_job(config: JobConfig, *, progress: Progress | None = None) -> JobResult:
     """Run the job described by ``config`` and publish its outputs to ``config.database``."""
     manifest = load_manifest(config.manifest)
     rules = job_rules(config)
@@ -59,101 +69,165 @@ def run_job(
             input_hashes={item.relative: item.sha256 for item in inputs},
             seed=config.seed,
         )
+        stages = _Stages(store, run_id, progress)
         try:
-            started = time.perf_counter()
-            result = ingest(manifest, store, inputs=inputs, progress=progress)
-            totals = result.by_source().values()
-            store.record_stage(
-                run_id,
-                "ingest",
-                seconds=time.perf_counter() - started,
-                rows_in=sum(t.rows_in for t in totals),
-                rows_out=sum(t.loaded for t in totals),
-            )
-            started = time.perf_counter()
-            resolved, reused = _resolve_unless_unchanged(store)
-            store.record_stage(
-                run_id,
-                "resolve",
-                seconds=time.perf_counter() - started,
-                rows_in=resolved.mentions,
-                rows_out=sum(resolved.entities.values()),
-                reused=reused,
-            )
-            started = time.perf_counter()
-            hits = run_rules(store, rules, as_of, dict(config.parameters))
-            store.record_stage(
-                run_id,
-                "rules",
-                seconds=time.perf_counter() - started,
-                rows_in=len(rules),
-                rows_out=hits.height,
-            )
-            started = time.perf_counter()
-            anomalies = None
-            if config.model.enabled:
-                model = score_employers(store.con, config.model)
-                anomalies = model.flagged
-                store.record_stage(
-                    run_id,
-                    "model",
-                    seconds=time.perf_counter() - started,
-                    rows_in=model.companies,
-                    rows_out=anomalies.height,
+            with stages.stage("ingest") as stage:
+                result = ingest(
+                    manifest,
+                    store,
+                    inputs=inputs,
+                    progress=lambda file, done, total: stages.tell("ingest", done, total, file),
                 )
-            started = time.perf_counter()
-            ranked = rank_leads(
-                store.con,
-                hits,
-                rules,
-                anomalies,
-                rule_weight=config.ranking.rule_weight,
-                anomaly_weight=config.ranking.anomaly_weight,
-                min_score=config.ranking.min_score,
-            )
-            evidence_tables: dict[str, Sequence[str]] = {ANOMALY: ANOMALY_EVIDENCE}
-            evidence_tables |= {rule.rule.id: rule.rule.evidence for rule in rules}
-            evidence = evidence_rows(store.con, ranked.leads, evidence_tables)
-            store.record_stage(
-                run_id,
-                "rank",
-                seconds=time.perf_counter() - started,
-                rows_in=hits.height,
-                rows_out=ranked.leads.height,
+                totals = result.by_source().values()
+                stage.rows_in = sum(t.rows_in for t in totals)
+                stage.rows_out = sum(t.loaded for t in totals)
+                stage.reused = all(item.status == "unchanged" for item in result.files)
+            data_hash = _resolve_inputs(store)
+            with stages.stage("resolve", data_hash) as stage:
+                resolved, stage.reused = _resolve_unless_unchanged(store, data_hash)
+                stage.rows_in = resolved.mentions
+                stage.rows_out = sum(resolved.entities.values())
+            silenced = active_suppressions(store.con, as_of)
+            scoring_hash = sha256_json(
+                {
+                    "data": data_hash,
+                    "as_of": as_of,
+                    "rules": [loaded.rule.model_dump(mode="json") for loaded in rules],
+                    "config": config.model_dump(
+                        mode="json", include={"parameters", "model", "ranking"}
+                    ),
+                    "suppressions": silenced.rows(),
+                    "version": [SCORING_VERSION, __version__],
+                }
             )
             previous = store.latest_published_run()
+            reusable = previous is not None and _stage_hash(store, previous.run_id) == scoring_hash
+            if reusable and previous is not None:
+                for name in SCORING_STAGES:
+                    with stages.stage(name, scoring_hash) as stage:
+                        stage.reused = True
+                scored = None
+            else:
+                scored = _score(stages, store, config, rules, as_of, silenced, scoring_hash)
             with store.publish(run_id) as con:
                 con.execute(
                     """INSERT INTO run_inputs
                        SELECT ?, source, file, sha256, NULL, rows_in FROM ingested_files""",
                     [run_id],
                 )
-                gone = _publish_leads(
-                    con, run_id, previous.run_id if previous else None, ranked, evidence
-                )
+                before = previous.run_id if previous else None
+                if scored is None:
+                    _copy_leads(con, before, run_id)
+                else:
+                    _publish_leads(con, run_id, before, scored)
+                gone = _gone(con, before, run_id)
         except BaseException as exc:
             if store.get_run(run_id).status == "running":  # publish() marks its own failures
                 store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
             raise
+        leads = query_frame(
+            store.con, "SELECT * FROM leads WHERE run_id = ? ORDER BY rank", [run_id]
+        )
         if config.output.export is not None:
-            published = pl.from_arrow(
-                store.con.sql(
-                    "SELECT * FROM leads WHERE run_id = ? ORDER BY rank", params=[run_id]
-                ).to_arrow_table()
-            )
-            assert isinstance(published, pl.DataFrame)
-            export_leads(published, config.output.export)
-    return JobResult(run_id, as_of, result, resolved, ranked, gone)
+            export_leads(leads, config.output.export)
+        counts = _scoring_counts(store.con, run_id)
+        statuses = lead_statuses(store.con, run_id)
+    return JobResult(
+        run_id,
+        as_of,
+        result,
+        resolved,
+        leads,
+        statuses,
+        suppressed=counts.get("suppressed", 0),
+        silenced=counts.get("silenced", 0),
+        scoring_reused=scored is None,
+        gone=gone,
+    )
+
+
+SCORING_STAGES = ("rules", "model", "rank")
+
+
+@dataclass
+class StageCounts:
+    rows_in: int | None = None
+    rows_out: int | None = None
+    reused: bool = False
+
+
+class _Stages:
+    """Times each stage of a run, tells the progress display, and records the stage."""
+
+    def __init__(self, store: Store, run_id: str, progress: Progress | None) -> None:
+        self.store, self.run_id = store, run_id
+        self.tell: Progress = progress or (lambda stage, done, total, detail: None)
+
+    @contextmanager
+    def stage(self, name: str, inputs_hash: str | None = None) -> Iterator[StageCounts]:
+        counts = StageCounts()
+        started_at, started = now(), time.perf_counter()
+        self.tell(name, 0, 1, "")
+        yield counts
+        self.store.record_stage(
+            self.run_id,
+            name,
+            seconds=time.perf_counter() - started,
+            rows_in=counts.rows_in,
+            rows_out=counts.rows_out,
+            reused=counts.reused,
+            started_at=started_at,
+            inputs_hash=inputs_hash,
+        )
+        self.tell(name, 1, 1, "reused" if counts.reused else "")
+
+
+@dataclass(frozen=True)
+class _Scored:
+    ranked: Ranked
+    evidence: pl.DataFrame
+    fingerprints: pl.DataFrame
+
+
+def _score(
+    stages: _Stages,
+    store: Store,
+    config: JobConfig,
+    rules: list[LoadedRule],
+    as_of: date,
+    silenced: pl.DataFrame,
+    scoring_hash: str,
+) -> _Scored:
+    """Rules, the anomaly model and ranking, with each lead's evidence and fingerprint."""
+    with stages.stage("rules", scoring_hash) as stage:
+        hits = run_rules(store, rules, as_of, dict(config.parameters))
+        stage.rows_in, stage.rows_out = len(rules), hits.height
+    with stages.stage("model", scoring_hash) as stage:
+        anomalies = None
+        if config.model.enabled:
+            model = score_employers(store.con, config.model)
+            anomalies = model.flagged
+            stage.rows_in, stage.rows_out = model.companies, anomalies.height
+    with stages.stage("rank", scoring_hash) as stage:
+        ranked = rank_leads(
+            store.con, hits, rules, anomalies, settings=config.ranking, silenced=silenced
+        )
+        evidence_tables: dict[str, Sequence[str]] = {ANOMALY: ANOMALY_EVIDENCE}
+        evidence_tables |= {rule.rule.id: rule.rule.evidence for rule in rules}
+        evidence = evidence_rows(store.con, ranked.leads, evidence_tables)
+        fingerprints = evidence_fingerprints(store.con, evidence)
+        stage.rows_in, stage.rows_out = hits.height, ranked.leads.height
+    return _Scored(ranked, evidence, fingerprints)
 
 
 RESOLVE_INPUTS, RESOLVE_RESULT = "resolve_inputs", "resolve_result"
 
 
-def _resolve_unless_unchanged(store: Store) -> tuple[ResolveResult, bool]:
-    """Entity resolution, or its last result when nothing it reads has changed: the same
-    files ingested the same way, the same judgements, the same resolver."""
+def _resolve_inputs(store: Store) -> str:
+    """A hash of everything entity resolution reads: the files and how they were ingested,
+    the reviewers' judgements, the resolver's version."""
     con = store.con
-    inputs = sha256_json(
+    return sha256_json(
         {
             "files": con.execute(
                 "SELECT file, sha256, spec_hash FROM ingested_files ORDER BY file"
@@ -164,6 +238,11 @@ def _resolve_unless_unchanged(store: Store) -> tuple[ResolveResult, bool]:
             "resolver": RESOLVER_VERSION,
         }
     )
+
+
+def _resolve_unless_unchanged(store: Store, inputs: str) -> tuple[ResolveResult, bool]:
+    """Entity resolution, or its last result when nothing it reads has changed."""
+    con = store.con
     saved = dict(
         con.execute(
             "SELECT key, value FROM settings WHERE key IN (?, ?)", [RESOLVE_INPUTS, RESOLVE_RESULT]
@@ -177,6 +256,14 @@ def _resolve_unless_unchanged(store: Store) -> tuple[ResolveResult, bool]:
     return resolved, False
 
 
+def _stage_hash(store: Store, run_id: str) -> str | None:
+    """The inputs hash a run's ranking was computed from."""
+    row = store.con.execute(
+        "SELECT inputs_hash FROM run_stages WHERE run_id = ? AND stage = 'rank'", [run_id]
+    ).fetchall()
+    return row[0][0] if row else None
+
+
 def job_rules(config: JobConfig) -> list[LoadedRule]:
     """The rules a job runs: every rule in its folders but drafts; overrides checked."""
     rules: list[LoadedRule] = []
@@ -185,6 +272,9 @@ def job_rules(config: JobConfig) -> list[LoadedRule]:
         loaded.raise_errors()
         rules += [rule for rule in loaded.rules if rule.rule.status != "draft"]
     known = {rule.rule.id: rule.rule for rule in rules}
+    for rule_id in config.ranking.rule_weights:
+        if rule_id not in known:
+            raise ConfigError(f"a weight for an unknown rule {rule_id}", hint="check the id")
     for rule_id, values in config.parameters.items():
         if rule_id not in known:
             raise ConfigError(f"parameters for an unknown rule {rule_id}", hint="check the id")
@@ -198,22 +288,14 @@ def job_rules(config: JobConfig) -> list[LoadedRule]:
 
 
 def _publish_leads(
-    con: duckdb.DuckDBPyConnection,
-    run_id: str,
-    previous: str | None,
-    ranked: Ranked,
-    evidence: pl.DataFrame,
-) -> int:
-    """Write the run's leads; returns how many of the previous run's leads are gone."""
-    before = {
-        lead
-        for (lead,) in con.execute(
-            "SELECT lead_id FROM leads WHERE run_id = ?", [previous]
-        ).fetchall()
-    }
-    leads = ranked.leads.with_columns(
+    con: duckdb.DuckDBPyConnection, run_id: str, previous: str | None, scored: _Scored
+) -> None:
+    """Write the run's leads (new or persisting beside the previous run), their
+    contributions, evidence rows and the counts behind them."""
+    ranked = scored.ranked
+    leads = ranked.leads.join(scored.fingerprints, on="lead_id", how="left").with_columns(
         pl.lit(run_id).alias("run_id"),
-        pl.when(pl.col("lead_id").is_in(list(before)))
+        pl.when(pl.col("lead_id").is_in(_lead_ids(con, previous)))
         .then(pl.lit("persisting"))
         .otherwise(pl.lit("new"))
         .alias("change"),
@@ -222,5 +304,36 @@ def _publish_leads(
     insert_frame(
         con, "lead_contributions", ranked.contributions.with_columns(run_id=pl.lit(run_id))
     )
-    insert_frame(con, "lead_evidence", evidence.with_columns(run_id=pl.lit(run_id)))
-    return len(before - set(leads.get_column("lead_id").to_list()))
+    insert_frame(con, "lead_evidence", scored.evidence.with_columns(run_id=pl.lit(run_id)))
+    counts = {"suppressed": ranked.suppressed, "silenced": ranked.silenced}
+    con.execute("UPDATE runs SET counts = ? WHERE run_id = ?", [json.dumps(counts), run_id])
+
+
+def _copy_leads(con: duckdb.DuckDBPyConnection, previous: str | None, run_id: str) -> None:
+    """Publish the previous run's leads again: same inputs, same leads, all persisting."""
+    for table in ("leads", "lead_contributions", "lead_evidence"):
+        change = ", 'persisting' AS change" if table == "leads" else ""
+        con.execute(
+            f"""INSERT INTO {table} BY NAME
+                SELECT * REPLACE (? AS run_id{change}) FROM {table} WHERE run_id = ?""",
+            [run_id, previous],
+        )
+    con.execute(
+        "UPDATE runs SET counts = (SELECT counts FROM runs WHERE run_id = ?) WHERE run_id = ?",
+        [previous, run_id],
+    )
+
+
+def _lead_ids(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[str]:
+    rows = con.execute("SELECT lead_id FROM leads WHERE run_id = ?", [run_id]).fetchall()
+    return [lead for (lead,) in rows]
+
+
+def _gone(con: duckdb.DuckDBPyConnection, previous: str | None, run_id: str) -> int:
+    """How many of the previous run's leads this run no longer has."""
+    return len(set(_lead_ids(con, previous)) - set(_lead_ids(con, run_id)))
+
+
+def _scoring_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    row = con.execute("SELECT counts FROM runs WHERE run_id = ?", [run_id]).fetchall()
+    return json.loads(row[0][0]) if row and row[0][0] else {}

@@ -16,18 +16,23 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from screening.config import RankingSettings
+from screening.gazetteer import load_gazetteer
 from screening.rules.load import LoadedRule
 
 SUPPRESS = "suppress"
 ANOMALY = "ANOMALY"  # the anomaly model's contribution, beside the rules' ids
 ANOMALY_OUTCOME = "administrative_supervision"  # an unusual employer: for the labour inspectors
-# What is at stake per subject, from its view: (name, amount in yuan, workers affected).
+# What is at stake per subject, from its view: name, amount in yuan, workers affected, and
+# where: a district's name (projects) or the 6-digit area code of the employer's registration.
 STAKES = {
-    "award": "SELECT subject_key, respondent_name, award_amount, 1 FROM subject_award",
-    "project": (
-        "SELECT subject_key, project_name, contract_amount, NULL::BIGINT FROM subject_project"
-    ),
-    "company": "SELECT subject_key, name, unpaid_award_total, unpaid_workers FROM subject_company",
+    "award": """SELECT a.subject_key, a.respondent_name, a.award_amount, 1, NULL, e.place
+                FROM subject_award a LEFT JOIN entities e ON e.entity_id = a.respondent_id""",
+    "project": """SELECT subject_key, project_name, contract_amount, NULL::BIGINT, district, NULL
+                  FROM subject_project""",
+    "company": """SELECT c.subject_key, c.name, c.unpaid_award_total, c.unpaid_workers,
+                         NULL, e.place
+                  FROM subject_company c LEFT JOIN entities e USING (entity_id)""",
 }
 
 
@@ -36,6 +41,7 @@ class Ranked:
     leads: pl.DataFrame  # lead_id, rank, subject, subject_key, subject_name, outcome, score, …
     contributions: pl.DataFrame  # lead_id, source (rule id), score
     suppressed: int  # leads a guard removed
+    silenced: int  # rule hits left out by a reviewer's suppression
 
 
 def lead_id(subject: str, subject_key: str, outcome: str) -> str:
@@ -49,18 +55,20 @@ def rank_leads(
     rules: list[LoadedRule],
     anomalies: pl.DataFrame | None = None,
     *,
-    rule_weight: float = 1.0,
-    anomaly_weight: float = 0.5,
-    min_score: float = 0.0,
+    settings: RankingSettings | None = None,
+    silenced: pl.DataFrame | None = None,
 ) -> Ranked:
     """Leads from the rules' hits (:func:`rules.run.run_rules`) and the anomaly model's
-    flagged employers (subject_key, anomaly 0–1, reason); the subject views must be built
-    on ``con`` (run_rules builds them)."""
+    flagged employers (subject_key, anomaly 0–1, reason), less the hits a reviewer
+    silenced (rule_id, subject, subject_key); the subject views must be built on ``con``
+    (run_rules builds them)."""
+    settings = settings or RankingSettings()
     by_id = {loaded.rule.id: loaded.rule for loaded in rules}
+    weights = {i: settings.rule_weight * settings.rule_weights.get(i, 1.0) for i in by_id}
     hits = hits.with_columns(
         pl.col("rule_id").replace_strict({i: r.outcome for i, r in by_id.items()}).alias("outcome"),
         pl.col("rule_id").replace_strict({i: r.title.zh for i, r in by_id.items()}).alias("reason"),
-        pl.col("score") * rule_weight,
+        pl.col("score") * pl.col("rule_id").replace_strict(weights, return_dtype=pl.Float64),
     )
     if anomalies is not None and not anomalies.is_empty():
         hits = pl.concat(
@@ -70,25 +78,18 @@ def rank_leads(
                     pl.lit(ANOMALY).alias("rule_id"),
                     pl.lit("company").alias("subject"),
                     "subject_key",
-                    (pl.col("anomaly") * anomaly_weight).alias("score"),
+                    (pl.col("anomaly") * settings.anomaly_weight).alias("score"),
                     pl.lit(ANOMALY_OUTCOME).alias("outcome"),
                     "reason",
                 ),
             ]
         )
-    guarded = hits.filter(pl.col("outcome") == SUPPRESS).select("subject", "subject_key")
-    kept = hits.filter(pl.col("outcome") != SUPPRESS).join(
-        guarded, on=["subject", "subject_key"], how="anti"
-    )
-    kept = kept.with_columns(
-        pl.struct("subject", "subject_key", "outcome")
-        .map_elements(
-            lambda row: lead_id(row["subject"], row["subject_key"], row["outcome"]),
-            return_dtype=pl.String,
-        )
-        .alias("lead_id")
-    )
-    suppressed = hits.filter(pl.col("outcome") != SUPPRESS).height - kept.height
+    silenced_hits = 0
+    if silenced is not None and not silenced.is_empty():
+        before = hits.height
+        hits = hits.join(silenced, on=["rule_id", "subject", "subject_key"], how="anti")
+        silenced_hits = before - hits.height
+    kept, suppressed = guard(hits)
     leads = (
         kept.sort("rule_id")
         .group_by("lead_id", "subject", "subject_key", "outcome", maintain_order=True)
@@ -97,7 +98,7 @@ def rank_leads(
             pl.col("rule_id").str.join(",").alias("rules"),
             pl.col("reason").str.join("；"),
         )
-        .filter(pl.col("score") >= min_score)
+        .filter(pl.col("score") >= settings.min_score)
         .join(_stakes(con, kept), on=["subject", "subject_key"], how="left")
         .sort(
             ["score", "amount", "workers", "lead_id"],
@@ -109,7 +110,23 @@ def rank_leads(
     contributions = kept.join(leads.select("lead_id"), on="lead_id").select(
         "lead_id", pl.col("rule_id").alias("source"), "score"
     )
-    return Ranked(leads, contributions.sort("lead_id", "source"), suppressed)
+    return Ranked(leads, contributions.sort("lead_id", "source"), suppressed, silenced_hits)
+
+
+def guard(hits: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """The hits (with their ``outcome``) that make leads, each with its lead id: a guard
+    rule's hit removes every other hit on its subject. Also how many hits it removed."""
+    guarded = hits.filter(pl.col("outcome") == SUPPRESS).select("subject", "subject_key")
+    candidates = hits.filter(pl.col("outcome") != SUPPRESS)
+    kept = candidates.join(guarded, on=["subject", "subject_key"], how="anti").with_columns(
+        pl.struct("subject", "subject_key", "outcome")
+        .map_elements(
+            lambda row: lead_id(row["subject"], row["subject_key"], row["outcome"]),
+            return_dtype=pl.String,
+        )
+        .alias("lead_id")
+    )
+    return kept, candidates.height - kept.height
 
 
 def _stakes(con: duckdb.DuckDBPyConnection, hits: pl.DataFrame) -> pl.DataFrame:
@@ -121,10 +138,15 @@ def _stakes(con: duckdb.DuckDBPyConnection, hits: pl.DataFrame) -> pl.DataFrame:
     )
     frame = pl.from_arrow(
         con.sql(
-            f"""SELECT s.* FROM ({union}) s(subject, subject_key, subject_name, amount, workers)
+            f"""SELECT s.* FROM ({union})
+                       s(subject, subject_key, subject_name, amount, workers, district, area)
                 JOIN hit_subjects USING (subject, subject_key)"""
         ).to_arrow_table()
     )
     con.unregister("hit_subjects")
     assert isinstance(frame, pl.DataFrame)
-    return frame.with_columns(pl.col("workers").cast(pl.Int64))
+    names = {place.code: place.name for place in load_gazetteer().places()}
+    return frame.with_columns(
+        pl.col("workers").cast(pl.Int64),
+        pl.coalesce("district", pl.col("area").replace_strict(names, default=None)),
+    ).drop("area")

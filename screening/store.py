@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -186,6 +186,43 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        6,
+        "review: reviewer decisions and suppressions; each lead's district and evidence "
+        "fingerprint; the inputs hash of each stage, so unchanged stages can be reused",
+        (
+            "ALTER TABLE leads ADD COLUMN district VARCHAR",
+            "ALTER TABLE leads ADD COLUMN evidence_hash VARCHAR",
+            "ALTER TABLE run_stages ADD COLUMN inputs_hash VARCHAR",
+            "ALTER TABLE runs ADD COLUMN counts JSON",
+            "CREATE SEQUENCE review_no",
+            # Append-only: a new decision supersedes the lead's earlier ones, which stay.
+            """CREATE TABLE lead_decisions (
+                decision_no BIGINT PRIMARY KEY DEFAULT nextval('review_no'),
+                lead_id VARCHAR NOT NULL,
+                decision VARCHAR NOT NULL
+                    CHECK (decision IN ('confirmed', 'dismissed', 'needs_info', 'snoozed')),
+                snoozed_until DATE,
+                reason VARCHAR NOT NULL,
+                reviewer VARCHAR NOT NULL,
+                decided_at TIMESTAMP NOT NULL,
+                run_id VARCHAR NOT NULL,
+                evidence_hash VARCHAR,
+                CHECK ((decision = 'snoozed') = (snoozed_until IS NOT NULL))
+            )""",
+            # Append-only too: lifting a suppression early is a new row expiring at once.
+            """CREATE TABLE suppressions (
+                suppression_no BIGINT PRIMARY KEY DEFAULT nextval('review_no'),
+                rule_id VARCHAR NOT NULL,
+                subject VARCHAR NOT NULL CHECK (subject IN ('company', 'project', 'award')),
+                subject_key VARCHAR NOT NULL,
+                expires DATE NOT NULL,
+                reason VARCHAR NOT NULL,
+                reviewer VARCHAR NOT NULL,
+                decided_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
 )
 
 if [m.version for m in MIGRATIONS] != list(range(1, len(MIGRATIONS) + 1)):
@@ -219,7 +256,8 @@ _RUN_COLUMNS = (
 )
 
 
-def _now() -> datetime:
+def now() -> datetime:
+    """The time to record: UTC, without a zone (DuckDB TIMESTAMP)."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
@@ -304,14 +342,16 @@ class Store:
 
     def schema_version(self) -> int:
         """The highest migration applied to this database (0 for a new file)."""
-        exists = self.con.execute(
-            "SELECT count(*) FROM duckdb_tables() "
-            "WHERE database_name = current_database() AND schema_name = 'main' "
-            "AND table_name = 'schema_migrations'"
-        ).fetchone()
+        exists = first_row(
+            self.con.execute(
+                "SELECT count(*) FROM duckdb_tables() "
+                "WHERE database_name = current_database() AND schema_name = 'main' "
+                "AND table_name = 'schema_migrations'"
+            )
+        )
         if not exists or not exists[0]:
             return 0
-        row = self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        row = first_row(self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations"))
         return int(row[0]) if row else 0
 
     def _migrate(self) -> None:
@@ -345,7 +385,7 @@ class Store:
                     con.execute(statement)
                 con.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                    [migration.version, migration.description, _now()],
+                    [migration.version, migration.description, now()],
                 )
                 con.commit()
             except duckdb.Error as exc:
@@ -368,8 +408,9 @@ class Store:
         """Record a new 'running' run and return its id (``run-000001``, ``run-000002``, …)."""
         # One statement, so computing the next number and claiming it is atomic; the
         # primary key turns any race between connections into an error, not a duplicate.
-        row = self.con.execute(
-            """
+        row = first_row(
+            self.con.execute(
+                """
             INSERT INTO runs (run_id, status, started_at, as_of, config_hash, seed, input_hashes)
             SELECT format('run-{:06d}',
                           coalesce(max(TRY_CAST(substr(run_id, 5) AS BIGINT)), 0) + 1),
@@ -377,8 +418,9 @@ class Store:
             FROM runs WHERE run_id LIKE 'run-%'
             RETURNING run_id
             """,
-            [_now(), as_of, config_hash, seed, json.dumps(dict(input_hashes), sort_keys=True)],
-        ).fetchone()
+                [now(), as_of, config_hash, seed, json.dumps(dict(input_hashes), sort_keys=True)],
+            )
+        )
         assert row is not None
         run_id = str(row[0])
         _LIVE_RUNS.add((self._key(), run_id))
@@ -394,29 +436,32 @@ class Store:
         rows_out: int | None = None,
         reused: bool = False,
         started_at: datetime | None = None,
+        inputs_hash: str | None = None,
     ) -> None:
         """Record (or re-record) how one stage of a run went."""
         self.get_run(run_id)
         self.con.execute(
-            "INSERT OR REPLACE INTO run_stages VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [run_id, stage, started_at, seconds, rows_in, rows_out, reused],
+            "INSERT OR REPLACE INTO run_stages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, stage, started_at, seconds, rows_in, rows_out, reused, inputs_hash],
         )
 
     def get_run(self, run_id: str) -> RunRecord:
         """The run with this id; ``StoreError`` if there is none."""
-        row = self.con.execute(
-            f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", [run_id]
-        ).fetchone()
+        row = first_row(
+            self.con.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", [run_id])
+        )
         if row is None:
             raise self._error(f"there is no run {run_id!r}", "check the run id in the runs table")
         return _run_record(row)
 
     def latest_published_run(self) -> RunRecord | None:
         """The most recently published run (whose outputs are live), or None."""
-        row = self.con.execute(
-            f"SELECT {_RUN_COLUMNS} FROM runs WHERE status = 'published' "
-            "ORDER BY finished_at DESC, run_id DESC LIMIT 1"
-        ).fetchone()
+        row = first_row(
+            self.con.execute(
+                f"SELECT {_RUN_COLUMNS} FROM runs WHERE status = 'published' "
+                "ORDER BY finished_at DESC, run_id DESC LIMIT 1"
+            )
+        )
         return None if row is None else _run_record(row)
 
     def fail_run(self, run_id: str, error: str) -> None:
@@ -428,7 +473,7 @@ class Store:
             )
         self.con.execute(
             "UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE run_id = ?",
-            [_now(), error, run_id],
+            [now(), error, run_id],
         )
         _LIVE_RUNS.discard((self._key(), run_id))
 
@@ -477,7 +522,7 @@ class Store:
                 )
             con.execute(
                 "UPDATE runs SET status = 'published', finished_at = ? WHERE run_id = ?",
-                [_now(), run_id],
+                [now(), run_id],
             )
             con.commit()
         except BaseException as exc:
@@ -500,7 +545,7 @@ class Store:
 
 
 def _txid(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("SELECT txid_current()").fetchone()
+    row = first_row(con.execute("SELECT txid_current()"))
     assert row is not None
     return int(row[0])
 
@@ -544,6 +589,22 @@ def _open_error(exc: duckdb.Error, where: str) -> StoreError:
             hint="close the other Store on this file first",
         )
     return StoreError(f"cannot open the database: {text}", where=where)
+
+
+def first_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    """The first row of a query's result, or None; the result is read to its end, which
+    DuckDB needs before the connection can run anything else."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
+
+
+def query_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None
+) -> pl.DataFrame:
+    """The result of a query as a polars frame (through Arrow; DECIMAL stays decimal)."""
+    frame = pl.from_arrow(con.sql(sql, params=params).to_arrow_table())
+    assert isinstance(frame, pl.DataFrame)  # a table, not a series
+    return frame
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

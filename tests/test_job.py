@@ -23,9 +23,12 @@ def test_leads_are_ranked_explained_and_stable(tmp_path: Path) -> None:
     config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
     first = run_job(config)
     second = run_job(config)
-    leads = first.ranked.leads
+    leads = first.leads
     assert leads.height > 20
-    assert leads.get_column("lead_id").to_list() == second.ranked.leads["lead_id"].to_list()
+    assert leads.get_column("lead_id").to_list() == second.leads["lead_id"].to_list()
+    # The second run read the same inputs: it reused the first run's scoring, identically.
+    assert not first.scoring_reused and second.scoring_reused
+    assert leads.drop("run_id", "change").equals(second.leads.drop("run_id", "change"))
     assert leads.get_column("rank").to_list() == list(range(1, leads.height + 1))
     assert second.gone == 0
 
@@ -112,8 +115,8 @@ def test_leads_are_exported_by_suffix(tmp_path: Path, suffix: str) -> None:
     else:
         frame = pl.read_csv(out) if suffix == ".csv" else pl.read_parquet(out)
         rows = [tuple(frame.columns), *frame.iter_rows()]
-        assert frame.get_column("lead_id").to_list() == result.ranked.leads["lead_id"].to_list()
-    assert len(rows) == result.ranked.leads.height + 1
+        assert frame.get_column("lead_id").to_list() == result.leads["lead_id"].to_list()
+    assert len(rows) == result.leads.height + 1
 
 
 def test_an_unknown_export_format_is_refused(tmp_path: Path) -> None:
@@ -151,3 +154,33 @@ def test_a_judgement_makes_the_next_run_resolve_again(tmp_path: Path) -> None:
             "SELECT DISTINCT entity_id <> ? FROM mentions WHERE name = ?", [entity, name]
         ).fetchall()[0]
     assert reused is False and moved is True
+
+
+def test_a_changed_setting_scores_again_and_a_recomputed_run_matches(tmp_path: Path) -> None:
+    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    first = run_job(config)
+    heavier = config.model_copy(
+        update={"ranking": config.ranking.model_copy(update={"rule_weights": {"DEP-MISSING": 3}})}
+    )
+    second = run_job(heavier)
+    assert not second.scoring_reused
+    moved = second.leads.filter(pl.col("rules").str.contains("DEP-MISSING"))
+    before = first.leads.join(moved.select("lead_id"), on="lead_id")
+    assert (moved.sort("lead_id")["score"] > before.sort("lead_id")["score"]).all()
+    third = run_job(config)  # back to the first settings: recomputed, the same leads
+    assert not third.scoring_reused
+    assert first.leads.drop("run_id", "change").equals(third.leads.drop("run_id", "change"))
+    with Store.open(config.database, read_only=True) as store:
+        stages = store.con.execute(
+            "SELECT stage FROM run_stages WHERE run_id = ? ORDER BY started_at", [third.run_id]
+        ).fetchall()
+    assert [s for (s,) in stages] == ["ingest", "resolve", "rules", "model", "rank"]
+
+
+def test_a_weight_for_an_unknown_rule_is_refused(tmp_path: Path) -> None:
+    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    config = config.model_copy(
+        update={"ranking": config.ranking.model_copy(update={"rule_weights": {"NOPE": 2}})}
+    )
+    with pytest.raises(ConfigError, match="a weight for an unknown rule NOPE"):
+        run_job(config)

@@ -35,7 +35,7 @@ from screening.ingest.canonical import (
 from screening.ingest.manifest import ColumnSpec, Manifest, SourceSpec
 from screening.ingest.parse import REASON, VALUE, typed_column
 from screening.ingest.readers import FIELDS_COLUMN, ROW_COLUMN, RawSheet, header_key, read_sheet
-from screening.store import Store, insert_frame, sha256_file, sha256_json
+from screening.store import Store, first_row, insert_frame, sha256_file, sha256_json
 
 WHY = "__why__"  # prefix of the per-column reason columns while parsing
 TYPED = "__typed__"  # prefix of typed columns while parsing: a header may be "uscc" too
@@ -233,7 +233,7 @@ def _spec_hash(spec: SourceSpec, manifest: Manifest) -> str:
 
 def _hash_key(con: duckdb.DuckDBPyConnection) -> bytes:
     """The database's secret for hashing ID numbers: joins work, reversing does not."""
-    row = con.execute("SELECT value FROM settings WHERE key = ?", [HASH_KEY_SETTING]).fetchone()
+    row = first_row(con.execute("SELECT value FROM settings WHERE key = ?", [HASH_KEY_SETTING]))
     if row is None:
         value = secrets.token_hex(32)
         con.execute("INSERT INTO settings VALUES (?, ?)", [HASH_KEY_SETTING, value])
@@ -476,10 +476,12 @@ def _record_file(
 
 
 def _unchanged(con: duckdb.DuckDBPyConnection, source: str, relative: str) -> FileResult:
-    row = con.execute(
-        """SELECT rows_in, loaded, rejected, duplicates, uscc_invalid, uscc_missing
+    row = first_row(
+        con.execute(
+            """SELECT rows_in, loaded, rejected, duplicates, uscc_invalid, uscc_missing
            FROM ingested_files WHERE file = ?""",
-        [relative],
-    ).fetchone()
+            [relative],
+        )
+    )
     assert row is not None
     return FileResult(source, relative, "unchanged", *row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import polars as pl
 
 from screening.features.catalog import SUBJECTS
@@ -25,12 +26,20 @@ def run_rules(
 ) -> pl.DataFrame:
     """One row per (rule, subject) that fired, ordered by rule and subject key."""
     build_views(store.con, as_of)
+    return fire(store.con, rules, overrides)
+
+
+def fire(
+    con: duckdb.DuckDBPyConnection, rules: list[LoadedRule], overrides: Overrides | None = None
+) -> pl.DataFrame:
+    """Like :func:`run_rules` over subject views already built on ``con`` (tuning runs one
+    rule many times over the same views)."""
     hits: list[tuple[str, str, str, float]] = []
     for subject in SUBJECTS:
         query = compile_subject(subject, rules, overrides)
         if not query.rule_ids:
             continue
-        for row in store.con.execute(query.sql, query.parameters).fetchall():
+        for row in con.execute(query.sql, query.parameters).fetchall():
             key, flags = row[0], row[1:]
             for number, rule_id in enumerate(query.rule_ids):
                 fired, score = flags[2 * number], flags[2 * number + 1]
