@@ -45,7 +45,7 @@ class RankingSettings(_Strict):
     rule_weights: dict[str, float] = Field(
         default_factory=dict, description="per-rule multipliers: {RULE-ID: factor}"
     )
-    anomaly_weight: float = Field(0.5, ge=0, description="multiplies the anomaly score (0–1)")
+    anomaly_weight: float = Field(1.3, ge=0, description="multiplies the anomaly score (0–1)")
     min_score: float = Field(0.0, ge=0, description="leads scoring less are not published")
 
 

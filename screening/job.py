@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from screening import __version__
 from screening.config import JobConfig
 from screening.errors import ConfigError
 from screening.evidence import evidence_fingerprints, evidence_rows
@@ -32,11 +33,11 @@ from screening.resolve.link import RESOLVER_VERSION, ResolveResult, resolve
 from screening.review import active_suppressions, lead_statuses
 from screening.rules.load import LoadedRule, load_rules
 from screening.rules.run import run_rules
-from screening.store import Store, insert_frame, now, query_frame, sha256_json
+from screening.store import Store, insert_frame, now, query_frame, sha256_file, sha256_json
 
-# Bump when rules, model, ranking or evidence code changes what a run publishes, so a
-# database's earlier published leads are not reused as if this code had made them.
-SCORING_VERSION = 1
+# The code that turns resolved data into leads: a change to any of it makes the next run
+# score again rather than reuse leads this code did not make.
+SCORING_CODE = ("features", "rules", "model", "rank.py", "evidence.py", "review.py", "job.py")
 Progress = Callable[[str, int, int, str], None]  # stage, done, total, detail
 
 
@@ -97,7 +98,7 @@ def run_job(config: JobConfig, *, progress: Progress | None = None) -> JobResult
                         mode="json", include={"parameters", "model", "ranking"}
                     ),
                     "suppressions": silenced.rows(),
-                    "version": [SCORING_VERSION, __version__],
+                    "code": _scoring_code_hash(),
                 }
             )
             previous = store.latest_published_run()
@@ -254,6 +255,17 @@ def _resolve_unless_unchanged(store: Store, inputs: str) -> tuple[ResolveResult,
     for key, value in ((RESOLVE_INPUTS, inputs), (RESOLVE_RESULT, json.dumps(asdict(resolved)))):
         con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
     return resolved, False
+
+
+@cache
+def _scoring_code_hash() -> str:
+    package = Path(__file__).parent
+    files = sorted(
+        path
+        for name in SCORING_CODE
+        for path in ([package / name] if name.endswith(".py") else (package / name).rglob("*.py"))
+    )
+    return sha256_json({str(f.relative_to(package)): sha256_file(f) for f in files})
 
 
 def _stage_hash(store: Store, run_id: str) -> str | None:

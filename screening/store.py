@@ -301,7 +301,10 @@ class Store:
             )
         try:
             con = duckdb.connect(str(path), read_only=read_only)
-            con.execute("SET enable_progress_bar = false")  # it would garble our own output
+            # DuckDB's progress bar would garble our own output. In Jupyter without
+            # ipywidgets DuckDB refuses the setting, and draws no bar there anyway.
+            with suppress(duckdb.InvalidInputException):
+                con.execute("SET enable_progress_bar = false")
         except duckdb.Error as exc:
             raise _open_error(exc, where) from exc
         store = cls(con, path, read_only=read_only)

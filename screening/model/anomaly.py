@@ -35,6 +35,15 @@ FEATURES = (
         "share closed by mediation",
     ),
     ModelFeature(
+        # Settling for a fraction of what is owed is what sets a mediation mill apart from
+        # an employer whose disputes end amicably and in full.
+        "low_mediation_share",
+        "avg(coalesce(a.close_method = '调解' AND a.award_amount < 0.5 * a.claim_amount,"
+        " false)::DOUBLE)",
+        "调解金额不足请求半数占比",
+        "share mediated for under half the claim",
+    ),
+    ModelFeature(
         "recovery_rate",
         "median(a.award_amount / a.claim_amount) FILTER (WHERE a.claim_amount > 0)",
         "获赔金额占请求比例",
@@ -98,11 +107,13 @@ def score_employers(con: duckdb.DuckDBPyConnection, settings: ModelSettings) -> 
         contamination=settings.contamination,
         random_state=settings.random_state,
     ).fit(scaled)
-    raw = -forest.score_samples(scaled)
+    raw = -forest.score_samples(scaled)  # higher: easier to isolate, more unusual
     outlier = forest.predict(scaled) == -1
-    # 0–1 by rank among the employers scored, so the weight in the job config means the same
-    # thing in every world.
-    anomaly = (raw.argsort().argsort() + 1) / len(raw)
+    # 0 at the forest's outlier threshold, 1 for the most unusual employer: the weight in
+    # the job config means the same thing in every world, and a borderline outlier scores
+    # far below a blatant one (a rank would give every flagged employer nearly 1).
+    threshold = -forest.offset_
+    anomaly = np.clip((raw - threshold) / max(raw.max() - threshold, 1e-9), 0.0, 1.0)
     reasons = [_reason(row, values[i], median, chosen) for i, row in enumerate(scaled)]
     scored = frame.select("subject_key").with_columns(
         pl.Series("anomaly", anomaly), pl.Series("reason", reasons), pl.Series("outlier", outlier)
