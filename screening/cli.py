@@ -27,6 +27,7 @@ from rich.table import Table
 
 from screening import __version__
 from screening.cli_common import console, errors, reports_errors
+from screening.cli_review import decide, suppress
 from screening.cli_rules import features_app, rules_app
 from screening.cli_tune import tune
 from screening.config import SAMPLE_DATA_DIR, JobConfig, load_config
@@ -51,6 +52,8 @@ app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 app.add_typer(features_app, name="features")
 app.command("tune")(tune)
+app.command("decide")(decide)
+app.command("suppress")(suppress)
 
 
 def _version(value: bool) -> None:

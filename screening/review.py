@@ -59,7 +59,7 @@ def record_decision(
     if (decision == "snoozed") != (snoozed_until is not None):
         raise ConfigError(
             "a snooze needs a date, and only a snooze has one",
-            hint="pass snoozed_until=date(…) with decision 'snoozed', and only then",
+            hint="give the day a snooze ends (--until; snoozed_until= in Python), only then",
         )
     if snoozed_until is not None and snoozed_until <= (today or date.today()):
         raise ConfigError(f"snoozed until {snoozed_until}, which is not in the future")

@@ -8,7 +8,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from screening.cli import app
 from screening.config import JobConfig, load_config
 from screening.errors import ConfigError
 from screening.evaluate import decision_labels, evaluate_labels
@@ -169,3 +171,21 @@ def test_bad_decisions_are_refused_with_what_to_do(world: JobConfig) -> None:
             record_decision(store, lead, "maybe", reason="x", reviewer="y")  # type: ignore[arg-type]
         (count,) = store.con.execute("SELECT count(*) FROM lead_decisions").fetchall()[0]
     assert count == 0
+
+
+def test_decisions_and_suppressions_from_the_shell(world: JobConfig) -> None:
+    first = run_job(world)
+    lead = first.leads.row(0, named=True)
+    db = ["--db", str(world.database)]
+    runner = CliRunner()
+    who = ["--reason", "已履行", "--reviewer", "李检察官"]
+    done = runner.invoke(app, ["decide", lead["lead_id"], "dismissed", *who, *db])
+    assert done.exit_code == 0, done.output
+    refused = runner.invoke(app, ["decide", lead["lead_id"], "snoozed", *who, *db])
+    assert refused.exit_code == 1 and "a snooze needs a date" in refused.output
+    rule = lead["rules"].split(",")[0]
+    key = [rule, lead["subject"], lead["subject_key"], "--until", "2027-06-30"]
+    silenced = runner.invoke(app, ["suppress", *key, *who, *db])
+    assert silenced.exit_code == 0, silenced.output
+    assert _statuses(world, first.run_id)[lead["lead_id"]] == "dismissed"
+    assert run_job(world).silenced == 1
