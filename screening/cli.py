@@ -20,6 +20,7 @@ from rich.table import Table
 
 from screening import __version__
 from screening.cli_common import console, errors, reports_errors
+from screening.cli_report import report
 from screening.cli_rules import features_app, rules_app
 from screening.config import SAMPLE_DATA_DIR, JobConfig, load_config
 from screening.errors import ConfigError
@@ -39,6 +40,7 @@ app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 app.add_typer(features_app, name="features")
+app.command()(report)
 
 
 def _version(value: bool) -> None:
