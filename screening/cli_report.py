@@ -29,6 +29,7 @@ def report(
     outcome, Chinese headers, an evidence sheet). ID and phone numbers are masked.
 
     Example: screening report --out reports/2026-09
+
     Example: screening report --db screening.duckdb --run run-000003 --out reports/run-3
     """
     from screening.report import write_report
