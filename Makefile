@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test lint format bench sample clean
+.PHONY: setup run test lint format notebooks bench sample clean
 
 $(PY):
 	python3.11 -m venv $(VENV)
@@ -24,6 +24,9 @@ lint: setup  ## ruff and mypy, as CI runs them
 format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+notebooks: setup  ## re-pair notebooks/*.ipynb with their .py after editing either
+	$(VENV)/bin/jupytext --sync notebooks/*.py
 
 bench: setup  ## benchmarks, by hand only (minutes, GBs); never in CI
 	$(VENV)/bin/pip install -q -e '.[bench]'

@@ -27,6 +27,7 @@ from rich.table import Table
 
 from screening import __version__
 from screening.cli_common import console, errors, reports_errors
+from screening.cli_report import report
 from screening.cli_review import decide, suppress
 from screening.cli_rules import features_app, rules_app
 from screening.cli_tune import tune
@@ -54,6 +55,7 @@ app.add_typer(features_app, name="features")
 app.command("tune")(tune)
 app.command("decide")(decide)
 app.command("suppress")(suppress)
+app.command()(report)
 
 
 def _version(value: bool) -> None:

@@ -24,6 +24,7 @@ HEADERS = {
     "subject": "对象类型 subject",
     "subject_key": "对象标识 subject key",
     "subject_name": "名称 name",
+    "district": "区县 district",
     "score": "得分 score",
     "amount": "涉及金额（元）amount (yuan)",
     "workers": "涉及劳动者 workers",

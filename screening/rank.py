@@ -21,6 +21,7 @@ from screening.gazetteer import load_gazetteer
 from screening.rules.load import LoadedRule
 
 SUPPRESS = "suppress"
+SCORE_DECIMALS = 4
 ANOMALY = "ANOMALY"  # the anomaly model's contribution, beside the rules' ids
 ANOMALY_OUTCOME = "administrative_supervision"  # an unusual employer: for the labour inspectors
 # What is at stake per subject, from its view: name, amount in yuan, workers affected, and
@@ -89,7 +90,8 @@ def rank_leads(
         before = hits.height
         hits = hits.join(silenced, on=["rule_id", "subject", "subject_key"], how="anti")
         silenced_hits = before - hits.height
-    kept, suppressed = guard(hits)
+    # Four decimals are all a reader needs, and a long float can look like a phone number.
+    kept, suppressed = guard(hits.with_columns(pl.col("score").round(SCORE_DECIMALS)))
     leads = (
         kept.sort("rule_id")
         .group_by("lead_id", "subject", "subject_key", "outcome", maintain_order=True)
