@@ -234,6 +234,8 @@ def unmasked_numbers(text: str, public: set[str]) -> list[str]:
 def test_the_same_run_gives_the_same_html(report_dir: Path, screened: Path, tmp_path: Path) -> None:
     again = write_report(screened, tmp_path / "again")  # in this process, charts rendered anew
     assert again.html.read_bytes() == (report_dir / "report.html").read_bytes()
+    html = again.html.read_text(encoding="utf-8")
+    assert dossier.STATUS_COLUMN in html and "待审查 open" in html  # each lead's review
 
 
 def test_bad_input_gets_a_one_line_error(screened: Path, tmp_path: Path) -> None:

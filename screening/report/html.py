@@ -11,9 +11,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from screening import charts
-from screening.dossier import CHANGE_TITLES, SUBJECT_TITLES
+from screening.dossier import CHANGE_TITLES, STATUS_COLUMN, SUBJECT_TITLES
 from screening.export import HEADERS
 from screening.report.content import ReportContent
+from screening.review import STATUS_TITLES
 from screening.rules.model import OUTCOME_TITLES
 
 
@@ -40,6 +41,8 @@ def render_html(report: ReportContent) -> str:
         outcome_titles=OUTCOME_TITLES,
         subject_titles=SUBJECT_TITLES,
         change_titles=CHANGE_TITLES,
+        status_titles=STATUS_TITLES,
+        status_column=STATUS_COLUMN,
         outcome_colours=charts.OUTCOME_COLOURS,
     )
 
