@@ -28,11 +28,14 @@ DB = "../screening.duckdb"  # the job's database
 OUTCOME = None  # e.g. "support_prosecution"; None: every outcome
 DISTRICT = None  # e.g. "南海区"; None: every district
 RULE = None  # e.g. "AWARD-UNENFORCED"; None: every rule
-SHOW_CLOSED = False  # also list confirmed and dismissed leads
+SHOW_SET_ASIDE = False  # also list confirmed, dismissed and snoozed leads
 LEAD = None  # the lead to open; None: the first lead listed
 DECISION = None  # e.g. ("dismissed", "已履行完毕 paid in full", "李检察官")
+# a snooze also says until when: ("snoozed", "等待仲裁结果", "李检察官", "2027-01-31")
 
 # %%
+from datetime import date
+
 import altair as alt
 import polars as pl
 from IPython.display import display
@@ -53,12 +56,13 @@ print(f"run {run.run_id}, as of {run.as_of}: {leads.height} leads")
 
 # %% [markdown]
 # ## 线索列表 The ranked leads
-# Filtered by the parameters above; dismissed and confirmed leads are hidden unless
-# `SHOW_CLOSED`. A dismissed lead whose evidence has changed comes back as re-opened.
+# Filtered by the parameters above; confirmed, dismissed and snoozed leads are hidden
+# unless `SHOW_SET_ASIDE`. A dismissed lead whose evidence has changed comes back as
+# re-opened.
 
 # %%
 listed = dossier.filter_leads(
-    leads, outcome=OUTCOME, district=DISTRICT, rule=RULE, show_closed=SHOW_CLOSED
+    leads, outcome=OUTCOME, district=DISTRICT, rule=RULE, show_set_aside=SHOW_SET_ASIDE
 )
 dossier.readable_leads(listed).select(
     "排名 rank",
@@ -82,12 +86,15 @@ charts.score_breakdown(listed.head(20), contributions)
 # ## 线索卷宗 One lead's dossier
 
 # %%
+assert LEAD or not listed.is_empty(), "no lead passes the filters: widen them or set LEAD"
 lead_id = LEAD or listed["lead_id"][0]
 with Store.open(DB, read_only=True) as store:
     file = dossier.lead_dossier(store.con, run.run_id, lead_id, titles)
 lead = file.lead
 print(f"{lead['lead_id']}  #{lead['rank']}  {lead['subject_name']}  {lead['subject_key']}")
 print(f"得分 score {lead['score']:.2f}: {lead['reason']}")
+if file.evidence_changed:
+    print("注意 note: 下列记录在本次运行后已变更 these records changed after this run")
 
 # %%
 file.contributions
@@ -112,13 +119,22 @@ file.links
 # %% [markdown]
 # ## 审查结论 Record a decision
 # Set `DECISION` to (decision, reason, reviewer) — decision one of confirmed, dismissed,
-# needs_info — and run this cell. Earlier decisions stay in the history below.
+# needs_info, or snoozed with a fourth element, the day it ends — and run this cell.
+# Earlier decisions stay in the history below.
 
 # %%
 if DECISION is not None:
-    decision, reason, reviewer = DECISION
+    decision, reason, reviewer, *until = DECISION
     with Store.open(DB) as store:
-        review.record_decision(store, lead_id, decision, reason=reason, reviewer=reviewer)
+        review.record_decision(  # against the evidence of the run read above
+            store,
+            lead_id,
+            decision,
+            reason=reason,
+            reviewer=reviewer,
+            snoozed_until=date.fromisoformat(until[0]) if until else None,
+            run_id=run.run_id,
+        )
 with Store.open(DB, read_only=True) as store:
     history = review.decision_history(store.con, lead_id)
 history

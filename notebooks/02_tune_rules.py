@@ -45,25 +45,14 @@ from screening.tune import tune
 alt.renderers.enable("mimetype")  # charts drawn by Jupyter itself: no network
 config = load_config(Path(CONFIG))
 rules = job_rules(config)
-rule = next(r.rule for r in rules if r.rule.id == RULE)
-print(f"{rule.id} {rule.title.zh} {rule.title.en}")
-print(f"{PARAMETER}: {rule.parameters[PARAMETER].description}")
-
-# %%
 with Store.open(DB, read_only=True) as store:
     run = store.latest_published_run()
     assert run is not None, "run `screening run` first"
     labels = truth_labels(Path(TRUTH)) if TRUTH else decision_labels(store.con)
-    tuning = tune(
-        store,
-        rules,
-        RULE,
-        PARAMETER,
-        VALUES,
-        as_of=config.as_of or run.as_of,
-        overrides=dict(config.parameters),
-        labels=labels,
-    )
+    tuning = tune(store, config, rules, RULE, PARAMETER, VALUES, as_of=run.as_of, labels=labels)
+rule = next(r.rule for r in rules if r.rule.id == RULE)
+print(f"{rule.id} {rule.title.zh} {rule.title.en}")
+print(f"{PARAMETER}: {rule.parameters[PARAMETER].description}")
 summary = pl.DataFrame(
     {
         "value": [str(p.value) for p in tuning.points],
@@ -85,7 +74,7 @@ summary
 # %%
 order = summary["value"].to_list()
 base = alt.Chart(summary).encode(x=alt.X("value:N", sort=order, title=f"{PARAMETER} 取值"))
-counts = base.mark_line(point=True).encode(y=alt.Y("rule_hits:Q", title="规则命中 rule hits"))
+counts = base.mark_line(point=True).encode(y=alt.Y("leads:Q", title="线索数 leads"))
 shares = (
     base.transform_fold(["precision", "recall"], as_=["measure", "share"])
     .mark_line(point=True)

@@ -33,7 +33,7 @@ from screening.cli_rules import features_app, rules_app
 from screening.cli_tune import tune
 from screening.config import SAMPLE_DATA_DIR, JobConfig, load_config
 from screening.errors import ConfigError
-from screening.identifiers import mask_personal_numbers
+from screening.export import masked_text
 from screening.ingest.load import IngestResult
 from screening.resolve.link import ResolveResult
 from screening.review import STATUS_TITLES
@@ -254,7 +254,13 @@ def evaluate(
 
     with Store.open(db, read_only=True) as store:
         if truth is None:
-            console.print(labelled_table(evaluate_labels(store, decision_labels(store.con))))
+            labels = decision_labels(store.con)
+            if not labels.true and not labels.false:
+                raise ConfigError(
+                    "no lead has been confirmed or dismissed yet: nothing to score against",
+                    hint="review leads first (notebook 01 or `screening decide`), or pass --truth",
+                )
+            console.print(labelled_table(evaluate_labels(store, labels)))
             return
         result = score_run(store, world_of(truth))
     table = Table(title=f"Evaluation 评估 of {result.run_id}", title_justify="left")
@@ -293,7 +299,7 @@ def labelled_table(result: LabelledEvaluation) -> Table:
 
 def leads_summary(result: JobResult) -> Table:
     """Leads by outcome and review status, then the top ten with their reasons."""
-    leads = result.leads
+    leads = masked_text(result.leads, "subject_name", "reason")
     table = Table(title="Leads 线索 (top 10)", title_justify="left")
     for column in ("rank", "outcome 类型", "subject 对象", "score", "amount 元", "reason 理由"):
         table.add_column(column, overflow="fold")
@@ -305,7 +311,7 @@ def leads_summary(result: JobResult) -> Table:
             f"{row['subject_name'] or ''} {row['subject_key']}",
             f"{row['score']:.2f}",
             amount,
-            mask_personal_numbers(row["reason"]),
+            row["reason"],
         )
     outcomes = leads.group_by("outcome").len().sort("outcome")
     statuses = result.statuses.group_by("status").len().sort("status")

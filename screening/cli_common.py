@@ -1,15 +1,17 @@
-"""What every command shares: the consoles, and turning expected errors into one line."""
+"""What every command shares: the consoles, turning expected errors into one line, and
+refusing a database that is not there."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
-from screening.errors import ScreeningError
+from screening.errors import ConfigError, ScreeningError
 
 console = Console()
 errors = Console(stderr=True)
@@ -30,3 +32,14 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def require_database(path: Path) -> None:
+    """Refuse a database path that does not exist, rather than create an empty database
+    that a mistyped --db would point at."""
+    if not path.is_file():
+        raise ConfigError(
+            "there is no database here",
+            where=str(path),
+            hint="check --db; `screening run` creates the database",
+        )

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from screening.cli_common import console, reports_errors
+from screening.cli_common import console, reports_errors, require_database
+from screening.errors import ConfigError
 
 DbOption = Annotated[Path, typer.Option(help="Database file.")]
 ReasonOption = Annotated[str, typer.Option(help="Why (kept with the decision).")]
@@ -25,6 +26,9 @@ def decide(
     until: Annotated[
         str | None, typer.Option(help="For a snooze: the date it ends (YYYY-MM-DD).")
     ] = None,
+    run: Annotated[
+        str | None, typer.Option(help="The run whose evidence you read (default: the latest).")
+    ] = None,
     db: DbOption = Path("screening.duckdb"),
 ) -> None:
     """Record a decision on a lead; it holds across re-runs until its evidence changes.
@@ -37,6 +41,7 @@ def decide(
     from screening.store import Store
 
     snooze = _parse_date(until, "--until") if until else None
+    require_database(db)
     with Store.open(db) as store:
         number = record_decision(
             store,
@@ -45,6 +50,7 @@ def decide(
             reason=reason,
             reviewer=reviewer,
             snoozed_until=snooze,
+            run_id=run,
         )
     console.print(f"decision {number} recorded: {lead_id} {decision}")
 
@@ -54,21 +60,27 @@ def suppress(
     rule_id: Annotated[str, typer.Argument(help="The rule to silence, e.g. DEP-MISSING.")],
     subject: Annotated[str, typer.Argument(help="company, project or award.")],
     subject_key: Annotated[str, typer.Argument(help="The subject's key (USCC, project no. …).")],
-    until: Annotated[str, typer.Option(help="The day the suppression ends (YYYY-MM-DD).")],
     reason: ReasonOption,
     reviewer: ReviewerOption,
+    until: Annotated[
+        str | None, typer.Option(help="The day the suppression ends (YYYY-MM-DD).")
+    ] = None,
+    lift: Annotated[bool, typer.Option(help="End the suppression today instead.")] = False,
     db: DbOption = Path("screening.duckdb"),
 ) -> None:
-    """Silence one rule on one subject until a date (from the next run on). To lift it
-    early, suppress again with --until set to today.
+    """Silence one rule on one subject until a date, from the next run on; --lift ends it.
 
     Example: screening suppress DEP-MISSING project 1 --until 2027-06-30 --reason 已改 --reviewer 李
+    Example: screening suppress DEP-MISSING project 1 --lift --reason 误屏蔽 --reviewer 李
     """
     from screening.cli import _parse_date
     from screening.review import suppress as silence
     from screening.store import Store
 
-    ends: date = _parse_date(until, "--until")
+    if lift == (until is not None):
+        raise ConfigError("say either --until DATE or --lift", hint="one of the two, not both")
+    ends: date = date.today() if until is None else _parse_date(until, "--until")
+    require_database(db)
     with Store.open(db) as store:
         number = silence(
             store,
@@ -79,6 +91,5 @@ def suppress(
             reason=reason,
             reviewer=reviewer,
         )
-    console.print(
-        f"suppression {number} recorded: {rule_id} on {subject} {subject_key} until {ends}"
-    )
+    verb = "lifted" if lift else f"until {ends}"
+    console.print(f"suppression {number}: {rule_id} on {subject} {subject_key} {verb}")

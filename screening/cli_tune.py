@@ -35,8 +35,9 @@ def tune(
 ) -> None:
     """For each value of a rule parameter: leads, precision and recall, leads in and out.
 
-    Runs on a database a job has filled (`screening run` first). Labels are a generated
-    world's truth (--truth) or, by default, the reviewers' confirmed and dismissed leads.
+    Runs on a database a job has filled (`screening run` first), as of that run's date, with
+    the config's rules and settings. Labels are a generated world's truth (--truth) or, by
+    default, the reviewers' confirmed and dismissed leads.
 
     Example: screening tune AWARD-UNENFORCED --param warn_days=60,90,180
     Example: screening tune DEP-MISSING --param grace_days=0,30,60 --truth sample_data/truth
@@ -47,13 +48,12 @@ def tune(
     from screening.store import Store
     from screening.tune import tune as sweep
 
-    today = date.today()
     job = _job_config(config)
     name, separator, values = param.partition("=")
     if not separator or not name or not values:
         raise ConfigError(f"--param {param!r} is not NAME=v1,v2,…", hint="e.g. --param days=30,60")
     rules = job_rules(job)
-    with Store.open(db or job.database) as store:
+    with Store.open(db or job.database, read_only=True) as store:
         run = store.latest_published_run()
         if run is None:
             raise ConfigError(
@@ -64,12 +64,12 @@ def tune(
         labels = truth_labels(world_of(truth)) if truth else decision_labels(store.con)
         tuning = sweep(
             store,
+            job,
             rules,
             rule,
             name,
             values,
-            as_of=_parse_date(as_of, "--as-of") if as_of else (job.as_of or run.as_of or today),
-            overrides=dict(job.parameters),
+            as_of=_parse_date(as_of, "--as-of") if as_of else (run.as_of or date.today()),
             labels=labels,
         )
     console.print(tuning_table(tuning))

@@ -31,7 +31,8 @@ import polars as pl
 
 from screening.config import RULES_LIBRARY
 from screening.errors import StoreError
-from screening.export import HEADERS
+from screening.evidence import evidence_fingerprints
+from screening.export import HEADERS, masked_text
 from screening.identifiers import mask_id_number, mask_personal_numbers, mask_phone
 from screening.ingest.canonical import TABLES, Kind
 from screening.rank import ANOMALY
@@ -50,7 +51,8 @@ METHOD_TITLES = {
     "new": "未匹配 no match",
 }
 STATUS_COLUMN = "审查状态 status"
-CLOSED = ("confirmed", "dismissed")  # decided: out of the working list unless asked for
+# Out of the working list unless asked for: decided, or put off until a later day.
+SET_ASIDE = ("confirmed", "dismissed", "snoozed")
 ANOMALY_TITLE = "异常用人单位（模型） unusual employer (anomaly model)"
 
 # The fields a person reads of each source's records, in the order shown. The keyed
@@ -196,6 +198,9 @@ class Dossier:
     contributions: pl.DataFrame  # source, title, score, share
     evidence: dict[str, pl.DataFrame]  # source table -> its records (see evidence_records)
     links: pl.DataFrame  # the entity links of the names in the records (see entity_links)
+    # The records shown are the database's current ones; True when they no longer say
+    # what they said when the run published the lead (a later ingest changed them).
+    evidence_changed: bool
 
 
 def published_run(store: Store, run_id: str | None = None) -> RunRecord:
@@ -238,10 +243,8 @@ def run_leads(
         [run_id],
     )
     statuses = lead_statuses(con, run_id, today).select("lead_id", "status")
-    return leads.join(statuses, on="lead_id", how="left", maintain_order="left").with_columns(
-        pl.col(column).map_elements(mask_personal_numbers, return_dtype=pl.String)
-        for column in ("subject_name", "reason")
-    )
+    leads = leads.join(statuses, on="lead_id", how="left", maintain_order="left")
+    return masked_text(leads, "subject_name", "reason")
 
 
 def filter_leads(
@@ -250,18 +253,18 @@ def filter_leads(
     outcome: str | None = None,
     district: str | None = None,
     rule: str | None = None,
-    show_closed: bool = False,
+    show_set_aside: bool = False,
 ) -> pl.DataFrame:
-    """The leads (from run_leads) of one outcome, district or rule, each when given; closed
-    ones (confirmed, dismissed) only with ``show_closed``."""
+    """The leads (from run_leads) of one outcome, district or rule, each when given;
+    confirmed, dismissed and snoozed ones only with ``show_set_aside``."""
     if outcome is not None:
         leads = leads.filter(outcome=outcome)
     if district is not None:
         leads = leads.filter(pl.col("district").str.contains(district, literal=True))
     if rule is not None:
         leads = leads.filter(pl.col("rules").str.split(",").list.contains(rule))
-    if not show_closed:
-        leads = leads.filter(~pl.col("status").is_in(CLOSED))
+    if not show_set_aside:
+        leads = leads.filter(~pl.col("status").is_in(SET_ASIDE))
     return leads
 
 
@@ -384,10 +387,7 @@ def entity_links(
            ORDER BY l.rank, m.source_table, m.source_file, m.source_row, m.role""",
         [run_id, *_lead_filter(lead_ids)],
     )
-    return frame.with_columns(
-        pl.col(column).map_elements(mask_personal_numbers, return_dtype=pl.String)
-        for column in ("name", "entity_name")
-    )
+    return masked_text(frame, "name", "entity_name")
 
 
 def lead_dossier(
@@ -414,7 +414,22 @@ def lead_dossier(
             for table, frame in evidence_records(con, run_id, [lead_id]).items()
         },
         links=entity_links(con, run_id, [lead_id]).drop("lead_id"),
+        evidence_changed=_evidence_changed(con, run_id, lead_id),
     )
+
+
+def _evidence_changed(con: duckdb.DuckDBPyConnection, run_id: str, lead_id: str) -> bool:
+    rows = query_frame(
+        con,
+        """SELECT lead_id, source_table, source_file, source_row FROM lead_evidence
+           WHERE run_id = ? AND lead_id = ?""",
+        [run_id, lead_id],
+    )
+    published = con.execute(
+        "SELECT evidence_hash FROM leads WHERE run_id = ? AND lead_id = ?", [run_id, lead_id]
+    ).fetchall()[0][0]
+    now = evidence_fingerprints(con, rows)["evidence_hash"].to_list()
+    return (now[0] if now else None) != published
 
 
 def _lead_filter(lead_ids: Sequence[str] | None) -> list[list[str] | None]:

@@ -47,13 +47,19 @@ def check_export_path(path: Path) -> None:
         raise ConfigError(f"the folder {path.parent} does not exist", where=str(path))
 
 
+def masked_text(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """``frame`` with ID and phone numbers masked in its free-text ``columns`` (a name or
+    reason can carry one a clerk typed)."""
+    return frame.with_columns(
+        pl.col(column).map_elements(mask_personal_numbers, return_dtype=pl.String)
+        for column in columns
+    )
+
+
 def export_leads(leads: pl.DataFrame, path: Path) -> None:
     """Write ``leads`` (the columns of HEADERS) to ``path``; the suffix picks the format."""
     check_export_path(path)
-    masked = leads.select(list(HEADERS)).with_columns(
-        pl.col(column).map_elements(mask_personal_numbers, return_dtype=pl.String)
-        for column in ("subject_name", "reason")
-    )
+    masked = masked_text(leads.select(list(HEADERS)), "subject_name", "reason")
     if path.suffix == ".parquet":
         masked.write_parquet(path)
     elif path.suffix == ".csv":

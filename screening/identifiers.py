@@ -26,8 +26,16 @@ _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"  # index = (sum mod 11)
 
-ID_NUMBER_PATTERN = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{9}[0-9Xx](?![0-9A-Za-z])")
-PHONE_PATTERN = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+ID_NUMBER_PATTERN = re.compile(
+    # 18 characters (birth year 19xx/20xx), or the 15-digit form issued before 1999
+    r"(?<![0-9])[1-9][0-9]{5}(?:(?:19|20)[0-9]{9}[0-9Xx]"
+    r"|[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3})(?![0-9A-Za-z])"
+)
+PHONE_PATTERN = re.compile(
+    # a mobile number, with or without +86 / 0086 / 86 before it and spaces or dashes
+    # between its groups (138 1234 5678, 138-1234-5678); not the decimals of a number
+    r"(?<![0-9.])(?:(?:\+|00)?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])"
+)
 
 
 class CodeStatus(StrEnum):
@@ -108,10 +116,13 @@ def mask_id_number(number: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """Hide the middle of a mobile number: 138****5678."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    """Hide the middle of a mobile number: 138****5678 (+86 and separators dropped)."""
+    digits = re.sub(r"[\s+-]", "", phone)  # stars stay: masking twice changes nothing
+    if len(digits) > 11 and digits.startswith(("0086", "86")):
+        digits = digits[-11:]
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
 def mask_personal_numbers(text: str) -> str:

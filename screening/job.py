@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -37,7 +38,20 @@ from screening.store import Store, insert_frame, now, query_frame, sha256_file, 
 
 # The code that turns resolved data into leads: a change to any of it makes the next run
 # score again rather than reuse leads this code did not make.
-SCORING_CODE = ("features", "rules", "model", "rank.py", "evidence.py", "review.py", "job.py")
+SCORING_CODE = (
+    "features",
+    "rules",
+    "model",
+    "rank.py",
+    "evidence.py",
+    "review.py",
+    "job.py",
+    "gazetteer.py",
+    "data",  # the gazetteer: districts and area codes
+)
+# Libraries whose upgrade can move a score (the anomaly model, SQL, frames).
+SCORING_LIBRARIES = ("scikit-learn", "numpy", "duckdb", "polars", "sqlglot")
+SCORING_STAGES = ("rules", "model", "rank")  # reused together when their inputs are unchanged
 Progress = Callable[[str, int, int, str], None]  # stage, done, total, detail
 
 
@@ -55,8 +69,11 @@ class JobResult:
     gone: int  # leads of the previous published run that this run no longer has
 
 
-def run_job(config: JobConfig, *, progress: Progress | None = None) -> JobResult:
-    """Run the job described by ``config`` and publish its outputs to ``config.database``."""
+def run_job(
+    config: JobConfig, *, progress: Progress | None = None, today: date | None = None
+) -> JobResult:
+    """Run the job described by ``config`` and publish its outputs to ``config.database``;
+    ``today`` (default: the clock's) decides which suppressions are in force."""
     manifest = load_manifest(config.manifest)
     rules = job_rules(config)
     if config.output.export is not None:
@@ -88,7 +105,8 @@ def run_job(config: JobConfig, *, progress: Progress | None = None) -> JobResult
                 resolved, stage.reused = _resolve_unless_unchanged(store, data_hash)
                 stage.rows_in = resolved.mentions
                 stage.rows_out = sum(resolved.entities.values())
-            silenced = active_suppressions(store.con, as_of)
+            # Suppressions are reviewers' acts in real time: in force on the day the job runs.
+            suppressions = active_suppressions(store.con, today or date.today())
             scoring_hash = sha256_json(
                 {
                     "data": data_hash,
@@ -97,7 +115,7 @@ def run_job(config: JobConfig, *, progress: Progress | None = None) -> JobResult
                     "config": config.model_dump(
                         mode="json", include={"parameters", "model", "ranking"}
                     ),
-                    "suppressions": silenced.rows(),
+                    "suppressions": suppressions.rows(),
                     "code": _scoring_code_hash(),
                 }
             )
@@ -109,7 +127,7 @@ def run_job(config: JobConfig, *, progress: Progress | None = None) -> JobResult
                         stage.reused = True
                 scored = None
             else:
-                scored = _score(stages, store, config, rules, as_of, silenced, scoring_hash)
+                scored = _score(stages, store, config, rules, as_of, suppressions, scoring_hash)
             with store.publish(run_id) as con:
                 con.execute(
                     """INSERT INTO run_inputs
@@ -145,9 +163,6 @@ def run_job(config: JobConfig, *, progress: Progress | None = None) -> JobResult
         scoring_reused=scored is None,
         gone=gone,
     )
-
-
-SCORING_STAGES = ("rules", "model", "rank")
 
 
 @dataclass
@@ -196,7 +211,7 @@ def _score(
     config: JobConfig,
     rules: list[LoadedRule],
     as_of: date,
-    silenced: pl.DataFrame,
+    suppressions: pl.DataFrame,
     scoring_hash: str,
 ) -> _Scored:
     """Rules, the anomaly model and ranking, with each lead's evidence and fingerprint."""
@@ -211,7 +226,7 @@ def _score(
             stage.rows_in, stage.rows_out = model.companies, anomalies.height
     with stages.stage("rank", scoring_hash) as stage:
         ranked = rank_leads(
-            store.con, hits, rules, anomalies, settings=config.ranking, silenced=silenced
+            store.con, hits, rules, anomalies, settings=config.ranking, silenced=suppressions
         )
         evidence_tables: dict[str, Sequence[str]] = {ANOMALY: ANOMALY_EVIDENCE}
         evidence_tables |= {rule.rule.id: rule.rule.evidence for rule in rules}
@@ -262,10 +277,16 @@ def _scoring_code_hash() -> str:
     package = Path(__file__).parent
     files = sorted(
         path
-        for name in SCORING_CODE
-        for path in ([package / name] if name.endswith(".py") else (package / name).rglob("*.py"))
+        for part in (package / name for name in SCORING_CODE)
+        for path in ([part] if part.is_file() else part.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
     )
-    return sha256_json({str(f.relative_to(package)): sha256_file(f) for f in files})
+    return sha256_json(
+        {
+            "files": {str(f.relative_to(package)): sha256_file(f) for f in files},
+            "libraries": {name: version(name) for name in SCORING_LIBRARIES},
+        }
+    )
 
 
 def _stage_hash(store: Store, run_id: str) -> str | None:

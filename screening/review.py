@@ -39,6 +39,12 @@ STATUS_TITLES = {
     "reopened": "重新打开 re-opened",
 }
 
+# Each lead's latest decision: a later one supersedes the earlier, which stay.
+_LATEST = """SELECT * FROM lead_decisions
+             QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY decision_no DESC) = 1"""
+# The evidence a decision was made on differs from the lead's evidence in this run.
+_CHANGED = "d.evidence_hash IS DISTINCT FROM l.evidence_hash"
+
 
 def record_decision(
     store: Store,
@@ -49,8 +55,11 @@ def record_decision(
     reviewer: str,
     snoozed_until: date | None = None,
     today: date | None = None,
+    run_id: str | None = None,
 ) -> int:
-    """Record a decision on a lead of the latest published run; returns its number."""
+    """Record a decision on a lead of ``run_id`` (default: the latest published run), with
+    the fingerprint of the evidence that run showed; returns the decision's number. Pass
+    the run the reviewer read, so a run published meanwhile cannot lend its evidence."""
     if decision not in DECISIONS:
         raise ConfigError(
             f"unknown decision {decision!r}", hint=f"use one of {', '.join(DECISIONS)}"
@@ -62,8 +71,11 @@ def record_decision(
             hint="give the day a snooze ends (--until; snoozed_until= in Python), only then",
         )
     if snoozed_until is not None and snoozed_until <= (today or date.today()):
-        raise ConfigError(f"snoozed until {snoozed_until}, which is not in the future")
-    run_id = _latest_run(store)
+        raise ConfigError(
+            f"snoozed until {snoozed_until}, which is not in the future",
+            hint="give the day the lead should come back, after today",
+        )
+    run_id = run_id or _latest_run(store)
     row = store.con.execute(
         "SELECT evidence_hash FROM leads WHERE run_id = ? AND lead_id = ?", [run_id, lead_id]
     ).fetchall()
@@ -98,9 +110,7 @@ def lead_statuses(
     latest decision behind it, and whether the evidence changed since that decision."""
     return query_frame(
         con,
-        f"""WITH latest AS (
-                SELECT * FROM lead_decisions
-                QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY decision_no DESC) = 1)
+        f"""WITH latest AS ({_LATEST})
             SELECT l.lead_id,
                    CASE WHEN d.decision IS NULL THEN 'open'
                         WHEN d.decision IN ('dismissed', 'snoozed') AND {_CHANGED} THEN 'reopened'
@@ -114,22 +124,25 @@ def lead_statuses(
     )
 
 
-# The evidence a decision was made on differs from the lead's evidence in this run.
-_CHANGED = "d.evidence_hash IS DISTINCT FROM l.evidence_hash"
-
-
 def reviewer_labels(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """(subject, subject_key, outcome, confirmed): every lead whose latest decision is
-    confirmed (true) or dismissed (false), as labels for evaluation and tuning."""
+    confirmed (true) or dismissed (false), as labels for evaluation and tuning. A dismissal
+    whose lead has since come back with other evidence (re-opened) is no label."""
     return query_frame(
         con,
-        """WITH latest AS (
-               SELECT lead_id, decision FROM lead_decisions
-               QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY decision_no DESC) = 1),
-           subjects AS (SELECT DISTINCT lead_id, subject, subject_key, outcome FROM leads)
+        f"""WITH latest AS ({_LATEST}),
+           subjects AS (SELECT DISTINCT lead_id, subject, subject_key, outcome FROM leads),
+           current AS (
+               SELECT lead_id, evidence_hash FROM leads
+               WHERE run_id = (SELECT run_id FROM runs WHERE status = 'published'
+                               ORDER BY finished_at DESC, run_id DESC LIMIT 1))
            SELECT s.subject, s.subject_key, s.outcome, d.decision = 'confirmed' AS confirmed
            FROM latest d JOIN subjects s USING (lead_id)
-           WHERE d.decision IN ('confirmed', 'dismissed')
+           LEFT JOIN current c USING (lead_id)
+           WHERE d.decision = 'confirmed'
+              OR (d.decision = 'dismissed' AND (c.lead_id IS NULL
+                                                OR c.evidence_hash IS NOT DISTINCT FROM
+                                                   d.evidence_hash))
            ORDER BY s.subject, s.subject_key, s.outcome""",
     )
 
@@ -148,6 +161,16 @@ def suppress(
     _require_text(rule_id=rule_id, subject_key=subject_key, reason=reason, reviewer=reviewer)
     if subject not in get_args(Subject):
         raise ConfigError(f"unknown subject {subject!r}", hint="company, project or award")
+    fired = store.con.execute(
+        """SELECT count(*) FROM leads l JOIN lead_contributions c USING (run_id, lead_id)
+           WHERE l.subject = ? AND l.subject_key = ? AND c.source = ?""",
+        [subject, subject_key, rule_id],
+    ).fetchall()[0][0]
+    if not fired:
+        raise ConfigError(
+            f"no lead on {subject} {subject_key} ever came from {rule_id}",
+            hint="take the rule id and subject key from a lead (notebook, report or export)",
+        )
     number = store.con.execute(
         """INSERT INTO suppressions (rule_id, subject, subject_key, expires, reason, reviewer,
                                      decided_at)

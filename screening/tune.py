@@ -1,11 +1,11 @@
 """Tuning one rule's parameter: for each value, what the lead list would become.
 
-The subject views are built once, as of the job's date; then only the tuned rule runs
-again for each value, over the same views, beside the other rules' hits at their current
-settings. Guard rules apply as in the job; the anomaly model's leads, which no rule
-parameter moves, are taken from the latest published run. Each value's leads are compared
-with the current value's (leads entering and leaving) and scored against labels: a
-world's planted leads, or the reviewers' confirmed and dismissed decisions.
+The subject views are built once, as of the run's date, and the other rules and the
+anomaly model run once; then only the tuned rule runs again for each value, over the same
+views, and the leads are ranked as the job ranks them (guards, weights, minimum score,
+reviewers' suppressions). Each value's leads are compared with the current value's (leads
+entering and leaving) and scored against labels: a world's planted leads, or the
+reviewers' confirmed and dismissed decisions.
 """
 
 from __future__ import annotations
@@ -15,14 +15,16 @@ from datetime import date
 
 import polars as pl
 
+from screening.config import JobConfig
 from screening.errors import ConfigError
 from screening.evaluate import Labels
 from screening.features.views import build_views
-from screening.rank import ANOMALY, guard
-from screening.rules.compile import Overrides
+from screening.model.anomaly import score_employers
+from screening.rank import rank_leads
+from screening.review import active_suppressions
 from screening.rules.load import LoadedRule
 from screening.rules.run import fire
-from screening.store import Store, query_frame
+from screening.store import Store
 
 Value = float | int | str | bool | date
 
@@ -82,17 +84,19 @@ def _as_value(text: str, like: Value) -> Value:
 
 def tune(
     store: Store,
+    config: JobConfig,
     rules: list[LoadedRule],
     rule_id: str,
     parameter: str,
     values: str,
     *,
     as_of: date,
-    overrides: Overrides,
     labels: Labels,
+    today: date | None = None,
 ) -> Tuning:
     """Fire ``rule_id`` with each of ``values`` ("30,60,90") of ``parameter`` and measure
-    the lead list each gives, the current value first."""
+    the lead list each gives, the current value first. Everything else is as the job with
+    ``config`` would do it on ``today``: overrides, the model, weights, suppressions."""
     by_id = {loaded.rule.id: loaded for loaded in rules}
     if rule_id not in by_id:
         raise ConfigError(f"no rule {rule_id} in the job's rules", hint="see `rules check`")
@@ -100,30 +104,34 @@ def tune(
     if parameter not in tuned.rule.parameters:
         known = ", ".join(tuned.rule.parameters) or "none"
         raise ConfigError(f"rule {rule_id} has no parameter '{parameter}'", hint=f"its: {known}")
+    overrides = dict(config.parameters)
     current = overrides.get(rule_id, {}).get(parameter, tuned.rule.parameters[parameter].default)
-    outcomes = {loaded.rule.id: loaded.rule.outcome for loaded in rules}
+    tried = [current, *(v for v in parse_values(values, current) if v != current)]
 
-    build_views(store.con, as_of)
-    others = fire(store.con, [r for r in rules if r.rule.id != rule_id], overrides)
-    anomalies = _published_anomaly_leads(store)
+    con = store.con
+    build_views(con, as_of)
+    others = fire(con, [r for r in rules if r.rule.id != rule_id], overrides)
+    anomalies = score_employers(con, config.model).flagged if config.model.enabled else None
+    silenced = active_suppressions(con, today or date.today())
 
-    def leads_with(value: Value) -> tuple[pl.DataFrame, pl.DataFrame]:
-        settings = {**overrides, rule_id: {**overrides.get(rule_id, {}), parameter: value}}
-        own = fire(store.con, [tuned], settings)
-        hits = pl.concat([others, own]).with_columns(
-            pl.col("rule_id").replace_strict(outcomes).alias("outcome")
+    def leads_with(own: pl.DataFrame) -> pl.DataFrame:
+        ranked = rank_leads(
+            con,
+            pl.concat([others, own]),
+            rules,
+            anomalies,
+            settings=config.ranking,
+            silenced=silenced,
         )
-        kept, _ = guard(hits)
-        leads = pl.concat([kept.select(anomalies.columns).unique(), anomalies]).unique(
-            maintain_order=True
-        )
-        return own, leads.sort("lead_id")
+        return ranked.leads.select("lead_id", "subject", "subject_key", "outcome")
 
-    _, baseline = leads_with(current)
-    points = []
-    tried = parse_values(values, current)
-    for value in [current, *(v for v in tried if v != current)]:
-        own, leads = leads_with(value)
+    points: list[TunePoint] = []
+    for value in tried:
+        own = fire(
+            con, [tuned], {**overrides, rule_id: {**overrides.get(rule_id, {}), parameter: value}}
+        )
+        leads = leads_with(own)
+        baseline = leads if not points else points[0].leads
         rule_keys = own.select("subject_key", pl.lit(tuned.rule.outcome).alias("outcome"))
         points.append(
             TunePoint(
@@ -139,15 +147,3 @@ def tune(
             )
         )
     return Tuning(rule_id, parameter, as_of, labels.source, points)
-
-
-def _published_anomaly_leads(store: Store) -> pl.DataFrame:
-    """The anomaly model's leads in the latest published run (none before any run)."""
-    run = store.latest_published_run()
-    return query_frame(
-        store.con,
-        """SELECT DISTINCT l.lead_id, l.subject, l.subject_key, l.outcome
-           FROM leads l JOIN lead_contributions c USING (run_id, lead_id)
-           WHERE l.run_id = ? AND c.source = ? ORDER BY l.lead_id""",
-        [run.run_id if run else None, ANOMALY],
-    )

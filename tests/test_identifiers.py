@@ -137,3 +137,25 @@ def test_vectorised_checks_agree_with_the_scalar_ones(codes: list[str]) -> None:
         is_valid_id_number(code) for code, ok in zip(values, result["id"], strict=True) if ok
     )
     assert result["id"][len(PUBLISHED_USCCS)]
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("电话+8613812345678", "电话138****5678"),
+        ("8613812345678", "138****5678"),
+        ("0086 13812345678", "138****5678"),
+        ("手机138 1234 5678。", "手机138****5678。"),
+        ("138-1234-5678", "138****5678"),
+        ("老身份证440607800101123", "老身份证440607*****1123"),
+        ("得分 1.14906900635", "得分 1.14906900635"),  # a decimal, not a phone
+    ],
+)
+def test_personal_numbers_are_masked_in_every_written_form(text: str, masked: str) -> None:
+    assert mask_personal_numbers(text) == masked
+
+
+def test_masking_twice_changes_nothing() -> None:
+    once = mask_personal_numbers("电话+86 138-1234-5678，身份证440607199001011234")
+    assert mask_personal_numbers(once) == once
+    assert mask_phone(mask_phone("13812345678")) == "138****5678"

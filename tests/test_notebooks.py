@@ -11,10 +11,17 @@ import nbformat
 import polars as pl
 import pytest
 from nbclient import NotebookClient
-from privacy import sample_personal_numbers, unmasked_in
+from privacy import (
+    PLANTED_ID,
+    PLANTED_PHONE,
+    plant_in_top_lead,
+    sample_personal_numbers,
+    unmasked_in,
+)
 
 from screening import dossier
 from screening.config import JobConfig, load_config
+from screening.identifiers import mask_id_number, mask_phone
 from screening.job import run_job
 from screening.review import lead_statuses
 from screening.store import Store
@@ -31,6 +38,12 @@ def job(tmp_path_factory: pytest.TempPathFactory) -> JobConfig:
     config = config.model_copy(update={"database": tmp_path_factory.mktemp("nb") / "nb.duckdb"})
     run_job(config)
     return config
+
+
+@pytest.fixture(scope="module")
+def planted(job: JobConfig) -> str:
+    """The lead behind whose wage case a clerk typed an ID and a phone number."""
+    return plant_in_top_lead(job.database)
 
 
 def execute(name: str, **parameters: object) -> nbformat.NotebookNode:
@@ -64,17 +77,19 @@ def charts(notebook: nbformat.NotebookNode) -> int:
 
 
 def test_review_notebook_lists_leads_opens_a_dossier_and_records_a_decision(
-    job: JobConfig,
+    job: JobConfig, planted: str
 ) -> None:
     notebook = execute(
         "01_review_leads",
         DB=str(job.database),
+        LEAD=planted,
         DECISION=("dismissed", "已履行完毕 paid in full", "测试 reviewer"),
     )
     text = shown_text(notebook)
     assert "线索编号 lead id" in text and "来源文件 source file" in text
     assert charts(notebook) >= 3  # outcomes, the top leads' scores, this lead's breakdown
     assert not unmasked_in(text)
+    assert mask_id_number(PLANTED_ID) in text and mask_phone(PLANTED_PHONE) in text
 
     with Store.open(job.database, read_only=True) as store:
         run = store.latest_published_run()
@@ -142,6 +157,6 @@ def test_leads_filter_by_outcome_district_rule_and_status(job: JobConfig) -> Non
         column, value = check
         assert 0 < chosen.height < leads.height
         assert chosen[column].str.contains(value).all()
-    closed = leads.with_columns(status=pl.lit("dismissed")).head(3)
-    assert dossier.filter_leads(closed).is_empty()
-    assert dossier.filter_leads(closed, show_closed=True).height == 3
+    set_aside = leads.with_columns(status=pl.lit("snoozed")).head(3)
+    assert dossier.filter_leads(set_aside).is_empty()
+    assert dossier.filter_leads(set_aside, show_set_aside=True).height == 3

@@ -24,6 +24,7 @@ import openpyxl
 import polars as pl
 import pytest
 from PIL import Image
+from privacy import PLANTED_ID, PLANTED_PHONE, plant_in_top_lead
 from typer.testing import CliRunner
 
 from screening import dossier
@@ -40,9 +41,6 @@ from screening.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data"
-# Numbers a clerk typed into a remark. Ingest keeps free text as typed, so only the
-# report's own masking stands between them and the page.
-PLANTED_ID, PLANTED_PHONE = "440607199001011234", "13812345678"
 MASKED_ID = re.compile(r"(?<![0-9])\d{6}\*{8}\d{3}[\dX]")
 MASKED_PHONE = re.compile(r"(?<![0-9])1\d{2}\*{4}\d{4}(?![0-9])")
 SCREEN = (1280, 1600)
@@ -54,15 +52,7 @@ def screened(tmp_path_factory: pytest.TempPathFactory) -> Path:
     and a phone number typed into the remark of a wage case behind the top lead."""
     database = tmp_path_factory.mktemp("screened") / "s.duckdb"
     run_job(load_config(SAMPLE / "job.yaml").model_copy(update={"database": database}))
-    with duckdb.connect(str(database)) as con:
-        con.execute(
-            """UPDATE arbitrations SET remark = '申请人身份证' || ? || '，电话' || ?
-               WHERE (source_file, source_row) = (
-                 SELECT (source_file, source_row) FROM lead_evidence JOIN leads
-                 USING (run_id, lead_id) WHERE source_table = 'arbitrations'
-                 ORDER BY rank, source_file, source_row LIMIT 1)""",
-            [PLANTED_ID, PLANTED_PHONE],
-        )
+    plant_in_top_lead(database)
     return database
 
 

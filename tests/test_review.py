@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from screening import dossier
 from screening.cli import app
 from screening.config import JobConfig, load_config
 from screening.errors import ConfigError
@@ -108,6 +109,9 @@ def test_decisions_survive_reruns_and_changed_evidence_reopens(world: JobConfig)
     assert statuses[untouched] == "dismissed"
     assert statuses[confirmed] == "confirmed"
     with Store.open(world.database, read_only=True) as store:
+        # A dossier of the earlier run says its records have changed since; the new run's not.
+        assert dossier.lead_dossier(store.con, again.run_id, changed).evidence_changed
+        assert not dossier.lead_dossier(store.con, third.run_id, changed).evidence_changed
         history = decision_history(store.con, confirmed)
         assert history["decision"].to_list() == ["needs_info", "confirmed"]  # nothing lost
         # A snooze ends on its date.
@@ -115,9 +119,10 @@ def test_decisions_survive_reruns_and_changed_evidence_reopens(world: JobConfig)
         assert later.filter(lead_id=snoozed)["status"].item() == "open"
         labels = reviewer_labels(store.con)
         scored = evaluate_labels(store, decision_labels(store.con))
-    assert labels.height == 3  # confirmed and the two dismissed; needs-info is no label
-    assert labels["confirmed"].sum() == 1
-    assert scored.labelled == 3 and scored.precision_at[100] == pytest.approx(1 / 3)
+    # Labels: the confirmed lead and the dismissal that still holds; the re-opened one and
+    # needs-info are no label.
+    assert labels.height == 2 and labels["confirmed"].sum() == 1
+    assert scored.labelled == 2 and scored.precision_at[100] == pytest.approx(1 / 2)
     assert scored.recall == 1.0
 
 
@@ -140,16 +145,11 @@ def test_a_suppression_silences_one_rule_on_one_subject_until_lifted(world: JobC
     again = silenced.leads.filter(lead_id=lead["lead_id"])
     assert again.is_empty() or rule not in again["rules"].item().split(",")
 
-    with Store.open(world.database) as store:  # lifted early: a suppression expiring at once
-        suppress(
-            store,
-            rule,
-            lead["subject"],
-            lead["subject_key"],
-            expires=first.as_of,
-            reason="误屏蔽",
-            reviewer="王检察官",
-        )
+    lift = ["suppress", rule, lead["subject"], lead["subject_key"], "--lift"]
+    lifted = CliRunner().invoke(
+        app, [*lift, "--reason", "误屏蔽", "--reviewer", "王", "--db", str(world.database)]
+    )
+    assert lifted.exit_code == 0, lifted.output  # lifted early: it ends today
     back = run_job(world)
     assert back.silenced == 0
     assert back.leads.filter(lead_id=lead["lead_id"])["score"].item() == lead["score"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -14,7 +15,7 @@ from screening.config import JobConfig, load_config
 from screening.errors import ConfigError
 from screening.evaluate import decision_labels, truth_labels
 from screening.job import job_rules, run_job
-from screening.review import record_decision
+from screening.review import record_decision, suppress
 from screening.store import Store
 from screening.tune import Tuning, tune
 
@@ -36,12 +37,12 @@ def _tune(config: JobConfig, values: str, *, truth: bool = True) -> Tuning:
         assert config.as_of is not None
         return tune(
             store,
+            config,
             job_rules(config),
             RULE,
             PARAMETER,
             values,
             as_of=config.as_of,
-            overrides={},
             labels=labels,
         )
 
@@ -96,11 +97,43 @@ def test_the_command_prints_each_value_and_refuses_bad_input(job: JobConfig) -> 
     with pytest.raises(ConfigError, match="no rule NOPE"), Store.open(job.database) as store:
         tune(
             store,
+            job,
             job_rules(job),
             "NOPE",
             "x",
             "1",
             as_of=date(2026, 9, 30),
-            overrides={},
             labels=truth_labels(SAMPLE),
         )
+
+
+def first_run(store: Store) -> str:
+    run = store.latest_published_run()
+    assert run is not None
+    return run.run_id
+
+
+def test_the_current_value_matches_the_job_with_a_suppression_and_a_minimum(
+    tmp_path: Path,
+) -> None:
+    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "m.db"})
+    config = config.model_copy(
+        update={"ranking": config.ranking.model_copy(update={"min_score": 0.8})}
+    )
+    first = run_job(config)
+    lead = first.leads.filter(pl.col("rules") == RULE).row(0, named=True)
+    with Store.open(config.database) as store:
+        suppress(
+            store,
+            RULE,
+            lead["subject"],
+            lead["subject_key"],
+            expires=date(2099, 1, 1),
+            reason="测试",
+            reviewer="李",
+        )
+    second = run_job(config)
+    tuning = _tune(config, "365")
+    assert set(tuning.points[0].leads["lead_id"]) == set(second.leads["lead_id"])
+    assert lead["lead_id"] not in set(second.leads["lead_id"])
+    assert second.leads["score"].min() >= 0.8
