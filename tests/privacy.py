@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from screening.identifiers import is_valid_id_number
+from screening.identifiers import ID_NUMBER_PATTERN, PHONE_PATTERN, is_valid_id_number
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -46,6 +46,25 @@ def sample_personal_numbers() -> frozenset[str]:
 def unmasked_in(text: str) -> list[str]:
     """The sample's personal numbers that appear in ``text`` as they were typed."""
     return sorted(number for number in sample_personal_numbers() if number in text.upper())
+
+
+def unmasked_numbers(text: str, public: set[str]) -> list[str]:
+    """ID- and mobile-shaped numbers in ``text``, but for the ``public`` record numbers."""
+    found = set(ID_NUMBER_PATTERN.findall(text)) | set(PHONE_PATTERN.findall(text))
+    return sorted(found - public)
+
+
+def public_numbers(database: Path) -> set[str]:
+    """Record numbers shown as typed that can have an ID number's shape: building permits
+    (region, date, sequence) and company codes."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            """SELECT permit_no FROM projects UNION SELECT permit_no FROM deposits
+               UNION SELECT uscc FROM registry UNION SELECT contractor_uscc FROM projects
+               UNION SELECT client_uscc FROM projects UNION SELECT contractor_uscc FROM deposits
+               UNION SELECT respondent_uscc FROM arbitrations"""
+        ).fetchall()
+    return {number for (number,) in rows if number}
 
 
 def plant_in_top_lead(database: Path) -> str:
