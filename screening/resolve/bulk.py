@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -34,13 +35,16 @@ PARALLEL_FROM = 40_000  # fewer items than this are parsed in-process: spawning 
 MAX_WORKERS = 4
 CHUNK = 10_000
 
+# A region code as polars holds it: one of the gazetteer's, so compared and copied as a
+# small integer (matching compares and copies millions of them).
+PLACE_CODE = pl.Enum(sorted(place.code for place in load_gazetteer().places()))
 # A parsed name: its normalised text, whether it is a natural person's, and (unless it
 # is) its parts. A region chain holds at most one place per level, outermost first, so
 # the chain is three columns; core_sound is the pinyin of trade name and industry words.
 PARTS_SCHEMA: dict[str, Any] = {
     "text": pl.String,
     "is_person": pl.Boolean,
-    **dict.fromkeys(LEVELS, pl.String),
+    **dict.fromkeys(LEVELS, PLACE_CODE),
     "trade": pl.String,
     "industry": pl.String,
     "legal_form": pl.String,
@@ -49,6 +53,8 @@ PARTS_SCHEMA: dict[str, Any] = {
 }
 # A registry row's address names regions too.
 ADDRESS_LEVELS = tuple(f"address_{level}" for level in LEVELS)
+REGISTRY_SCHEMA = {**PARTS_SCHEMA, **dict.fromkeys(ADDRESS_LEVELS, PLACE_CODE)}
+_PERSON_ROW = (None,) * (len(PARTS_SCHEMA) - 2)
 
 
 def parse_in_bulk(
@@ -64,7 +70,7 @@ def parse_in_bulk(
         # Both maps are submitted before either is collected: the workers never idle.
         parsed_registry = run(_registry_chunk, _chunks(registry))
         parsed_names = run(_name_chunk, _chunks(names))
-        registry_frame = _concat(parsed_registry, {**PARTS_SCHEMA, **_address_schema()})
+        registry_frame = _concat(parsed_registry, REGISTRY_SCHEMA)
         names_frame = _concat(parsed_names, PARTS_SCHEMA)
     return (
         names_frame.insert_column(0, pl.Series("name", names, dtype=pl.String)),
@@ -96,77 +102,53 @@ def _concat(frames: Iterable[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFr
     return pl.concat([pl.DataFrame(schema=schema), *frames], rechunk=True)
 
 
-def _address_schema() -> dict[str, Any]:
-    return dict.fromkeys(ADDRESS_LEVELS, pl.String)
-
-
-class _Columns:
-    """Parsed names gathered column by column (a frame is cheaper to pickle than tuples)."""
-
-    def __init__(self, schema: dict[str, Any]) -> None:
-        self.schema = schema
-        self.values: dict[str, list[Any]] = {column: [] for column in schema}
-
-    def add_person(self, text: str) -> None:
-        row = dict.fromkeys(self.schema)
-        row.update(text=text, is_person=True)
-        self._add(row)
-
-    def add_company(self, parts: NameParts, *, is_person: bool, **extra: str | None) -> None:
-        self._add(
-            {
-                "text": parts.text,
-                "is_person": is_person,
-                **dict(zip(LEVELS, _by_level(parts.places), strict=True)),
-                "trade": parts.trade,
-                "industry": parts.industry,
-                "legal_form": parts.legal_form,
-                "branch": parts.branch,
-                "core_sound": sounds(parts.core),
-                **extra,
-            }
-        )
-
-    def _add(self, row: dict[str, Any]) -> None:
-        for column, values in self.values.items():
-            values.append(row[column])
-
-    def frame(self) -> pl.DataFrame:
-        return pl.DataFrame(self.values, schema=self.schema)
-
-
-def _by_level(codes: Iterable[str]) -> list[str | None]:
+def _by_level(codes: Iterable[str]) -> tuple[str | None, ...]:
     """A region chain's codes as (province, city, district), None where it names none."""
-    gazetteer = load_gazetteer()
-    found: dict[str, str] = {}
+    found: list[str | None] = [None] * len(LEVELS)
     for code in codes:
-        place = gazetteer.by_code(code)
-        assert place is not None, code  # codes come from the gazetteer
-        found[place.level] = code
-    return [found.get(level) for level in LEVELS]
+        found[_level_number()[code]] = code
+    return tuple(found)
+
+
+@cache
+def _level_number() -> dict[str, int]:
+    return {place.code: LEVELS.index(place.level) for place in load_gazetteer().places()}
+
+
+def _company_row(parts: NameParts, *, is_person: bool) -> tuple[Any, ...]:
+    return (
+        parts.text,
+        is_person,
+        *_by_level(parts.places),
+        parts.trade,
+        parts.industry,
+        parts.legal_form,
+        parts.branch,
+        sounds(parts.core),
+    )
 
 
 def _name_chunk(names: list[str]) -> pl.DataFrame:
-    columns = _Columns(PARTS_SCHEMA)
+    rows = []
     for name in names:
         text = normalise(name)
         if is_person_text(text):
-            columns.add_person(text)
+            rows.append((text, True, *_PERSON_ROW))
         else:
-            columns.add_company(take_apart_text(text), is_person=False)
-    return columns.frame()
+            rows.append(_company_row(take_apart_text(text), is_person=False))
+    return pl.DataFrame(rows, schema=PARTS_SCHEMA, orient="row")
 
 
 def _registry_chunk(rows: list[tuple[str, str, str | None]]) -> pl.DataFrame:
     gazetteer = load_gazetteer()
-    columns = _Columns({**PARTS_SCHEMA, **_address_schema()})
+    parsed = []
     for _uscc, name, address in rows:
         parts = take_apart_text(normalise(name))
         located, _rest = gazetteer.region_prefix(normalise(address or ""))
-        at = _by_level(place.code for place in located)
-        columns.add_company(
-            parts,
-            is_person=is_person_text(parts.text),
-            **dict(zip(ADDRESS_LEVELS, at, strict=True)),
+        parsed.append(
+            (
+                *_company_row(parts, is_person=is_person_text(parts.text)),
+                *_by_level(place.code for place in located),
+            )
         )
-    return columns.frame()
+    return pl.DataFrame(parsed, schema=REGISTRY_SCHEMA, orient="row")

@@ -36,7 +36,7 @@ import duckdb
 import polars as pl
 
 from screening.gazetteer import LEVELS, load_gazetteer
-from screening.resolve.bulk import ADDRESS_LEVELS, PARTS_SCHEMA, parse_in_bulk
+from screening.resolve.bulk import ADDRESS_LEVELS, PARTS_SCHEMA, PLACE_CODE, parse_in_bulk
 from screening.resolve.matcher import (
     CONFIDENCE,
     CONTEXT_CONFIDENCE,
@@ -297,7 +297,7 @@ def _place_links(
     ).sort("name", "context")
     places = _ContextPlaces()
     contexts = contexts.with_columns(
-        pl.Series("context_place", [places(text) for text in contexts["context"]], pl.String)
+        pl.Series("context_place", [places(text) for text in contexts["context"]], PLACE_CODE)
     )
     here = pl.any_horizontal(
         pl.col(column) == pl.col("context_place") for column in (*LEVELS, *ADDRESS_LEVELS)

@@ -32,7 +32,8 @@ SCORE_FIELDS = ("trade_sound", "trade_characters", "industry_sound", "same_place
 
 CORE = pl.concat_str("trade", "industry")  # NameParts.core
 KEY = pl.concat_str(CORE, pl.lit("|"), "branch")  # NameParts.key
-PLACE = pl.coalesce(*reversed(LEVELS), pl.lit(""))  # NameParts.place: the most specific
+MOST_SPECIFIC = pl.coalesce(*reversed(LEVELS))  # the region named last, as a code
+PLACE = pl.coalesce(MOST_SPECIFIC.cast(pl.String), pl.lit(""))  # NameParts.place
 TARGET_LEVELS = tuple(f"{level}_target" for level in LEVELS)
 
 
@@ -64,6 +65,14 @@ class Matcher:
             # of the cities the company's name and address name).
             block_city=pl.min_horizontal("city", "address_city"),
         )
+        # Every region a company's name or address names, one row each.
+        self.target_places = (
+            pl.concat(
+                self.targets.select("target", place=column) for column in (*LEVELS, *ADDRESS_LEVELS)
+            )
+            .drop_nulls("place")
+            .unique()
+        )
         self.target_keys = _blocking_keys(
             self.targets.select("target", "core", "core_sound", "trade", "rare", "block_city"),
             "target",
@@ -75,7 +84,7 @@ class Matcher:
         ``refused`` holds the cannot-links, (normalised ``text``, ``entity_id``): such a
         company is never a candidate for that name.
         """
-        queries = queries.with_columns(core=CORE, key=KEY)
+        queries = queries.with_columns(core=CORE, key=KEY, place=MOST_SPECIFIC)
         exact = self._exact_candidates(queries, refused)
         unmatched = queries.join(exact.select("query").unique(), on="query", how="anti")
         fuzzy = self._fuzzy_candidates(unmatched, refused)
@@ -91,22 +100,20 @@ class Matcher:
     def _exact_candidates(self, queries: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
         """Companies with the name's key whose regions include the name's, each marked
         ``picked`` when it is the name's one match (:func:`_closest`)."""
-        compared = ["text", *LEVELS, "legal_form"]
-        candidates = (
-            queries.select("query", "key", *compared)
-            .join(
-                self.targets.select("target", "entity_id", "key", *compared, *ADDRESS_LEVELS),
-                on="key",
-                suffix="_target",
-            )
-            .filter(_regions_within_company())
+        keyed = self.targets.select("target", "key")
+        # Twins in other districts share the key: meeting a company only through the most
+        # specific region the name names keeps them out of the join.
+        named = queries.filter(pl.col("place").is_not_null()).join(
+            keyed.join(self.target_places, on="target"), on=["key", "place"]
         )
-        candidates = _without_refused(candidates, refused)
-        return (
-            _closest(candidates)
-            .select("query", "target", "entity_id", "picked", "same_text")
-            .sort("query", "target")
-        )
+        unnamed = queries.filter(pl.col("place").is_null()).join(keyed, on="key")
+        pairs = pl.concat([named.select("query", "target"), unnamed.select("query", "target")])
+        candidates = _with_both_sides(
+            pairs, queries, self.targets, ("text", *LEVELS, "legal_form"), ("entity_id",)
+        ).filter(_regions_within_company())
+        # Sorted first: the per-name windows of _closest are much faster over sorted rows.
+        candidates = _without_refused(candidates, refused).sort("query", "target")
+        return _closest(candidates).select("query", "target", "entity_id", "picked", "same_text")
 
     def _fuzzy_candidates(self, queries: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
         """The best-scored compatible candidates per name, best first (ties by entity id).
@@ -121,45 +128,47 @@ class Matcher:
             ),
             "query",
         )
-        pairs = (
-            _blocked_pairs(query_keys, self.target_keys)
-            .join(queries.select("query", "text", "core", "branch", *LEVELS), on="query")
-            .join(
-                self.targets.select(
-                    "target",
-                    "entity_id",
-                    "trade",
-                    "industry",
-                    "trade_count",
-                    "branch",
-                    *LEVELS,
-                    *ADDRESS_LEVELS,
-                ),
-                on="target",
-                suffix="_target",
-            )
-            .filter(pl.col("branch") == pl.col("branch_target"), _regions_within_company())
-            .with_columns(same_place=_same_regions() & pl.coalesce(TARGET_LEVELS).is_not_null())
+        blocked = _blocked_pairs(query_keys, self.target_keys)
+        guarded = _with_both_sides(blocked, queries, self.targets, ("branch", *LEVELS), ()).filter(
+            pl.col("branch") == pl.col("branch_target"), _regions_within_company()
         )
-        pairs = _without_refused(pairs, refused)
-        scored = score_pairs(
-            pairs.select(
+        pairs = _with_both_sides(
+            guarded.select(
                 "query",
                 "target",
-                "entity_id",
-                "core",
-                "trade",
-                "industry",
-                "trade_count",
-                "same_place",
-            )
+                same_place=_same_regions() & pl.coalesce(TARGET_LEVELS).is_not_null(),
+            ),
+            queries,
+            self.targets,
+            ("text", "core"),
+            ("entity_id", "trade", "industry", "trade_count"),
         )
+        scored = score_pairs(_without_refused(pairs, refused))
+        # Targets are numbered in entity id order: ties fall to the lower entity id.
         return (
-            scored.sort(["query", "total", "entity_id"], descending=[False, True, False])
+            scored.sort(["query", "total", "target"], descending=[False, True, False])
             .group_by("query", maintain_order=True)
             .head(SHOWN_CANDIDATES)
             .select("query", "target", "entity_id", *SCORE_FIELDS, "total")
         )
+
+
+def _with_both_sides(
+    pairs: pl.DataFrame,
+    queries: pl.DataFrame,
+    targets: pl.DataFrame,
+    compared: tuple[str, ...],
+    target_only: tuple[str, ...],
+) -> pl.DataFrame:
+    """(query, target) pairs with the ``compared`` columns of both sides (the target's
+    suffixed ``_target``, its address regions too when regions are compared) and some of
+    the target's own."""
+    of_target = [*compared, *target_only]
+    if "province" in compared:
+        of_target += ADDRESS_LEVELS
+    return pairs.join(queries.select("query", *compared), on="query").join(
+        targets.select("target", *of_target), on="target", suffix="_target"
+    )
 
 
 def _regions_within_company() -> pl.Expr:
