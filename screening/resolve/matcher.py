@@ -260,11 +260,11 @@ def _blocking_keys(names: pl.DataFrame, label: str) -> pl.DataFrame:
             for at in range(longest)
         ),
     ]
-    return (
-        pl.concat(names.select(label, "block_city", key.alias("block")) for key in keys)
-        .drop_nulls("block")
-        .unique()
-    )
+    # Not made unique: the odd repeated key (宏宏达 less either 宏) only repeats a pair,
+    # and the pairs are made unique.
+    return pl.concat(
+        names.select(label, "block_city", key.alias("block")) for key in keys
+    ).drop_nulls("block")
 
 
 def _blocked_pairs(query_keys: pl.DataFrame, target_keys: pl.DataFrame) -> pl.DataFrame:
@@ -275,6 +275,18 @@ def _blocked_pairs(query_keys: pl.DataFrame, target_keys: pl.DataFrame) -> pl.Da
     in_city = query_keys.filter(pl.col("block_city").is_not_null()).join(
         target_keys, on=["block", "block_city"]
     )
-    return pl.concat(
-        [anywhere.select("query", "target"), in_city.select("query", "target")]
-    ).unique()
+    return _distinct_pairs(
+        pl.concat([anywhere.select("query", "target"), in_city.select("query", "target")])
+    )
+
+
+def _distinct_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """(query, target) pairs made unique (in no particular order)."""
+    # Both as one 64-bit number: polars makes a single integer column unique several
+    # times faster than a frame of two.
+    shift = 1 << 32
+    packed = pairs.select(pl.col("query").cast(pl.UInt64) * shift + pl.col("target"))
+    unique = packed.to_series().unique()
+    return pl.DataFrame(
+        {"query": (unique // shift).cast(pl.UInt32), "target": (unique % shift).cast(pl.UInt32)}
+    )
