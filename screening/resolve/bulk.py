@@ -1,100 +1,154 @@
-"""Names taken apart in bulk: each distinct name once, in worker processes when there are many.
+"""Names taken apart in bulk, as columns: each distinct name once, in worker processes
+when there are many.
 
 Parsing is pure Python (tens of microseconds a name) and a province holds about two
-million distinct names, so the work is split over the machine's cores. Workers are
-spawned, not forked: the parent holds a DuckDB connection and polars threads, which a fork
-would copy mid-flight. Results come back as plain tuples (cheaper to pickle than objects)
-and in input order, so the outcome never depends on the number of workers.
+million distinct names and half a million registry rows, so the work is split over the
+machine's cores: one pool takes both, so workers are spawned once. Workers are spawned,
+not forked: the parent holds a DuckDB connection and polars threads, which a fork would
+copy mid-flight. Each chunk comes back as a polars frame (one column per part, cheap to
+pickle; no Python object per name in the parent), and in input order, so the outcome
+never depends on the number of workers.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import TypeVar
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
 
-from screening.gazetteer import load_gazetteer
-from screening.resolve.names import NameParts, is_person_name, normalise, take_apart
+import polars as pl
 
-PARALLEL_FROM = 40_000  # fewer names than this are parsed in-process: spawning costs ~1 s
+from screening.gazetteer import LEVELS, load_gazetteer
+from screening.resolve.names import (
+    NameParts,
+    is_person_text,
+    normalise,
+    take_apart_text,
+)
+from screening.resolve.sound import sounds
+
+PARALLEL_FROM = 40_000  # fewer items than this are parsed in-process: spawning costs ~1 s
+MAX_WORKERS = 4
 CHUNK = 10_000
 
-PartsTuple = tuple[str, tuple[str, ...], str, str, str, str]
+# A region code as polars holds it: one of the gazetteer's, so compared and copied as a
+# small integer (matching compares and copies millions of them).
+PLACE_CODE = pl.Enum(sorted(place.code for place in load_gazetteer().places()))
+# A parsed name: its normalised text, whether it is a natural person's, and (unless it
+# is) its parts. A region chain holds at most one place per level, outermost first, so
+# the chain is three columns; core_sound is the pinyin of trade name and industry words.
+PARTS_SCHEMA: dict[str, Any] = {
+    "text": pl.String,
+    "is_person": pl.Boolean,
+    **dict.fromkeys(LEVELS, PLACE_CODE),
+    "trade": pl.String,
+    "industry": pl.String,
+    "legal_form": pl.String,
+    "branch": pl.String,
+    "core_sound": pl.String,
+}
+# A registry row's address names regions too.
+ADDRESS_LEVELS = tuple(f"address_{level}" for level in LEVELS)
+REGISTRY_SCHEMA = {**PARTS_SCHEMA, **dict.fromkeys(ADDRESS_LEVELS, PLACE_CODE)}
+_PERSON_ROW = (None,) * (len(PARTS_SCHEMA) - 2)
 
 
-@dataclass(frozen=True)
-class ParsedName:
-    """A name as the cascade needs it: its normalised text, and its parts unless a person's."""
+def parse_in_bulk(
+    names: Sequence[str], registry: Sequence[tuple[str, str, str | None]]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Parts of each name, and of each registry row's (USCC, name, address), in input order.
 
-    text: str
-    parts: NameParts | None  # None for a natural person's name
-
-    @property
-    def is_person(self) -> bool:
-        return self.parts is None
-
-
-@dataclass(frozen=True)
-class ParsedCompany:
-    """A registry row: its name's parts, whether the name looks like a person's, and the
-    regions its address names."""
-
-    parts: NameParts
-    looks_like_person: bool
-    address_places: tuple[str, ...]
-
-
-def parse_mention_names(names: Sequence[str]) -> list[ParsedName]:
-    """Person or company, and a company's parts, for each name in order."""
-    return [
-        ParsedName(text, None if fields is None else NameParts(*fields))
-        for text, fields in _run(_mention_chunk, names)
-    ]
+    Returns a frame per input (``name`` beside :data:`PARTS_SCHEMA`; the registry's also
+    with the address's regions, :data:`ADDRESS_LEVELS`). A registry name is always taken
+    apart, even when it reads like a person's: it is a company all the same.
+    """
+    with _pool(len(names) + len(registry)) as run:
+        # Both maps are submitted before either is collected: the workers never idle.
+        parsed_registry = run(_registry_chunk, _chunks(registry))
+        parsed_names = run(_name_chunk, _chunks(names))
+        registry_frame = _concat(parsed_registry, REGISTRY_SCHEMA)
+        names_frame = _concat(parsed_names, PARTS_SCHEMA)
+    return (
+        names_frame.insert_column(0, pl.Series("name", names, dtype=pl.String)),
+        registry_frame.insert_column(0, pl.Series("name", [row[1] for row in registry], pl.String)),
+    )
 
 
-def parse_registry_rows(rows: Sequence[tuple[str, str | None]]) -> list[ParsedCompany]:
-    """Parts of each registry (name, address), in order."""
-    return [
-        ParsedCompany(NameParts(*fields), person, places)
-        for fields, person, places in _run(_registry_chunk, rows)
-    ]
+Chunk = list[Any]
+Mapper = Callable[[Callable[[Chunk], pl.DataFrame], Iterable[Chunk]], Iterator[pl.DataFrame]]
 
 
-Item = TypeVar("Item")
-Result = TypeVar("Result")
-
-
-def _run(work: Callable[[list[Item]], list[Result]], items: Sequence[Item]) -> list[Result]:
-    chunks = [list(items[start : start + CHUNK]) for start in range(0, len(items), CHUNK)]
-    workers = min(os.cpu_count() or 1, 4)
-    if len(items) < PARALLEL_FROM or workers < 2:
-        return [result for chunk in chunks for result in work(chunk)]
+@contextmanager
+def _pool(items: int) -> Iterator[Mapper]:
+    """A map over chunks: in worker processes when there is much to do, else in-process."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if items < PARALLEL_FROM or workers < 2:
+        yield lambda work, chunks: iter([work(chunk) for chunk in chunks])
+        return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return [result for done in pool.map(work, chunks) for result in done]
+        yield pool.map
 
 
-def _mention_chunk(names: list[str]) -> list[tuple[str, PartsTuple | None]]:
-    return [
-        (normalise(name), None if is_person_name(name) else _fields(take_apart(name)))
-        for name in names
-    ]
+def _chunks(items: Sequence[Any]) -> list[Chunk]:
+    return [list(items[start : start + CHUNK]) for start in range(0, len(items), CHUNK)]
 
 
-def _registry_chunk(
-    rows: list[tuple[str, str | None]],
-) -> list[tuple[PartsTuple, bool, tuple[str, ...]]]:
+def _concat(frames: Iterable[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame:
+    return pl.concat([pl.DataFrame(schema=schema), *frames], rechunk=True)
+
+
+def _by_level(codes: Iterable[str]) -> tuple[str | None, ...]:
+    """A region chain's codes as (province, city, district), None where it names none."""
+    found: list[str | None] = [None] * len(LEVELS)
+    for code in codes:
+        found[_level_number()[code]] = code
+    return tuple(found)
+
+
+@cache
+def _level_number() -> dict[str, int]:
+    return {place.code: LEVELS.index(place.level) for place in load_gazetteer().places()}
+
+
+def _company_row(parts: NameParts, *, is_person: bool) -> tuple[Any, ...]:
+    return (
+        parts.text,
+        is_person,
+        *_by_level(parts.places),
+        parts.trade,
+        parts.industry,
+        parts.legal_form,
+        parts.branch,
+        sounds(parts.core),
+    )
+
+
+def _name_chunk(names: list[str]) -> pl.DataFrame:
+    rows = []
+    for name in names:
+        text = normalise(name)
+        if is_person_text(text):
+            rows.append((text, True, *_PERSON_ROW))
+        else:
+            rows.append(_company_row(take_apart_text(text), is_person=False))
+    return pl.DataFrame(rows, schema=PARTS_SCHEMA, orient="row")
+
+
+def _registry_chunk(rows: list[tuple[str, str, str | None]]) -> pl.DataFrame:
     gazetteer = load_gazetteer()
-    result = []
-    for name, address in rows:
+    parsed = []
+    for _uscc, name, address in rows:
+        parts = take_apart_text(normalise(name))
         located, _rest = gazetteer.region_prefix(normalise(address or ""))
-        places = tuple(place.code for place in located)
-        result.append((_fields(take_apart(name)), is_person_name(name), places))
-    return result
-
-
-def _fields(p: NameParts) -> PartsTuple:
-    return (p.text, p.places, p.trade, p.industry, p.legal_form, p.branch)
+        parsed.append(
+            (
+                *_company_row(parts, is_person=is_person_text(parts.text)),
+                *_by_level(place.code for place in located),
+            )
+        )
+    return pl.DataFrame(parsed, schema=REGISTRY_SCHEMA, orient="row")

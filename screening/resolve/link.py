@@ -9,37 +9,49 @@ The cascade, strongest evidence first:
 3. **exact** — the name's trade name, industry words and branch equal one registry
    company's, and the regions named agree. When several agree (twins in two districts),
    the place the row is tied to (the court, the project's district) must pick one.
-4. **fuzzy** — candidates that share a blocking key (blocking in DuckDB), scored by
-   :mod:`similarity`; linked when the best is above the threshold, leads the next by a
-   margin, names no other region and no other branch.
+4. **fuzzy** — candidates that share a blocking key, scored by :mod:`similarity`; linked
+   when the best is above the threshold, leads the next by a margin, names no other region
+   and no other branch.
 5. **new** — otherwise the name is an entity of its own, ``N-<hash of region and key>``,
    shared by every mention with the same region and key.
 
 Reviewer judgements (must-link / cannot-link a name and an entity) always win.
 Entity ids derive from content (USCC, or a hash of the normalised name), so an entity
 keeps its id when data is re-ingested or grows.
+
+The mentions (eight million at province scale) never leave DuckDB: Python decides each
+distinct name once, as frames, and SQL joins those decisions back to the mentions while
+writing them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import TracebackType
 
 import duckdb
 import polars as pl
 
-from screening.gazetteer import load_gazetteer
-from screening.resolve.bulk import ParsedName, parse_mention_names
-from screening.resolve.matcher import CONFIDENCE, Decision, Link, Matcher, pick_by_context
-from screening.resolve.mentions import gather_mentions
-from screening.resolve.names import NameParts, normalise, parse_name
-from screening.resolve.registry import Company, registry_companies
-from screening.store import Store, insert_frame
+from screening.gazetteer import LEVELS, load_gazetteer
+from screening.resolve.bulk import ADDRESS_LEVELS, PARTS_SCHEMA, PLACE_CODE, parse_in_bulk
+from screening.resolve.matcher import (
+    CONFIDENCE,
+    CONTEXT_CONFIDENCE,
+    KEY,
+    PLACE,
+    Decisions,
+    Matcher,
+)
+from screening.resolve.mentions import MENTION_ORDER, mentions_sql
+from screening.resolve.names import normalise, parse_name
+from screening.resolve.registry import Registry, read_registry, registry_targets
+from screening.store import Store
 
 Progress = Callable[[str], None]
+Judgements = dict[tuple[str, str], str]
 # Raise when a change to resolution changes its output: a job then resolves again even
 # if no input changed.
 RESOLVER_VERSION = 2
@@ -56,16 +68,16 @@ class ResolveResult:
 
 
 def entity_hash(*parts: str) -> str:
-    return hashlib.blake2b("|".join(parts).encode(), digest_size=6).hexdigest()
+    return entity_hashes(*([part] for part in parts))[0]
 
 
-def new_entity(parts: NameParts) -> str:
-    return f"N-{entity_hash(parts.place, parts.key)}"
-
-
-def person_entity(text: str, person_hash: str | None) -> str:
-    """A person: the normalised name and the keyed hash of the ID number, when known."""
-    return f"P-{entity_hash(text, person_hash or '')}"
+def entity_hashes(*columns: Iterable[str]) -> list[str]:
+    """:func:`entity_hash` of each row of ``columns``: millions at province scale."""
+    blake2b = hashlib.blake2b
+    return [
+        blake2b("|".join(parts).encode(), digest_size=6).hexdigest()
+        for parts in zip(*columns, strict=True)
+    ]
 
 
 # ----- the whole run -------------------------------------------------------------------
@@ -75,254 +87,378 @@ def resolve(store: Store, *, progress: Progress | None = None) -> ResolveResult:
     """Link every mention in the database to an entity; replaces earlier links atomically."""
     started = time.perf_counter()
     say = progress or (lambda _stage: None)
-    con = store.con
-    say("gathering mentions")
-    mentions = gather_mentions(con).with_row_index("mention")
-    judgements = latest_judgements(con)
-    # Judgements name a company as normalised: every spelling of it is judged.
-    refused: dict[str, set[str]] = defaultdict(set)
-    must_by_key: dict[str, str] = {}
-    for (key, entity_id), kind in judgements.items():
-        if kind == "cannot_link":
-            refused[key].add(entity_id)
-        elif kind == "must_link":
-            must_by_key[key] = entity_id
-    by_uscc = pl.col("uscc").is_not_null()
-    if refused:
-        # A cannot-link overrides a USCC too: such mentions go down the cascade by name.
-        refused_uscc = pl.DataFrame(
-            [(key, entity_id[2:]) for key, ids in refused.items() for entity_id in ids],
-            schema={"key": pl.String, "uscc": pl.String},
-            orient="row",
-        )
-        keys = mentions.select("name").unique()
-        keys = keys.with_columns(
-            pl.Series("key", [normalise(name) for name in keys["name"]], dtype=pl.String)
-        )
-        refused_names = keys.join(refused_uscc, on="key").select("name", "uscc")
-        by_uscc &= ~pl.struct("name", "uscc").is_in(refused_names.to_struct().implode())
-    say("reading the registry")
-    companies = registry_companies(con)
-    # Only what linking needs: at province scale every copy of the mentions costs GBs.
-    rest = mentions.filter(~by_uscc).select("mention", "name", "person_hash", "context")
-    distinct = rest.get_column("name").unique().sort().to_list()
-    say(f"taking apart {len(distinct):,} names")
-    parsed = _parse(distinct, companies)
-    company_parts = {name: p.parts for name, p in parsed.items() if p.parts is not None}
-    say(f"matching {len(company_parts):,} company names")
-    decisions = Matcher(companies, con).decide(company_parts, refused)
-    ambiguous = sum(1 for d in decisions.values() if d.needs_context)
-    say("linking mentions")
-    is_person = pl.col("name").is_in([name for name, p in parsed.items() if p.is_person])
-    links = pl.concat(
-        [
-            mentions.filter(by_uscc).select(
-                "mention",
-                (pl.lit("C-") + pl.col("uscc")).alias("entity_id"),
-                pl.lit("uscc").alias("method"),
-                pl.lit(CONFIDENCE["uscc"]).alias("confidence"),
-            ),
-            _person_links(rest.filter(is_person), parsed),
-            _name_links(rest.filter(~is_person), decisions),
-        ]
-    )
-    del rest, decisions, company_parts
-    must = {name: must_by_key[p.text] for name, p in parsed.items() if p.text in must_by_key}
-    if must:
-        links = _apply_must_links(links, mentions, must)
-    linked = mentions.join(links, on="mention").sort("mention").drop("mention")
-    del mentions, links
-    say("writing entities")
-    entities = _entities(linked, companies, parsed)
-    del parsed
-    _write(con, linked, entities)
-    methods = dict(linked.group_by("method").len().sort("method").iter_rows())
-    kinds = dict(entities.group_by("kind").len().sort("kind").iter_rows())
+    with _Scratch(store.con) as scratch:
+        judgements = latest_judgements(scratch.con)
+        say("gathering mentions")
+        names = _gather_names(scratch, judgements)
+        say("reading the registry")
+        registry = read_registry(scratch.con)
+        say(f"taking apart {len(names):,} names")
+        parsed, registry_parsed = parse_in_bulk(_unregistered(names, registry), registry)
+        targets = registry_targets(registry, registry_parsed)
+        parsed = _with_registered(parsed, registry_parsed, names)
+        del registry, registry_parsed
+        queries = parsed.filter(~pl.col("is_person")).drop("is_person").with_row_index("query")
+        say(f"matching {queries.height:,} company names")
+        decisions = Matcher(targets).decide(queries, _refused(judgements))
+        say("linking mentions")
+        _register_links(scratch, parsed, queries, targets, decisions, judgements)
+        say("writing mentions and entities")
+        _write(scratch, targets, parsed)
+        by_method = _counts(scratch.con, "SELECT method, count(*) FROM mentions GROUP BY 1")
+        kinds = _counts(scratch.con, "SELECT kind, count(*) FROM entities GROUP BY 1")
     return ResolveResult(
-        mentions=linked.height,
-        by_method=methods,
+        mentions=sum(by_method.values()),
+        by_method=by_method,
         entities=kinds,
-        ambiguous_names=ambiguous,
+        ambiguous_names=decisions.ambiguous().get_column("query").n_unique(),
         judgements=len(judgements),
         seconds=time.perf_counter() - started,
     )
 
 
-def _parse(names: list[str], companies: list[Company]) -> dict[str, ParsedName]:
-    """Each name's normalised text and parts. A name spelt exactly as a registry company's
-    (most are) reuses that parse; the rest are parsed in bulk."""
-    registered = {
-        c.name: ParsedName(c.parts.text, None if c.name_is_person else c.parts) for c in companies
-    }
-    unknown = [name for name in names if name not in registered]
-    parsed = dict(zip(unknown, parse_mention_names(unknown), strict=True))
-    return {name: registered.get(name) or parsed[name] for name in names}
+class _Scratch:
+    """What one resolve keeps in DuckDB while it runs (frames registered, temporary views
+    and tables), dropped when it ends: the connection lives on for the next stage."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.frames: list[str] = []
+        self.relations: list[tuple[str, str]] = []
+
+    def __enter__(self) -> _Scratch:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for kind, name in reversed(self.relations):
+            self.con.execute(f"DROP {kind} IF EXISTS {name}")
+        for name in self.frames:
+            self.con.unregister(name)
+
+    def frame(self, name: str, frame: pl.DataFrame) -> None:
+        self.con.register(name, frame.to_arrow())
+        self.frames.append(name)
+
+    def view(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+        self.relations.append(("VIEW", name))
+
+    def table(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        self.relations.append(("TABLE", name))
+
+    def query(self, sql: str) -> pl.DataFrame:
+        frame = pl.from_arrow(self.con.sql(sql).to_arrow_table())
+        assert isinstance(frame, pl.DataFrame)
+        return frame
 
 
-def _apply_must_links(
-    links: pl.DataFrame, mentions: pl.DataFrame, must: dict[str, str]
+# ----- names ---------------------------------------------------------------------------
+
+
+def _gather_names(scratch: _Scratch, judgements: Judgements) -> list[str]:
+    """Defines the view ``resolve_mentions`` (every mention, and whether its USCC links it)
+    and returns the distinct names the USCC does not link, sorted."""
+    # A cannot-link overrides a USCC too: such mentions go down the cascade by name.
+    scratch.frame("resolve_refused_uscc", _refused_uscc(scratch.con, judgements))
+    scratch.view(
+        "resolve_mentions",
+        f"""SELECT m.*, m.uscc IS NOT NULL AND refused.name IS NULL AS by_uscc
+            FROM ({mentions_sql()}) m LEFT JOIN resolve_refused_uscc refused
+              ON refused.name = m.name AND refused.uscc = m.uscc""",
+    )
+    names = scratch.query("SELECT DISTINCT name FROM resolve_mentions WHERE NOT by_uscc")
+    return names.get_column("name").sort().to_list()
+
+
+def _unregistered(names: list[str], registry: Registry) -> list[str]:
+    """The names not spelt exactly as a registry company's (most are): only these need
+    taking apart; the rest reuse the registry's parse."""
+    registered = {name for _uscc, name, _address in registry}
+    return [name for name in names if name not in registered]
+
+
+def _with_registered(
+    parsed: pl.DataFrame, registry_parsed: pl.DataFrame, names: list[str]
 ) -> pl.DataFrame:
-    """A reviewer's must-link wins over whatever the cascade decided for that name."""
-    reviewed = pl.col("name").replace_strict(must, default=None, return_dtype=pl.String)
+    """Every name's parse, in ``names`` order: its own, or its registry spelling's."""
+    columns = ["name", *PARTS_SCHEMA]
+    registered = registry_parsed.select(columns).unique("name", keep="first")
     return (
-        links.join(mentions.select("mention", "name"), on="mention")
-        .with_columns(
-            pl.coalesce(reviewed, pl.col("entity_id")).alias("entity_id"),
-            pl.when(reviewed.is_not_null())
-            .then(pl.lit("reviewer"))
-            .otherwise(pl.col("method"))
-            .alias("method"),
-            pl.when(reviewed.is_not_null())
-            .then(CONFIDENCE["reviewer"])
-            .otherwise(pl.col("confidence"))
-            .alias("confidence"),
-        )
-        .drop("name")
+        pl.DataFrame({"name": names}, schema={"name": pl.String})
+        .join(pl.concat([parsed, registered.join(parsed, on="name", how="anti")]), on="name")
+        .sort("name")
     )
 
 
-def _person_links(rows: pl.DataFrame, parsed: dict[str, ParsedName]) -> pl.DataFrame:
-    pairs = rows.select("name", "person_hash").unique().sort("name", "person_hash")
-    ids = [person_entity(parsed[name].text, hashed) for name, hashed in pairs.iter_rows()]
-    pairs = pairs.with_columns(pl.Series("entity_id", ids, dtype=pl.String))
-    return rows.join(pairs, on=["name", "person_hash"], nulls_equal=True).select(
-        "mention",
-        "entity_id",
-        pl.lit("person").alias("method"),
-        pl.lit(CONFIDENCE["person"]).alias("confidence"),
+def latest_judgements(con: duckdb.DuckDBPyConnection) -> Judgements:
+    """The latest judgement per (normalised name, entity)."""
+    rows = con.execute(
+        """SELECT name, entity_id, arg_max(judgement, decided_at)
+           FROM resolve_judgements GROUP BY name, entity_id ORDER BY name, entity_id"""
+    ).fetchall()
+    result: Judgements = {}
+    for name, entity_id, judgement in rows:
+        result[(normalise(name), entity_id)] = judgement
+    return result
+
+
+def _refused(judgements: Judgements) -> pl.DataFrame:
+    """The cannot-links: (normalised name ``text``, ``entity_id``)."""
+    refused = [key for key, kind in judgements.items() if kind == "cannot_link"]
+    return pl.DataFrame(
+        refused, schema={"text": pl.String, "entity_id": pl.String}, orient="row"
+    ).sort("text", "entity_id")
+
+
+def _refused_uscc(con: duckdb.DuckDBPyConnection, judgements: Judgements) -> pl.DataFrame:
+    """(name, USCC) of the mentions whose USCC a cannot-link refuses for their name."""
+    refused = _refused(judgements).filter(pl.col("entity_id").str.starts_with("C-"))
+    usccs = refused.select(pl.col("entity_id").str.slice(2).alias("uscc")).unique()
+    rows: list[tuple[str, str]] = []
+    if usccs.height:
+        con.register("resolve_refused_usccs", usccs.to_arrow())
+        try:
+            rows = con.execute(
+                f"""SELECT DISTINCT name, uscc FROM ({mentions_sql()})
+                    WHERE uscc IN (SELECT uscc FROM resolve_refused_usccs) ORDER BY ALL"""
+            ).fetchall()
+        finally:
+            con.unregister("resolve_refused_usccs")
+    pairs = set(refused.select("text", pl.col("entity_id").str.slice(2)).iter_rows())
+    return pl.DataFrame(
+        [(name, uscc) for name, uscc in rows if (normalise(name), uscc) in pairs],
+        schema={"name": pl.String, "uscc": pl.String},
+        orient="row",
     )
 
+
+# ----- links, per name -----------------------------------------------------------------
 
 LINK_SCHEMA = {"entity_id": pl.String, "method": pl.String, "confidence": pl.Float64}
 
 
-def _name_links(rows: pl.DataFrame, decisions: dict[str, Decision]) -> pl.DataFrame:
-    """Company names without a valid USCC: the name's decision, or else the row's place."""
-    by_name: list[tuple[str, str, str, float]] = []
-    undecided: set[str] = set()
-    for name, decision in decisions.items():
-        if decision.link is None and decision.needs_context:
-            undecided.add(name)
-            continue
-        link = decision.link or _new_link(decision)
-        by_name.append((name, link.entity_id, link.method, link.confidence))
-    named = pl.DataFrame(by_name, schema={"name": pl.String, **LINK_SCHEMA}, orient="row")
-    needs_place = rows.filter(pl.col("name").is_in(undecided))
+def _register_links(
+    scratch: _Scratch,
+    parsed: pl.DataFrame,
+    queries: pl.DataFrame,
+    targets: pl.DataFrame,
+    decisions: Decisions,
+    judgements: Judgements,
+) -> None:
+    """The links :func:`_write` joins to the mentions, each a frame in DuckDB:
+    ``resolve_by_name`` (a company name decided alone), ``resolve_by_place`` (a name
+    several companies share, with the row's context), ``resolve_by_person`` (a person's
+    name with the ID-number hash) and ``resolve_reviewed`` (must-links, by name)."""
+    ambiguous = decisions.ambiguous()
+    decided = queries.join(decisions.links, on="query").select("name", *LINK_SCHEMA)
+    unlinked = queries.join(decisions.links, on="query", how="anti").join(
+        ambiguous, on="query", how="anti"
+    )
+    scratch.frame("resolve_by_name", pl.concat([decided, _new_links(unlinked)]))
+    scratch.frame("resolve_by_place", _place_links(scratch, queries, targets, ambiguous))
+    scratch.frame("resolve_by_person", _person_links(scratch, parsed))
+    must = {key: entity for (key, entity), kind in judgements.items() if kind == "must_link"}
+    scratch.frame(
+        "resolve_reviewed",
+        parsed.filter(pl.col("text").is_in(list(must))).select(
+            "name", entity_id=pl.col("text").replace_strict(must, return_dtype=pl.String)
+        ),
+    )
+
+
+def _new_links(names: pl.DataFrame) -> pl.DataFrame:
+    """Names nothing links: an entity of their own, shared by every spelling with the same
+    region and key."""
+    named = names.select("name", place=PLACE, key=KEY)
+    return named.select(
+        "name",
+        entity_id=pl.lit("N-") + pl.Series(entity_hashes(named["place"], named["key"])),
+        method=pl.lit("new"),
+        confidence=pl.lit(CONFIDENCE["new"]),
+    )
+
+
+def _place_links(
+    scratch: _Scratch, queries: pl.DataFrame, targets: pl.DataFrame, ambiguous: pl.DataFrame
+) -> pl.DataFrame:
+    """Names several companies share: the one company in the place the row is tied to,
+    else an entity of their own. One row per (name, context)."""
+    shared = queries.join(ambiguous.select("query").unique(), on="query")
+    scratch.frame("resolve_shared_names", shared.select("name"))
+    contexts = scratch.query(
+        """SELECT DISTINCT m.name, m.context FROM resolve_mentions m
+           JOIN resolve_shared_names USING (name) WHERE NOT m.by_uscc"""
+    ).sort("name", "context")
     places = _ContextPlaces()
-    by_place: list[tuple[str, str | None, str, str, float]] = []
-    pairs = needs_place.select("name", "context").unique().sort("name", "context")
-    for name, context in pairs.iter_rows():
-        decision = decisions[name]
-        picked = pick_by_context(decision, places(context))
-        link = picked or _new_link(decision)
-        by_place.append((name, context, link.entity_id, link.method, link.confidence))
-    placed = pl.DataFrame(
-        by_place, schema={"name": pl.String, "context": pl.String, **LINK_SCHEMA}, orient="row"
+    contexts = contexts.with_columns(
+        pl.Series("context_place", [places(text) for text in contexts["context"]], PLACE_CODE)
     )
-    columns = ["mention", *LINK_SCHEMA]
-    return pl.concat(
-        [
-            rows.join(named, on="name").select(columns),
-            needs_place.join(placed, on=["name", "context"], nulls_equal=True).select(columns),
-        ]
+    here = pl.any_horizontal(
+        pl.col(column) == pl.col("context_place") for column in (*LEVELS, *ADDRESS_LEVELS)
     )
-
-
-def _new_link(decision: Decision) -> Link:
-    """A name nothing links: an entity of its own, shared by its every spelling."""
-    return Link(new_entity(decision.parts), "new", CONFIDENCE["new"])
+    picked = (
+        contexts.join(shared.select("name", "query"), on="name")
+        .join(ambiguous, on="query")
+        .join(targets.select("target", "entity_id", *LEVELS, *ADDRESS_LEVELS), on="target")
+        .filter(here)
+        .filter(pl.len().over("name", "context") == 1)
+        .select(
+            "name",
+            "context",
+            "entity_id",
+            method=pl.lit("exact"),
+            confidence=pl.lit(CONTEXT_CONFIDENCE),
+        )
+    )
+    unpicked = contexts.join(picked, on=["name", "context"], how="anti", nulls_equal=True)
+    new = _new_links(shared.join(unpicked.select("name").unique(), on="name"))
+    return pl.concat([picked, unpicked.select("name", "context").join(new, on="name")])
 
 
 class _ContextPlaces:
-    """The gazetteer places a row's context text names (a court, a district), cached."""
+    """The place a row's context text names (a court, a district), cached."""
 
     def __init__(self) -> None:
         self.gazetteer = load_gazetteer()
-        self.cache: dict[str | None, frozenset[str]] = {None: frozenset()}
+        self.cache: dict[str | None, str | None] = {None: None}
 
-    def __call__(self, text: str | None) -> frozenset[str]:
+    def __call__(self, text: str | None) -> str | None:
         if text not in self.cache:
             assert text is not None
             found, _ = self.gazetteer.region_prefix(normalise(text))
             if not found:
                 found = self.gazetteer.lookup(normalise(text))[:1]
             # Only the most specific place: a city court's city holds every twin in it.
-            self.cache[text] = frozenset(place.code for place in found[-1:])
+            self.cache[text] = found[-1].code if found else None
         return self.cache[text]
 
 
-def latest_judgements(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
-    """The latest judgement per (normalised name, entity)."""
-    rows = con.execute(
-        """SELECT name, entity_id, arg_max(judgement, decided_at)
-           FROM resolve_judgements GROUP BY name, entity_id ORDER BY name, entity_id"""
-    ).fetchall()
-    result: dict[tuple[str, str], str] = {}
-    for name, entity_id, judgement in rows:
-        result[(normalise(name), entity_id)] = judgement
-    return result
-
-
-def _entities(
-    linked: pl.DataFrame, companies: list[Company], parsed: dict[str, ParsedName]
-) -> pl.DataFrame:
-    """One row per entity: the registry's name and place when registered; otherwise its
-    most frequent name, and the place that name gives."""
-    entities = (
-        linked.group_by("entity_id", "name")
-        .agg(pl.len().alias("n"))
-        .sort(["entity_id", "n", "name"], descending=[False, True, False])
-        .group_by("entity_id", maintain_order=True)
-        .agg(pl.col("name").first(), pl.col("n").sum().alias("mentions"))
-    )
-    registry = pl.DataFrame(
-        {
-            "entity_id": [c.entity_id for c in companies],
-            "registered_name": [c.name for c in companies],
-            "registered_place": [c.parts.place or None for c in companies],
-        },
-        schema={
-            "entity_id": pl.String,
-            "registered_name": pl.String,
-            "registered_place": pl.String,
-        },
-    )
-    entities = entities.join(registry, on="entity_id", how="left")
-    person = pl.col("entity_id").str.starts_with("P-")
-    unregistered = entities.filter(pl.col("registered_name").is_null() & ~person)
-    own_places = {
-        name: (parsed[name].parts if name in parsed else None) or parse_name(name)
-        for name in unregistered.get_column("name").unique().to_list()
-    }
-    name_place = pl.col("name").replace_strict(
-        {name: parts.place or None for name, parts in own_places.items()},
-        default=None,
-        return_dtype=pl.String,
-    )
-    return entities.select(
-        "entity_id",
-        pl.when(person).then(pl.lit("person")).otherwise(pl.lit("company")).alias("kind"),
-        pl.coalesce("registered_name", "name").alias("name"),
-        pl.when(pl.col("entity_id").str.starts_with("C-"))
-        .then(pl.col("entity_id").str.slice(2))
-        .alias("uscc"),
-        pl.when(person)
-        .then(None)
-        .otherwise(pl.coalesce("registered_place", name_place))
-        .alias("place"),
-        pl.col("registered_name").is_not_null().alias("in_registry"),
-        "mentions",
+def _person_links(scratch: _Scratch, parsed: pl.DataFrame) -> pl.DataFrame:
+    """A person per normalised name and ID-number hash."""
+    persons = parsed.filter("is_person").select("name", "text")
+    scratch.frame("resolve_person_names", persons.select("name"))
+    pairs = scratch.query(
+        """SELECT DISTINCT m.name, m.person_hash FROM resolve_mentions m
+           JOIN resolve_person_names USING (name) WHERE NOT m.by_uscc"""
+    ).join(persons, on="name")
+    hashed = entity_hashes(pairs["text"], pairs["person_hash"].fill_null(""))
+    return pairs.select(
+        "name",
+        "person_hash",
+        entity_id=pl.lit("P-") + pl.Series(hashed, dtype=pl.String),
+        method=pl.lit("person"),
+        confidence=pl.lit(CONFIDENCE["person"]),
     )
 
 
-def _write(con: duckdb.DuckDBPyConnection, linked: pl.DataFrame, entities: pl.DataFrame) -> None:
+# ----- writing -------------------------------------------------------------------------
+
+
+def _write(scratch: _Scratch, targets: pl.DataFrame, parsed: pl.DataFrame) -> None:
+    """Replace the mentions and entities, all or nothing."""
+    con = scratch.con
     con.begin()
     try:
         con.execute("DELETE FROM mentions")
         con.execute("DELETE FROM entities")
-        insert_frame(con, "mentions", linked)
-        insert_frame(con, "entities", entities)
+        _write_mentions(con)
+        _write_entities(scratch, targets, parsed)
         con.commit()
     except BaseException:
         con.rollback()
         raise
+
+
+def _link_column(column: str) -> str:
+    """A mention's link column: from the first source that links it (the sources exclude
+    each other, but for the reviewer's, which wins)."""
+    by_uscc = {"entity_id": "'C-' || m.uscc", "method": "'uscc'", "confidence": "$uscc"}
+    sources = (
+        f"reviewed.{column}",
+        f"CASE WHEN m.by_uscc THEN {by_uscc[column]} END",
+        *(f"{source}.{column}" for source in ("person", "named", "placed")),
+    )
+    return f"coalesce({', '.join(sources)}) AS {column}"
+
+
+def _write_mentions(con: duckdb.DuckDBPyConnection) -> None:
+    """Each mention with its link: a reviewer's, its USCC's, or its name's."""
+    con.execute(
+        f"""INSERT INTO mentions
+            SELECT m.source_table, m.source_file, m.source_row, m.role, m.name, m.uscc,
+                   m.person_hash, m.context, {", ".join(map(_link_column, LINK_SCHEMA))}
+            FROM resolve_mentions m
+            LEFT JOIN (SELECT name, entity_id, 'reviewer' AS method, $reviewer AS confidence
+                       FROM resolve_reviewed) reviewed ON reviewed.name = m.name
+            LEFT JOIN resolve_by_person person ON NOT m.by_uscc AND person.name = m.name
+              AND person.person_hash IS NOT DISTINCT FROM m.person_hash
+            LEFT JOIN resolve_by_name named ON NOT m.by_uscc AND named.name = m.name
+            LEFT JOIN resolve_by_place placed ON NOT m.by_uscc AND placed.name = m.name
+              AND placed.context IS NOT DISTINCT FROM m.context
+            ORDER BY {MENTION_ORDER}""",
+        {"reviewer": CONFIDENCE["reviewer"], "uscc": CONFIDENCE["uscc"]},
+    )
+
+
+def _write_entities(scratch: _Scratch, targets: pl.DataFrame, parsed: pl.DataFrame) -> None:
+    """One row per entity: the registry's name and place when registered; otherwise its
+    most frequent name, and the place that name gives."""
+    scratch.table(
+        "resolve_entity_names",
+        """SELECT entity_id, first(name ORDER BY n DESC, name) AS name, sum(n) AS mentions
+           FROM (SELECT entity_id, name, count(*) AS n FROM mentions GROUP BY ALL)
+           GROUP BY entity_id""",
+    )
+    scratch.frame(
+        "resolve_registered",
+        targets.select(
+            "entity_id",
+            registered_name="name",
+            registered_place=pl.when(PLACE != "").then(PLACE),
+        ),
+    )
+    unregistered = scratch.query(
+        """SELECT DISTINCT name FROM resolve_entity_names
+           ANTI JOIN resolve_registered USING (entity_id)
+           WHERE NOT starts_with(entity_id, 'P-')"""
+    )
+    scratch.frame("resolve_name_places", _name_places(unregistered, parsed))
+    # A name's place serves any entity that name is the most frequent name of.
+    scratch.con.execute(
+        """INSERT INTO entities
+           SELECT e.entity_id,
+                  CASE WHEN starts_with(e.entity_id, 'P-') THEN 'person' ELSE 'company' END,
+                  coalesce(r.registered_name, e.name),
+                  CASE WHEN starts_with(e.entity_id, 'C-') THEN e.entity_id[3:] END,
+                  CASE WHEN NOT starts_with(e.entity_id, 'P-')
+                       THEN coalesce(r.registered_place, p.place) END,
+                  r.registered_name IS NOT NULL,
+                  e.mentions
+           FROM resolve_entity_names e
+           LEFT JOIN resolve_registered r USING (entity_id)
+           LEFT JOIN resolve_name_places p USING (name)
+           ORDER BY e.entity_id"""
+    )
+
+
+def _name_places(names: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
+    """The most specific place each company name names (null when none)."""
+    companies = parsed.filter(~pl.col("is_person")).select("name", *LEVELS)
+    known = names.join(companies, on="name").select("name", place=PLACE)
+    # Names only a USCC linked, or that read like a person's, were not taken apart yet.
+    other = names.join(companies, on="name", how="anti").get_column("name").sort()
+    places = [parse_name(name).place for name in other]
+    taken_apart = pl.DataFrame({"name": other, "place": places}, schema=known.schema)
+    return pl.concat([known, taken_apart]).with_columns(
+        pl.when(pl.col("place") != "").then(pl.col("place")).alias("place")
+    )
+
+
+def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
+    return dict(sorted(con.execute(sql).fetchall()))

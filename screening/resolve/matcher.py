@@ -1,261 +1,239 @@
 """The exact and fuzzy stages of the cascade: deciding which registry company a name means.
 
-Each distinct company name is decided once. The exact stage looks the name's key up among
-registry companies; the fuzzy stage finds candidates sharing a blocking key (a DuckDB join
-that also applies the region and branch guards) and scores every pair at once
-(:func:`similarity.score_pairs`).
+Each distinct company name is decided once, and all names at a time, as polars frames
+(a Python object per name costs more than the deciding). The exact stage joins names to
+registry companies on the name's key; the fuzzy stage finds candidates sharing a blocking
+key and scores every pair at once (:func:`similarity.score_pairs`). Both apply the
+guards: every region a name names is one of the company's, and the branch is the same
+(the key holds it; blocked pairs compare it).
+
+Names and companies come as :func:`bulk.parse_in_bulk` frames, numbered by a ``query``
+or ``target`` column. A region chain holds at most one place per level, so "a name's
+regions are among the company's" is a comparison per level.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import duckdb
 import polars as pl
 
-from screening.gazetteer import load_gazetteer
-from screening.resolve.names import NameParts
-from screening.resolve.registry import Company
-from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, Score, score_pairs
-from screening.resolve.sound import sounds
+from screening.gazetteer import LEVELS
+from screening.resolve.bulk import ADDRESS_LEVELS
+from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, score_pairs
 
 CONFIDENCE = {"uscc": 1.0, "person": 1.0, "reviewer": 1.0, "exact": 0.97, "new": 0.5}
 CONTEXT_CONFIDENCE = 0.9  # an exact name that only the row's place could attribute
+FUZZY_CONFIDENCE_CAP = 0.99  # a name linked by similarity alone is never certain
 SHOWN_CANDIDATES = 5  # kept per name for --explain
 MIN_KEY = 3  # a blocking key of fewer characters would pair too many names
 RARE_TRADE = 20  # a trade name shared by at most this many registry companies is a key
-SCORE_FIELDS = tuple(Score.__dataclass_fields__)
+SCORE_FIELDS = ("trade_sound", "trade_characters", "industry_sound", "same_place", "rare_trade")
+
+CORE = pl.concat_str("trade", "industry")  # NameParts.core
+KEY = pl.concat_str(CORE, pl.lit("|"), "branch")  # NameParts.key
+MOST_SPECIFIC = pl.coalesce(*reversed(LEVELS))  # the region named last, as a code
+PLACE = pl.coalesce(MOST_SPECIFIC.cast(pl.String), pl.lit(""))  # NameParts.place
+TARGET_LEVELS = tuple(f"{level}_target" for level in LEVELS)
 
 
 @dataclass(frozen=True)
-class Link:
-    entity_id: str
-    method: str
-    confidence: float
+class Decisions:
+    """What the cascade concluded for each name (``query``), and on what."""
 
+    exact: pl.DataFrame  # query, target, entity_id, picked: the companies sharing its key
+    fuzzy: pl.DataFrame  # query, target, entity_id, score fields, total: best first
+    links: pl.DataFrame  # query, entity_id, method, confidence: what the name alone links
 
-@dataclass
-class Candidate:
-    company: Company
-    score: Score | None  # None for an exact key match
-
-    @property
-    def total(self) -> float:
-        return 1.0 if self.score is None else self.score.total
-
-
-@dataclass
-class Decision:
-    """What the cascade concluded for one company name, and why (for --explain)."""
-
-    parts: NameParts
-    link: Link | None = None
-    candidates: list[Candidate] = field(default_factory=list)
-    needs_context: bool = False
-    why: str = ""
+    def ambiguous(self) -> pl.DataFrame:
+        """(query, target) of the names several companies share: the row's place decides."""
+        undecided = self.exact.filter(~pl.col("picked").any().over("query"))
+        return undecided.select("query", "target")
 
 
 class Matcher:
-    """The exact and fuzzy stages over the registry, per distinct company name."""
+    """The exact and fuzzy stages over the registry's companies (``targets``)."""
 
-    def __init__(self, companies: list[Company], con: duckdb.DuckDBPyConnection) -> None:
-        self.companies = companies
-        self.con = con
-        self.by_key: dict[str, list[Company]] = defaultdict(list)
-        trade_count: Counter[str] = Counter()
-        for company in companies:
-            self.by_key[company.parts.key].append(company)
-            trade_count[company.parts.trade] += 1
-        self.targets = _name_frame(
-            "target",
-            [c.parts for c in companies],
-            [c.places for c in companies],
-            [trade_count[c.parts.trade] <= RARE_TRADE for c in companies],
-        ).with_columns(
-            pl.Series("entity_id", [c.entity_id for c in companies], dtype=pl.String),
-            pl.Series(
-                "trade_count", [trade_count[c.parts.trade] for c in companies], dtype=pl.Int64
-            ),
+    def __init__(self, targets: pl.DataFrame) -> None:
+        trade_count = pl.len().over("trade")
+        self.targets = targets.with_columns(
+            core=CORE,
+            key=KEY,
+            trade_count=trade_count,
+            rare=trade_count <= RARE_TRADE,
+            # A name naming a city meets only companies of that city (the first, by code,
+            # of the cities the company's name and address name).
+            block_city=pl.min_horizontal("city", "address_city"),
         )
-        self.target_keys = _blocking_keys("target", self.targets)
+        # Every region a company's name or address names, one row each.
+        self.target_places = (
+            pl.concat(
+                self.targets.select("target", place=column) for column in (*LEVELS, *ADDRESS_LEVELS)
+            )
+            .drop_nulls("place")
+            .unique()
+        )
+        self.target_keys = _blocking_keys(
+            self.targets.select("target", "core", "core_sound", "trade", "rare", "block_city"),
+            "target",
+        )
 
-    def decide(
-        self, parts_by_name: Mapping[str, NameParts], refused: Mapping[str, set[str]]
-    ) -> dict[str, Decision]:
-        """A decision per name; ``refused`` holds cannot-links by normalised name."""
-        decisions: dict[str, Decision] = {}
-        fuzzy: list[str] = []
-        # Many spellings share a key and regions: the compatible companies are found once.
-        same_key: dict[tuple[str, tuple[str, ...]], list[Company]] = {}
-        for name, parts in parts_by_name.items():
-            group = (parts.key, parts.places)
-            if group not in same_key:
-                places = frozenset(parts.places)  # the key holds the branch already
-                same_key[group] = [c for c in self.by_key.get(parts.key, ()) if c.places >= places]
-            blocked = refused.get(parts.text)
-            exact = same_key[group]
-            if blocked:
-                exact = [c for c in exact if c.entity_id not in blocked]
-            decision = Decision(parts, candidates=[Candidate(c, None) for c in exact])
-            exact = _closest(parts, exact)
-            if len(exact) == 1:
-                confidence = 1.0 if parts.text == exact[0].parts.text else CONFIDENCE["exact"]
-                decision.link = Link(exact[0].entity_id, "exact", confidence)
-                decision.why = "the only registry company with this trade name and region"
-            elif exact:
-                decision.needs_context = True
-                decision.why = (
-                    f"{len(exact)} registry companies share this name: the row's place decides"
-                )
-            else:
-                fuzzy.append(name)
-            decisions[name] = decision
-        ranked = self._ranked_candidates([decisions[name].parts for name in fuzzy], refused)
-        for number, name in enumerate(fuzzy):
-            decision = decisions[name]
-            decision.candidates = ranked.get(number, [])
-            _decide_fuzzy(decision)
-        return decisions
+    def decide(self, queries: pl.DataFrame, refused: pl.DataFrame) -> Decisions:
+        """Decide each company name (``query`` beside its parts).
 
-    def _ranked_candidates(
-        self, queries: list[NameParts], refused: Mapping[str, set[str]]
-    ) -> dict[int, list[Candidate]]:
-        """The best-scored compatible candidates per query, best first (ties by entity id).
+        ``refused`` holds the cannot-links, (normalised ``text``, ``entity_id``): such a
+        company is never a candidate for that name.
+        """
+        queries = queries.with_columns(core=CORE, key=KEY, place=MOST_SPECIFIC)
+        exact = self._exact_candidates(queries, refused)
+        unmatched = queries.join(exact.select("query").unique(), on="query", how="anti")
+        fuzzy = self._fuzzy_candidates(unmatched, refused)
+        exact_links = exact.filter("picked").select(
+            "query",
+            "entity_id",
+            method=pl.lit("exact"),
+            confidence=pl.when("same_text").then(1.0).otherwise(CONFIDENCE["exact"]),
+        )
+        links = pl.concat([exact_links, _fuzzy_links(fuzzy)]).sort("query")
+        return Decisions(exact.drop("same_text"), fuzzy, links)
+
+    def _exact_candidates(self, queries: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
+        """Companies with the name's key whose regions include the name's, each marked
+        ``picked`` when it is the name's one match (:func:`_closest`)."""
+        keyed = self.targets.select("target", "key")
+        # Twins in other districts share the key: meeting a company only through the most
+        # specific region the name names keeps them out of the join.
+        named = queries.filter(pl.col("place").is_not_null()).join(
+            keyed.join(self.target_places, on="target"), on=["key", "place"]
+        )
+        unnamed = queries.filter(pl.col("place").is_null()).join(keyed, on="key")
+        pairs = pl.concat([named.select("query", "target"), unnamed.select("query", "target")])
+        candidates = _with_both_sides(
+            pairs, queries, self.targets, ("text", *LEVELS, "legal_form"), ("entity_id",)
+        ).filter(_regions_within_company())
+        # Sorted first: the per-name windows of _closest are much faster over sorted rows.
+        candidates = _without_refused(candidates, refused).sort("query", "target")
+        return _closest(candidates).select("query", "target", "entity_id", "picked", "same_text")
+
+    def _fuzzy_candidates(self, queries: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
+        """The best-scored compatible candidates per name, best first (ties by entity id).
 
         Candidates share a blocking key (see :func:`_blocking_keys`) and a city when the
-        query names one. The guards hold as in the exact stage: the same branch, and every
-        region the query names is one of the company's.
+        name names one. The guards hold as in the exact stage: the same branch, and every
+        region the name names is one of the company's.
         """
-        if not queries:
-            return {}
-        query_frame = _name_frame(
-            "query", queries, [frozenset(q.places) for q in queries], [True] * len(queries)
+        query_keys = _blocking_keys(
+            queries.select(
+                "query", "core", "core_sound", "trade", rare=pl.lit(True), block_city="city"
+            ),
+            "query",
         )
-        query_keys = _blocking_keys("query", query_frame)
-        con = self.con.cursor()
-        con.register("query_keys", query_keys.to_arrow())
-        con.register("target_keys", self.target_keys.to_arrow())
-        blocked = pl.from_arrow(
-            con.sql(
-                """SELECT DISTINCT q.query, t.target FROM query_keys q JOIN target_keys t
-                     ON q.block = t.block AND (q.city = t.city OR q.city = '')
-                   ORDER BY q.query, t.target"""
-            ).to_arrow_table()
+        blocked = _blocked_pairs(query_keys, self.target_keys)
+        guarded = _with_both_sides(blocked, queries, self.targets, ("branch", *LEVELS), ()).filter(
+            pl.col("branch") == pl.col("branch_target"), _regions_within_company()
         )
-        con.close()
-        assert isinstance(blocked, pl.DataFrame)
-        # The guards, in polars: given both sides' columns, DuckDB's planner joined the
-        # names to the companies on the branch (mostly '' = '') before the blocked pairs.
-        mention_places = pl.col("places").str.split(",")
-        pairs = (
-            blocked.join(query_frame, on="query")
-            .join(self.targets, on="target", suffix="_target")
-            .filter(
-                pl.col("branch") == pl.col("branch_target"),
-                (pl.col("places") == "")
-                | (
-                    mention_places.list.set_difference(
-                        pl.col("places_target").str.split(",")
-                    ).list.len()
-                    == 0
-                ),
-            )
-            .select(
+        pairs = _with_both_sides(
+            guarded.select(
                 "query",
                 "target",
-                "core",
-                "text",
-                "entity_id",
-                pl.col("trade_target").alias("trade"),
-                pl.col("industry_target").alias("industry"),
-                "trade_count",
-                (
-                    (pl.col("name_places_target") != "")
-                    & (pl.col("name_places") == pl.col("name_places_target"))
-                ).alias("same_place"),
-            )
+                same_place=_same_regions() & pl.coalesce(TARGET_LEVELS).is_not_null(),
+            ),
+            queries,
+            self.targets,
+            ("text", "core"),
+            ("entity_id", "trade", "industry", "trade_count"),
         )
-        if refused:
-            refused_pairs = pl.DataFrame(
-                [(text, entity_id) for text, ids in refused.items() for entity_id in ids],
-                schema={"text": pl.String, "entity_id": pl.String},
-                orient="row",
-            )
-            pairs = pairs.join(refused_pairs, on=["text", "entity_id"], how="anti")
-        scored = score_pairs(pairs).sort(
-            ["query", "total", "entity_id"], descending=[False, True, False]
+        scored = score_pairs(_without_refused(pairs, refused))
+        # Targets are numbered in entity id order: ties fall to the lower entity id.
+        return (
+            scored.sort(["query", "total", "target"], descending=[False, True, False])
+            .group_by("query", maintain_order=True)
+            .head(SHOWN_CANDIDATES)
+            .select("query", "target", "entity_id", *SCORE_FIELDS, "total")
         )
-        best = scored.group_by("query", maintain_order=True).head(SHOWN_CANDIDATES)
-        ranked: dict[int, list[Candidate]] = defaultdict(list)
-        columns = ("query", "target", *SCORE_FIELDS)
-        for query, target, *fields in zip(*(best[c].to_list() for c in columns), strict=True):
-            ranked[query].append(Candidate(self.companies[target], Score(*fields)))
-        return ranked
 
 
-def _name_frame(
-    label: str, names: list[NameParts], places: list[frozenset[str]], rare: list[bool]
+def _with_both_sides(
+    pairs: pl.DataFrame,
+    queries: pl.DataFrame,
+    targets: pl.DataFrame,
+    compared: tuple[str, ...],
+    target_only: tuple[str, ...],
 ) -> pl.DataFrame:
-    """What blocking and the guards need of each name. Region codes are joined into one
-    comma-separated string: polars builds list columns from Python slowly."""
-    return pl.DataFrame(
-        {
-            label: range(len(names)),
-            "text": [n.text for n in names],
-            "core": [n.core for n in names],
-            "core_sound": [sounds(n.core) for n in names],
-            "trade": [n.trade for n in names],
-            "industry": [n.industry for n in names],
-            "branch": [n.branch for n in names],
-            "rare": rare,
-            "places": [",".join(sorted(p)) for p in places],
-            "name_places": [",".join(n.places) for n in names],
-            "city": [_city(p) for p in places],
-        },
-        schema_overrides={"rare": pl.Boolean}
-        | {column: pl.String for column in ("text", "core", "core_sound", "trade")}
-        | {column: pl.String for column in ("industry", "branch", "places", "name_places")}
-        | {"city": pl.String},
+    """(query, target) pairs with the ``compared`` columns of both sides (the target's
+    suffixed ``_target``, its address regions too when regions are compared) and some of
+    the target's own."""
+    of_target = [*compared, *target_only]
+    if "province" in compared:
+        of_target += ADDRESS_LEVELS
+    return pairs.join(queries.select("query", *compared), on="query").join(
+        targets.select("target", *of_target), on="target", suffix="_target"
     )
 
 
-def _city(codes: frozenset[str]) -> str:
-    """The city among the regions ("" when none): a name naming a city only meets
-    companies of that city."""
-    gazetteer = load_gazetteer()
-    for code in sorted(codes):
-        place = gazetteer.by_code(code)
-        if place is not None and place.level == "city":
-            return code
-    return ""
+def _regions_within_company() -> pl.Expr:
+    """Every region the name names is one of the company's: its name's or its address's."""
+    return pl.all_horizontal(
+        pl.col(level).is_null()
+        | pl.col(level).eq_missing(pl.col(f"{level}_target"))
+        | pl.col(level).eq_missing(pl.col(f"address_{level}"))
+        for level in LEVELS
+    )
 
 
-def _closest(parts: NameParts, exact: list[Company]) -> list[Company]:
-    """Among companies sharing a name's key, those that agree with it in more than the key.
+def _same_regions() -> pl.Expr:
+    """The name names exactly the regions the company's name names."""
+    return pl.all_horizontal(
+        pl.col(level).eq_missing(pl.col(f"{level}_target")) for level in LEVELS
+    )
+
+
+def _without_refused(pairs: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
+    if refused.is_empty():
+        return pairs
+    return pairs.join(refused, on=["text", "entity_id"], how="anti")
+
+
+def _closest(candidates: pl.DataFrame) -> pl.DataFrame:
+    """Marks ``picked`` the one candidate per name that agrees with it in more than the key.
 
     The registry holds different companies whose names differ only in legal form or in
     region (…有限公司 and …有限责任公司; 佛山农商行 and 顺德农商行): the one spelt exactly
     as typed wins, then the one with the same regions and legal form, then the same regions,
-    then the same legal form. If none is alone in agreeing, all stay candidates.
+    then the same legal form. A lone candidate is picked; if none is alone in agreeing, none
+    is, and all stay candidates.
     """
-    if len(exact) < 2:
-        return exact
-    tests = (
-        lambda c: c.parts.text == parts.text,
-        lambda c: c.parts.places == parts.places and c.parts.legal_form == parts.legal_form,
-        lambda c: c.parts.places == parts.places,
-        lambda c: c.parts.legal_form == parts.legal_form,
+    same_text = pl.col("text") == pl.col("text_target")
+    same_form = pl.col("legal_form") == pl.col("legal_form_target")
+    tests = (same_text, _same_regions() & same_form, _same_regions(), same_form)
+    # The first test that singles a candidate out decides (a lone candidate is singled out).
+    decisive = [pl.when(pl.len().over("query") == 1).then(True)]
+    decisive += [pl.when(test.sum().over("query") == 1).then(test) for test in tests]
+    return candidates.with_columns(picked=pl.coalesce(*decisive, False), same_text=same_text)
+
+
+def _fuzzy_links(fuzzy: pl.DataFrame) -> pl.DataFrame:
+    """A name links to its best candidate when it scores above the threshold and leads the
+    next by the margin."""
+    best = fuzzy.group_by("query", maintain_order=True).agg(
+        pl.col("entity_id").first(),
+        pl.col("total").first().alias("best"),
+        pl.col("total").get(1, null_on_oob=True).fill_null(0.0).alias("runner_up"),
     )
-    for test in tests:
-        agreeing = [c for c in exact if test(c)]
-        if len(agreeing) == 1:
-            return agreeing
-    return exact
+    linked = best.filter(
+        pl.col("best") >= FUZZY_THRESHOLD, pl.col("best") - pl.col("runner_up") >= MARGIN
+    )
+    # Python's round, as --explain shows it: polars rounds by scaling, which can differ.
+    confidence = [round(min(total, FUZZY_CONFIDENCE_CAP), 3) for total in linked["best"]]
+    return linked.select(
+        "query",
+        "entity_id",
+        method=pl.lit("fuzzy"),
+        confidence=pl.Series(confidence, dtype=pl.Float64),
+    )
 
 
-def _blocking_keys(label: str, names: pl.DataFrame) -> pl.DataFrame:
+def _blocking_keys(names: pl.DataFrame, label: str) -> pl.DataFrame:
     """The keys under which a name meets its candidates; two names meet if they share one.
 
     - ``s|`` the core's sound: any number of homophone typos (宏→红, 信→讯 differ by a letter,
@@ -282,34 +260,33 @@ def _blocking_keys(label: str, names: pl.DataFrame) -> pl.DataFrame:
             for at in range(longest)
         ),
     ]
-    return (
-        pl.concat(names.select(label, "city", key.alias("block")) for key in keys)
-        .drop_nulls("block")
-        .unique()
+    # Not made unique: the odd repeated key (宏宏达 less either 宏) only repeats a pair,
+    # and the pairs are made unique.
+    return pl.concat(
+        names.select(label, "block_city", key.alias("block")) for key in keys
+    ).drop_nulls("block")
+
+
+def _blocked_pairs(query_keys: pl.DataFrame, target_keys: pl.DataFrame) -> pl.DataFrame:
+    """(query, target) sharing a block, and the city when the name names one."""
+    anywhere = query_keys.filter(pl.col("block_city").is_null()).join(
+        target_keys.drop("block_city"), on="block"
+    )
+    in_city = query_keys.filter(pl.col("block_city").is_not_null()).join(
+        target_keys, on=["block", "block_city"]
+    )
+    return _distinct_pairs(
+        pl.concat([anywhere.select("query", "target"), in_city.select("query", "target")])
     )
 
 
-def _decide_fuzzy(decision: Decision) -> None:
-    ranked = decision.candidates
-    if not ranked:
-        decision.why = "no registry company shares a blocking key and a compatible region"
-        return
-    best = ranked[0]
-    runner_up = ranked[1].total if len(ranked) > 1 else 0.0
-    if best.total < FUZZY_THRESHOLD:
-        decision.why = f"best score {best.total:.3f} is below the threshold {FUZZY_THRESHOLD}"
-    elif best.total - runner_up < MARGIN:
-        decision.why = (
-            f"best score {best.total:.3f} leads the next ({runner_up:.3f}) by less than {MARGIN}"
-        )
-    else:
-        decision.link = Link(best.company.entity_id, "fuzzy", round(min(best.total, 0.99), 3))
-        decision.why = f"best score {best.total:.3f}, next {runner_up:.3f}"
-
-
-def pick_by_context(decision: Decision, context_places: frozenset[str]) -> Link | None:
-    """Among equally named companies, the one in the place the row is tied to."""
-    here = [c for c in decision.candidates if context_places & c.company.places]
-    if len(here) == 1:
-        return Link(here[0].company.entity_id, "exact", CONTEXT_CONFIDENCE)
-    return None
+def _distinct_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """(query, target) pairs made unique (in no particular order)."""
+    # Both as one 64-bit number: polars makes a single integer column unique several
+    # times faster than a frame of two.
+    shift = 1 << 32
+    packed = pairs.select(pl.col("query").cast(pl.UInt64) * shift + pl.col("target"))
+    unique = packed.to_series().unique()
+    return pl.DataFrame(
+        {"query": (unique // shift).cast(pl.UInt32), "target": (unique % shift).cast(pl.UInt32)}
+    )

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
-import polars as pl
-
 
 @dataclass(frozen=True)
 class MentionSource:
@@ -53,26 +50,18 @@ MENTION_SOURCES = (
         "court",
     ),
 )
-MENTION_COLUMNS = (
-    "source_table",
-    "source_file",
-    "source_row",
-    "role",
-    "name",
-    "uscc",
-    "person_hash",
-    "context",
-)
+# One row per mention: the name cells are the table's, and (file, row, role) tell them apart.
+MENTION_ORDER = "source_table, source_file, source_row, role"
 
 
-def gather_mentions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every non-empty name cell of the canonical tables, in a stable order."""
-    parts = [
+def mentions_sql() -> str:
+    """SQL for every non-empty name cell of the canonical tables (unordered: see
+    MENTION_ORDER). Kept a query, not a table: at province scale a copy of the mentions
+    costs GBs, and reading the canonical tables again costs about a second."""
+    return " UNION ALL ".join(
         f"""SELECT '{source.table}' AS source_table, source_file, source_row,
                    '{source.role}' AS role, {source.role} AS name, {source.uscc} AS uscc,
                    {source.person_hash} AS person_hash, {source.context} AS context
             FROM {source.table} WHERE {source.role} IS NOT NULL"""
         for source in MENTION_SOURCES
-    ]
-    sql = " UNION ALL ".join(parts) + " ORDER BY source_table, source_file, source_row, role"
-    return pl.from_arrow(con.sql(sql).to_arrow_table())  # type: ignore[return-value]
+    )

@@ -100,13 +100,21 @@ def normalise(name: str) -> str:
 
 def is_person_name(name: str) -> bool:
     """A natural person (2–6 Chinese characters, no mark of an organisation)."""
-    text = normalise(name)
+    return is_person_text(normalise(name))
+
+
+def is_person_text(text: str) -> bool:
+    """:func:`is_person_name` of a name already normalised."""
     return bool(PERSON_NAME.match(text)) and not ORGANISATION_MARKS.search(text)
 
 
 def take_apart(name: str) -> NameParts:
     """Take a company name apart (see the module docstring). Idempotent on ``text``."""
-    text = normalise(name)
+    return take_apart_text(normalise(name))
+
+
+def take_apart_text(text: str) -> NameParts:
+    """:func:`take_apart` of a name already normalised (bulk parsing normalises once)."""
     gazetteer = load_gazetteer()
     places: list[Place] = []
     body = text

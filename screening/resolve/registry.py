@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
+import polars as pl
 
-from screening.resolve.bulk import parse_registry_rows
+from screening.gazetteer import LEVELS
+from screening.resolve.bulk import ADDRESS_LEVELS
 from screening.resolve.names import NameParts
+
+Registry = list[tuple[str, str, str | None]]  # (USCC, name, address) per company
 
 
 @dataclass(frozen=True)
 class Company:
-    """A registry company as a match target."""
+    """A registry company as a match target, as ``--explain`` shows it."""
 
     entity_id: str
     name: str
@@ -21,22 +26,38 @@ class Company:
     name_is_person: bool  # the registered name reads like a person's (an individual business)
 
 
-def registry_companies(con: duckdb.DuckDBPyConnection) -> list[Company]:
-    """One target per valid USCC in the registry (its first row wins), in USCC order."""
-    rows = con.execute(
+def read_registry(con: duckdb.DuckDBPyConnection) -> Registry:
+    """(USCC, name, address) per valid USCC in the registry (its first row wins), in USCC
+    order."""
+    return con.execute(
         """SELECT uscc, arg_min(company_name, (source_file, source_row)),
                   arg_min(address, (source_file, source_row))
            FROM registry WHERE uscc_status = 'valid' AND company_name IS NOT NULL
            GROUP BY uscc ORDER BY uscc"""
     ).fetchall()
-    parsed = parse_registry_rows([(name, address) for _uscc, name, address in rows])
-    return [
-        Company(
-            f"C-{uscc}",
-            name,
-            company.parts,
-            frozenset(company.parts.places) | frozenset(company.address_places),
-            company.looks_like_person,
-        )
-        for (uscc, name, _address), company in zip(rows, parsed, strict=True)
-    ]
+
+
+def registry_targets(registry: Registry, parsed: pl.DataFrame) -> pl.DataFrame:
+    """One row per company: ``target`` (its number), ``entity_id``, and the parsed name and
+    address (:func:`bulk.parse_in_bulk`'s registry frame, in the same order)."""
+    entity_ids = pl.Series(
+        "entity_id", [f"C-{uscc}" for uscc, _name, _address in registry], dtype=pl.String
+    )
+    return parsed.with_columns(entity_id=entity_ids).with_row_index("target")
+
+
+def company(target: dict[str, Any]) -> Company:
+    """A row of :func:`registry_targets` as a :class:`Company`."""
+    places = tuple(target[level] for level in LEVELS if target[level] is not None)
+    address = {target[level] for level in ADDRESS_LEVELS if target[level] is not None}
+    parts = NameParts(
+        text=target["text"],
+        places=places,
+        trade=target["trade"],
+        industry=target["industry"],
+        legal_form=target["legal_form"],
+        branch=target["branch"],
+    )
+    return Company(
+        target["entity_id"], target["name"], parts, frozenset(places) | address, target["is_person"]
+    )

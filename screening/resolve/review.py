@@ -6,18 +6,50 @@ so their history stays; the latest per name and entity wins, and wins over the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+import polars as pl
+
 from screening.errors import ScreeningError
+from screening.resolve.bulk import parse_in_bulk
 from screening.resolve.link import latest_judgements
-from screening.resolve.matcher import Decision, Matcher
-from screening.resolve.names import is_person_name, normalise, parse_name
-from screening.resolve.registry import registry_companies
+from screening.resolve.matcher import Decisions, Matcher
+from screening.resolve.names import NameParts, is_person_name, normalise, parse_name
+from screening.resolve.registry import Company, company, read_registry, registry_targets
+from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, Score
 from screening.store import Store
 
 Judgement = Literal["must_link", "cannot_link"]
+
+
+@dataclass(frozen=True)
+class Link:
+    entity_id: str
+    method: str
+    confidence: float
+
+
+@dataclass
+class Candidate:
+    company: Company
+    score: Score | None  # None for an exact key match
+
+    @property
+    def total(self) -> float:
+        return 1.0 if self.score is None else self.score.total
+
+
+@dataclass
+class Decision:
+    """What the cascade concluded for one company name, and why."""
+
+    parts: NameParts
+    link: Link | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    needs_context: bool = False
+    why: str = ""
 
 
 @dataclass
@@ -39,14 +71,56 @@ def explain(store: Store, name: str) -> Explanation:
     if is_person_name(name):
         return Explanation(name, True, None, linked)
     key = normalise(name)
-    refused = {
-        entity_id
-        for (judged, entity_id), kind in latest_judgements(con).items()
-        if judged == key and kind == "cannot_link"
-    }
-    matcher = Matcher(registry_companies(con), con)
-    decision = matcher.decide({name: parse_name(name)}, {key: refused})[name]
-    return Explanation(name, False, decision, linked)
+    refused = pl.DataFrame(
+        [
+            entity_id
+            for (judged, entity_id), kind in latest_judgements(con).items()
+            if judged == key and kind == "cannot_link"
+        ],
+        schema={"entity_id": pl.String},
+    ).select(text=pl.lit(key), entity_id="entity_id")
+    registry = read_registry(con)
+    query, registry_parsed = parse_in_bulk([name], registry)
+    targets = registry_targets(registry, registry_parsed)
+    decisions = Matcher(targets).decide(query.with_row_index("query"), refused)
+    return Explanation(name, False, _decision(parse_name(name), decisions, targets), linked)
+
+
+def _decision(parts: NameParts, decisions: Decisions, targets: pl.DataFrame) -> Decision:
+    """The decisions on one name, as the objects ``--explain`` shows."""
+    links = [Link(*row) for row in decisions.links.drop("query").iter_rows()]
+    decision = Decision(parts, link=links[0] if links else None)
+    if decisions.exact.height:
+        exact = decisions.exact.drop("entity_id").join(targets, on="target").sort("target")
+        decision.candidates = [Candidate(company(row), None) for row in exact.iter_rows(named=True)]
+        if decision.link:
+            decision.why = "the only registry company with this trade name and region"
+        else:
+            decision.needs_context = True
+            decision.why = (
+                f"{exact.height} registry companies share this name: the row's place decides"
+            )
+        return decision
+    fuzzy = decisions.fuzzy.drop("entity_id").join(targets, on="target", maintain_order="left")
+    decision.candidates = [
+        Candidate(company(row), Score(*(row[name] for name in Score.__dataclass_fields__)))
+        for row in fuzzy.iter_rows(named=True)
+    ]
+    decision.why = _fuzzy_why(decision)
+    return decision
+
+
+def _fuzzy_why(decision: Decision) -> str:
+    ranked = decision.candidates
+    if not ranked:
+        return "no registry company shares a blocking key and a compatible region"
+    best = ranked[0].total
+    runner_up = ranked[1].total if len(ranked) > 1 else 0.0
+    if decision.link:
+        return f"best score {best:.3f}, next {runner_up:.3f}"
+    if best < FUZZY_THRESHOLD:
+        return f"best score {best:.3f} is below the threshold {FUZZY_THRESHOLD}"
+    return f"best score {best:.3f} leads the next ({runner_up:.3f}) by less than {MARGIN}"
 
 
 def judge(

@@ -63,12 +63,25 @@ def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
         pl.col("core").str.slice(0, cut).alias("mention_trade"),
         pl.col("core").str.slice(cut).alias("mention_industry"),
     )
-    frame = frame.with_columns(
-        trade_sound=_similarity(_sounds(frame, "mention_trade"), _sounds(frame, "trade")),
-        trade_characters=_similarity(frame["mention_trade"], frame["trade"]),
-        industry_sound=_similarity(_sounds(frame, "mention_industry"), _sounds(frame, "industry")),
-        rare_trade=(pl.col("mention_trade") == pl.col("trade"))
-        & (pl.col("trade_count") <= RARE_TRADE_COUNT),
+    # Millions of pairs, but a few hundred thousand distinct strings to compare.
+    trades = frame.select("mention_trade", "trade").unique()
+    trades = trades.with_columns(
+        trade_sound=_similarity(_sounds(trades["mention_trade"]), _sounds(trades["trade"])),
+        trade_characters=_similarity(trades["mention_trade"], trades["trade"]),
+    )
+    industries = frame.select("mention_industry", "industry").unique()
+    industries = industries.with_columns(
+        industry_sound=_similarity(
+            _sounds(industries["mention_industry"]), _sounds(industries["industry"])
+        )
+    )
+    frame = (
+        frame.join(trades, on=["mention_trade", "trade"], maintain_order="left")
+        .join(industries, on=["mention_industry", "industry"], maintain_order="left")
+        .with_columns(
+            rare_trade=(pl.col("mention_trade") == pl.col("trade"))
+            & (pl.col("trade_count") <= RARE_TRADE_COUNT)
+        )
     )
     # The same sum, in the same order, as Score.total.
     total = (
@@ -81,9 +94,8 @@ def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(total.alias("total")).drop("mention_trade", "mention_industry")
 
 
-def _sounds(frame: pl.DataFrame, column: str) -> pl.Series:
+def _sounds(values: pl.Series) -> pl.Series:
     """The pinyin letters of each value, computed once per distinct value."""
-    values = frame.get_column(column)
     distinct = values.unique().to_list()
     return values.replace_strict(
         dict(zip(distinct, map(sounds, distinct), strict=True)), return_dtype=pl.String

@@ -6,7 +6,7 @@ Clerks type by pinyin, so a typo is usually a character of the same or a close s
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pypinyin.pinyin_dict import pinyin_dict
 
@@ -21,7 +21,14 @@ def sound(character: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", first) if not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=1 << 18)
 def sounds(text: str) -> str:
     """The pinyin letters of a text: 讯 (xun) and 信 (xin) differ by one letter, not one word."""
-    return "".join(sound(character) for character in text)
+    # str.translate replaces each character in C: several times faster than joining the
+    # sound of each, and names are sounded millions of times.
+    return text.translate(_sound_table())
+
+
+@cache
+def _sound_table() -> dict[int, str]:
+    """Each character with a reading → its :func:`sound` (others translate to themselves)."""
+    return {code: sound(chr(code)) for code in pinyin_dict}
