@@ -43,7 +43,7 @@ def registry_targets(registry: Registry, parsed: pl.DataFrame) -> pl.DataFrame:
     entity_ids = pl.Series(
         "entity_id", [f"C-{uscc}" for uscc, _name, _address in registry], dtype=pl.String
     )
-    return parsed.with_columns(entity_id=entity_ids).with_row_index("target")
+    return parsed.drop("address").with_columns(entity_id=entity_ids).with_row_index("target")
 
 
 def company(target: dict[str, Any]) -> Company:
