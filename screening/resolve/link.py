@@ -48,7 +48,7 @@ from screening.resolve.matcher import (
 from screening.resolve.mentions import MENTION_ORDER, mentions_sql
 from screening.resolve.names import normalise, parse_name
 from screening.resolve.parses import parse_with_store
-from screening.resolve.registry import Registry, read_registry, registry_targets
+from screening.resolve.registry import read_registry, registry_targets
 from screening.store import Store
 
 Progress = Callable[[str], None]
@@ -124,10 +124,12 @@ def _decide(store: Store, scratch: _Scratch, judgements: Judgements, say: Progre
     names = _gather_names(scratch, judgements)
     say("reading the registry")
     registry = read_registry(scratch.con)
-    say(f"taking apart {len(names):,} names")
-    parsed, registry_parsed = parse_with_store(store, _unregistered(names, registry), registry)
+    say(f"taking apart {names.len():,} names")
+    # Most names are spelt exactly as a registry company's: those reuse its parse.
+    unregistered = names.filter(~names.is_in(registry.get_column("name").implode()))
+    parsed, registry_parsed = parse_with_store(store, unregistered, registry)
     targets = registry_targets(registry, registry_parsed)
-    parsed = _with_registered(parsed, registry_parsed, names)
+    parsed = _with_registered(names, parsed, registry_parsed)
     queries = parsed.filter(~pl.col("is_person")).drop("is_person").with_row_index("query")
     say(f"matching {queries.height:,} company names")
     decisions = Matcher(targets).decide(queries, _refused(judgements))
@@ -190,7 +192,7 @@ class _Scratch:
 # ----- names ---------------------------------------------------------------------------
 
 
-def _gather_names(scratch: _Scratch, judgements: Judgements) -> list[str]:
+def _gather_names(scratch: _Scratch, judgements: Judgements) -> pl.Series:
     """Defines the view ``resolve_mentions`` (every mention, and whether its USCC links it)
     and returns the distinct names the USCC does not link, sorted."""
     # A cannot-link overrides a USCC too: such mentions go down the cascade by name.
@@ -202,27 +204,19 @@ def _gather_names(scratch: _Scratch, judgements: Judgements) -> list[str]:
               ON refused.name = m.name AND refused.uscc = m.uscc""",
     )
     names = scratch.query("SELECT DISTINCT name FROM resolve_mentions WHERE NOT by_uscc")
-    return names.get_column("name").sort().to_list()
-
-
-def _unregistered(names: list[str], registry: Registry) -> list[str]:
-    """The names not spelt exactly as a registry company's (most are): only these need
-    taking apart; the rest reuse the registry's parse."""
-    registered = {name for _uscc, name, _address in registry}
-    return [name for name in names if name not in registered]
+    return names.get_column("name").sort()
 
 
 def _with_registered(
-    parsed: pl.DataFrame, registry_parsed: pl.DataFrame, names: list[str]
+    names: pl.Series, parsed: pl.DataFrame, registry_parsed: pl.DataFrame
 ) -> pl.DataFrame:
-    """Every name's parse, in ``names`` order: its own, or its registry spelling's."""
-    columns = ["name", *PARTS_SCHEMA]
-    registered = registry_parsed.select(columns).unique("name", keep="first")
-    return (
-        pl.DataFrame({"name": names}, schema={"name": pl.String})
-        .join(pl.concat([parsed, registered.join(parsed, on="name", how="anti")]), on="name")
-        .sort("name")
+    """Every name's parse, sorted by name: its own, or its registry spelling's."""
+    registered = (
+        registry_parsed.select("name", *PARTS_SCHEMA)
+        .filter(pl.col("name").is_in(names.implode()))
+        .unique("name", keep="any")  # a name's parse depends on the name alone
     )
+    return pl.concat([parsed, registered]).sort("name")
 
 
 def latest_judgements(con: duckdb.DuckDBPyConnection) -> Judgements:

@@ -20,7 +20,6 @@ import pypinyin
 
 from screening.gazetteer import LEVELS
 from screening.resolve.bulk import ADDRESS_LEVELS, PLACE_CODE, parse_in_bulk
-from screening.resolve.registry import Registry
 from screening.store import Store, insert_frame
 
 NAME_PARSES, REGISTRY_PARSES = "resolve_name_parses", "resolve_registry_parses"
@@ -30,27 +29,23 @@ PARSING_DATA = ("data/gazetteer.csv",)
 
 
 def parse_with_store(
-    store: Store, names: list[str], registry: Registry
+    store: Store, names: pl.Series, registry: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """:func:`bulk.parse_in_bulk` of the names and the registry rows' (name, address),
-    taking only new ones apart and storing their parses (unless the store is read-only)."""
+    """The parses of the (distinct) names and of the registry's (name, address) pairs, as
+    :func:`bulk.parse_in_bulk` gives them, taking apart only those not stored yet and
+    storing them (unless the store is read-only). In no particular order."""
     con, parser = store.con, parser_fingerprint()
     if not store.read_only:
         for table in (NAME_PARSES, REGISTRY_PARSES):
             con.execute(f"DELETE FROM {table} WHERE parser <> ?", [parser])
-    wanted_names = pl.DataFrame({"name": names}, schema={"name": pl.String})
+    wanted_names = names.to_frame("name")
     # Two companies can share a name and an address: each pair is taken apart once.
-    wanted_registry = pl.DataFrame(
-        [(name, address) for _uscc, name, address in registry],
-        schema={"name": pl.String, "address": pl.String},
-        orient="row",
-    )
-    distinct_registry = wanted_registry.unique(maintain_order=True)
-    known_names = _stored(con, NAME_PARSES, wanted_names, parser)
-    known_registry = _stored(con, REGISTRY_PARSES, distinct_registry, parser)
-    new_names = wanted_names.join(known_names, on="name", how="anti")
-    new_registry = distinct_registry.join(
-        known_registry, on=["name", "address"], how="anti", nulls_equal=True
+    wanted_registry = registry.select("name", "address").unique(maintain_order=True)
+    stored_names = _stored(con, NAME_PARSES, wanted_names, parser)
+    stored_registry = _stored(con, REGISTRY_PARSES, wanted_registry, parser)
+    new_names = wanted_names.join(stored_names, on="name", how="anti")
+    new_registry = wanted_registry.join(
+        stored_registry, on=["name", "address"], how="anti", nulls_equal=True
     )
     parsed_names, parsed_registry = parse_in_bulk(
         new_names.get_column("name").to_list(), list(new_registry.iter_rows())
@@ -58,12 +53,7 @@ def parse_with_store(
     if not store.read_only:
         for table, parsed in ((NAME_PARSES, parsed_names), (REGISTRY_PARSES, parsed_registry)):
             insert_frame(con, table, parsed.with_columns(parser=pl.lit(parser)))
-    return (
-        _in_order(wanted_names, pl.concat([known_names, parsed_names]), ["name"]),
-        _in_order(
-            wanted_registry, pl.concat([known_registry, parsed_registry]), ["name", "address"]
-        ),
-    )
+    return pl.concat([stored_names, parsed_names]), pl.concat([stored_registry, parsed_registry])
 
 
 @cache
@@ -96,9 +86,3 @@ def _stored(
     assert isinstance(frame, pl.DataFrame)
     places = [column for column in (*LEVELS, *ADDRESS_LEVELS) if column in frame.columns]
     return frame.with_columns(pl.col(places).cast(PLACE_CODE))
-
-
-def _in_order(wanted: pl.DataFrame, parsed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """The parse of each wanted row, in the wanted order."""
-    ordered = wanted.with_row_index("order").join(parsed, on=keys, nulls_equal=True)
-    return ordered.sort("order").drop("order")

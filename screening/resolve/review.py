@@ -80,7 +80,7 @@ def explain(store: Store, name: str) -> Explanation:
         schema={"entity_id": pl.String},
     ).select(text=pl.lit(key), entity_id="entity_id")
     registry = read_registry(con)
-    query, registry_parsed = parse_with_store(store, [name], registry)
+    query, registry_parsed = parse_with_store(store, pl.Series([name]), registry)
     targets = registry_targets(registry, registry_parsed)
     decisions = Matcher(targets).decide(query.with_row_index("query"), refused)
     return Explanation(name, False, _decision(parse_name(name), decisions, targets), linked)
