@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from screening.evaluate import mention_truth
 from screening.identifiers import is_valid_uscc, make_uscc
+from screening.resolve import link, parses
+from screening.resolve.bulk import parse_in_bulk
 from screening.resolve.link import resolve
 from screening.resolve.names import is_person_name, normalise, parse_name
 from screening.resolve.quality import pairwise
@@ -186,3 +188,65 @@ def test_sample_world_against_truth(sample_db: Path) -> None:
     assert precision >= 0.995 and recall >= 0.98, (precision, recall)
     with pytest.raises(AssertionError):  # the measure itself can fail
         assert pairwise([("a", "x"), ("a", "y")])[1] >= 0.98
+
+
+def _tables(db: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The mentions and entities tables as stored, row order included."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return (
+            con.execute("SELECT * FROM mentions").fetchall(),
+            con.execute("SELECT * FROM entities").fetchall(),
+        )
+
+
+def test_parses_are_kept_for_the_next_resolve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = _database(
+        tmp_path,
+        [
+            ("佛山市红盛建筑劳务有限公司", None, "佛山市禅城区人民法院"),
+            ("宏达建筑劳务有限公司", None, "佛山市三水区人民法院"),
+            ("余有洋", None, "佛山市禅城区人民法院"),
+        ],
+    )
+    taken_apart: list[int] = []
+
+    def counting(names: list[str], registry: list[tuple[str, str | None]]) -> object:
+        taken_apart.append(len(names) + len(registry))
+        return parse_in_bulk(names, registry)
+
+    monkeypatch.setattr(parses, "parse_in_bulk", counting)
+    _resolve(db)
+    first = _tables(db)
+    with Store.open(db) as store:  # a parse of another parser is never used, and goes
+        store.con.execute(
+            """INSERT INTO resolve_name_parses (parser, name, text, is_person)
+               VALUES ('stale', '宏达建筑劳务有限公司', '宏达', true)"""
+        )
+    _resolve(db)
+    assert taken_apart == [len(REGISTRY) + 3, 0]  # the second resolve took nothing apart
+    assert _tables(db) == first  # the same tables, row order included
+    with duckdb.connect(str(db), read_only=True) as con:
+        parsers = con.execute("SELECT DISTINCT parser FROM resolve_name_parses").fetchall()
+    assert parsers == [(parses.parser_fingerprint(),)]
+
+
+def test_a_failed_resolve_leaves_the_previous_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = _database(tmp_path, [("佛山市红盛建筑劳务有限公司", None, "佛山市禅城区人民法院")])
+    _resolve(db)
+    before = _tables(db)
+
+    def failing(*_args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(link, "_write_entities", failing)
+    with Store.open(db) as store, pytest.raises(RuntimeError, match="disk full"):
+        resolve(store)
+    assert _tables(db) == before
+    with Store.open(db) as store, pytest.raises(duckdb.ConstraintException):
+        store.con.execute(  # the table keeps its constraints
+            "INSERT INTO mentions SELECT * REPLACE ('guess' AS method) FROM mentions LIMIT 1"
+        )

@@ -58,13 +58,13 @@ _PERSON_ROW = (None,) * (len(PARTS_SCHEMA) - 2)
 
 
 def parse_in_bulk(
-    names: Sequence[str], registry: Sequence[tuple[str, str, str | None]]
+    names: Sequence[str], registry: Sequence[tuple[str, str | None]]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Parts of each name, and of each registry row's (USCC, name, address), in input order.
+    """Parts of each name, and of each registry row's (name, address), in input order.
 
     Returns a frame per input (``name`` beside :data:`PARTS_SCHEMA`; the registry's also
-    with the address's regions, :data:`ADDRESS_LEVELS`). A registry name is always taken
-    apart, even when it reads like a person's: it is a company all the same.
+    with ``address`` and its regions, :data:`ADDRESS_LEVELS`). A registry name is always
+    taken apart, even when it reads like a person's: it is a company all the same.
     """
     with _pool(len(names) + len(registry)) as run:
         # Both maps are submitted before either is collected: the workers never idle.
@@ -72,9 +72,10 @@ def parse_in_bulk(
         parsed_names = run(_name_chunk, _chunks(names))
         registry_frame = _concat(parsed_registry, REGISTRY_SCHEMA)
         names_frame = _concat(parsed_names, PARTS_SCHEMA)
+    keys = pl.DataFrame(registry, schema={"name": pl.String, "address": pl.String}, orient="row")
     return (
         names_frame.insert_column(0, pl.Series("name", names, dtype=pl.String)),
-        registry_frame.insert_column(0, pl.Series("name", [row[1] for row in registry], pl.String)),
+        pl.concat([keys, registry_frame], how="horizontal"),
     )
 
 
@@ -139,10 +140,10 @@ def _name_chunk(names: list[str]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=PARTS_SCHEMA, orient="row")
 
 
-def _registry_chunk(rows: list[tuple[str, str, str | None]]) -> pl.DataFrame:
+def _registry_chunk(rows: list[tuple[str, str | None]]) -> pl.DataFrame:
     gazetteer = load_gazetteer()
     parsed = []
-    for _uscc, name, address in rows:
+    for name, address in rows:
         parts = take_apart_text(normalise(name))
         located, _rest = gazetteer.region_prefix(normalise(address or ""))
         parsed.append(

@@ -36,7 +36,7 @@ import duckdb
 import polars as pl
 
 from screening.gazetteer import LEVELS, load_gazetteer
-from screening.resolve.bulk import ADDRESS_LEVELS, PARTS_SCHEMA, PLACE_CODE, parse_in_bulk
+from screening.resolve.bulk import ADDRESS_LEVELS, PARTS_SCHEMA, PLACE_CODE
 from screening.resolve.matcher import (
     CONFIDENCE,
     CONTEXT_CONFIDENCE,
@@ -47,7 +47,8 @@ from screening.resolve.matcher import (
 )
 from screening.resolve.mentions import MENTION_ORDER, mentions_sql
 from screening.resolve.names import normalise, parse_name
-from screening.resolve.registry import Registry, read_registry, registry_targets
+from screening.resolve.parses import parse_with_store
+from screening.resolve.registry import read_registry, registry_targets
 from screening.store import Store
 
 Progress = Callable[[str], None]
@@ -89,32 +90,62 @@ def resolve(store: Store, *, progress: Progress | None = None) -> ResolveResult:
     say = progress or (lambda _stage: None)
     with _Scratch(store.con) as scratch:
         judgements = latest_judgements(scratch.con)
-        say("gathering mentions")
-        names = _gather_names(scratch, judgements)
-        say("reading the registry")
-        registry = read_registry(scratch.con)
-        say(f"taking apart {len(names):,} names")
-        parsed, registry_parsed = parse_in_bulk(_unregistered(names, registry), registry)
-        targets = registry_targets(registry, registry_parsed)
-        parsed = _with_registered(parsed, registry_parsed, names)
-        del registry, registry_parsed
-        queries = parsed.filter(~pl.col("is_person")).drop("is_person").with_row_index("query")
-        say(f"matching {queries.height:,} company names")
-        decisions = Matcher(targets).decide(queries, _refused(judgements))
-        say("linking mentions")
-        _register_links(scratch, parsed, queries, targets, decisions, judgements)
+        decided = _decide(store, scratch, judgements, say)
         say("writing mentions and entities")
-        _write(scratch, targets, parsed)
+        _write(scratch, decided)
         by_method = _counts(scratch.con, "SELECT method, count(*) FROM mentions GROUP BY 1")
         kinds = _counts(scratch.con, "SELECT kind, count(*) FROM entities GROUP BY 1")
     return ResolveResult(
         mentions=sum(by_method.values()),
         by_method=by_method,
         entities=kinds,
-        ambiguous_names=decisions.ambiguous().get_column("query").n_unique(),
+        ambiguous_names=decided.ambiguous_names,
         judgements=len(judgements),
         seconds=time.perf_counter() - started,
     )
+
+
+@dataclass(frozen=True)
+class _Decided:
+    """What writing needs of the deciding, besides the links it left in DuckDB."""
+
+    ambiguous_names: int
+    registered: pl.DataFrame  # entity_id, registered_name, registered_place
+    places: pl.DataFrame  # name, place: of each company name taken apart
+
+
+def _decide(store: Store, scratch: _Scratch, judgements: Judgements, say: Progress) -> _Decided:
+    """Decide every distinct name and leave the links in DuckDB (:func:`_register_links`).
+
+    A function of its own so that its frames (GBs at province scale) are freed before
+    DuckDB writes the mentions, which needs the memory.
+    """
+    say("gathering mentions")
+    names = _gather_names(scratch, judgements)
+    say("reading the registry")
+    registry = read_registry(scratch.con)
+    say(f"taking apart {names.len():,} names")
+    # Most names are spelt exactly as a registry company's: those reuse its parse.
+    unregistered = names.filter(~names.is_in(registry.get_column("name").implode()))
+    parsed, registry_parsed = parse_with_store(store, unregistered, registry)
+    targets = registry_targets(registry, registry_parsed)
+    parsed = _with_registered(names, parsed, registry_parsed)
+    queries = parsed.filter(~pl.col("is_person")).drop("is_person").with_row_index("query")
+    say(f"matching {queries.height:,} company names")
+    decisions = Matcher(targets).decide(queries, _refused(judgements))
+    say("linking mentions")
+    _register_links(scratch, parsed, queries, targets, decisions, judgements)
+    return _Decided(
+        ambiguous_names=decisions.ambiguous().get_column("query").n_unique(),
+        registered=targets.select(
+            "entity_id", registered_name="name", registered_place=_place_or_null()
+        ),
+        places=queries.select("name", place=_place_or_null()),
+    )
+
+
+def _place_or_null() -> pl.Expr:
+    return pl.when(PLACE != "").then(PLACE)
 
 
 class _Scratch:
@@ -161,7 +192,7 @@ class _Scratch:
 # ----- names ---------------------------------------------------------------------------
 
 
-def _gather_names(scratch: _Scratch, judgements: Judgements) -> list[str]:
+def _gather_names(scratch: _Scratch, judgements: Judgements) -> pl.Series:
     """Defines the view ``resolve_mentions`` (every mention, and whether its USCC links it)
     and returns the distinct names the USCC does not link, sorted."""
     # A cannot-link overrides a USCC too: such mentions go down the cascade by name.
@@ -173,27 +204,19 @@ def _gather_names(scratch: _Scratch, judgements: Judgements) -> list[str]:
               ON refused.name = m.name AND refused.uscc = m.uscc""",
     )
     names = scratch.query("SELECT DISTINCT name FROM resolve_mentions WHERE NOT by_uscc")
-    return names.get_column("name").sort().to_list()
-
-
-def _unregistered(names: list[str], registry: Registry) -> list[str]:
-    """The names not spelt exactly as a registry company's (most are): only these need
-    taking apart; the rest reuse the registry's parse."""
-    registered = {name for _uscc, name, _address in registry}
-    return [name for name in names if name not in registered]
+    return names.get_column("name").sort()
 
 
 def _with_registered(
-    parsed: pl.DataFrame, registry_parsed: pl.DataFrame, names: list[str]
+    names: pl.Series, parsed: pl.DataFrame, registry_parsed: pl.DataFrame
 ) -> pl.DataFrame:
-    """Every name's parse, in ``names`` order: its own, or its registry spelling's."""
-    columns = ["name", *PARTS_SCHEMA]
-    registered = registry_parsed.select(columns).unique("name", keep="first")
-    return (
-        pl.DataFrame({"name": names}, schema={"name": pl.String})
-        .join(pl.concat([parsed, registered.join(parsed, on="name", how="anti")]), on="name")
-        .sort("name")
+    """Every name's parse, sorted by name: its own, or its registry spelling's."""
+    registered = (
+        registry_parsed.select("name", *PARTS_SCHEMA)
+        .filter(pl.col("name").is_in(names.implode()))
+        .unique("name", keep="any")  # a name's parse depends on the name alone
     )
+    return pl.concat([parsed, registered]).sort("name")
 
 
 def latest_judgements(con: duckdb.DuckDBPyConnection) -> Judgements:
@@ -360,19 +383,34 @@ def _person_links(scratch: _Scratch, parsed: pl.DataFrame) -> pl.DataFrame:
 # ----- writing -------------------------------------------------------------------------
 
 
-def _write(scratch: _Scratch, targets: pl.DataFrame, parsed: pl.DataFrame) -> None:
+def _write(scratch: _Scratch, decided: _Decided) -> None:
     """Replace the mentions and entities, all or nothing."""
     con = scratch.con
     con.begin()
     try:
-        con.execute("DELETE FROM mentions")
-        con.execute("DELETE FROM entities")
+        for table in ("mentions", "entities"):
+            _empty(con, table)
         _write_mentions(con)
-        _write_entities(scratch, targets, parsed)
+        _write_entities(scratch, decided)
         con.commit()
     except BaseException:
         con.rollback()
         raise
+
+
+def _empty(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Empty a table by dropping it and creating it again as it was (the tables have no
+    separate indexes): DuckDB drops a table at once, but commits the deletion of the
+    province's eight million mentions in about 35 s."""
+    row = con.execute(
+        """SELECT sql FROM duckdb_tables()
+           WHERE database_name = current_database() AND schema_name = 'main'
+             AND table_name = ?""",
+        [table],
+    ).fetchone()
+    assert row is not None, table
+    con.execute(f"DROP TABLE {table}")
+    con.execute(row[0])
 
 
 def _link_column(column: str) -> str:
@@ -406,7 +444,7 @@ def _write_mentions(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _write_entities(scratch: _Scratch, targets: pl.DataFrame, parsed: pl.DataFrame) -> None:
+def _write_entities(scratch: _Scratch, decided: _Decided) -> None:
     """One row per entity: the registry's name and place when registered; otherwise its
     most frequent name, and the place that name gives."""
     scratch.table(
@@ -415,20 +453,13 @@ def _write_entities(scratch: _Scratch, targets: pl.DataFrame, parsed: pl.DataFra
            FROM (SELECT entity_id, name, count(*) AS n FROM mentions GROUP BY ALL)
            GROUP BY entity_id""",
     )
-    scratch.frame(
-        "resolve_registered",
-        targets.select(
-            "entity_id",
-            registered_name="name",
-            registered_place=pl.when(PLACE != "").then(PLACE),
-        ),
-    )
+    scratch.frame("resolve_registered", decided.registered)
     unregistered = scratch.query(
         """SELECT DISTINCT name FROM resolve_entity_names
            ANTI JOIN resolve_registered USING (entity_id)
            WHERE NOT starts_with(entity_id, 'P-')"""
     )
-    scratch.frame("resolve_name_places", _name_places(unregistered, parsed))
+    scratch.frame("resolve_name_places", _name_places(unregistered, decided.places))
     # A name's place serves any entity that name is the most frequent name of.
     scratch.con.execute(
         """INSERT INTO entities
@@ -447,17 +478,16 @@ def _write_entities(scratch: _Scratch, targets: pl.DataFrame, parsed: pl.DataFra
     )
 
 
-def _name_places(names: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
+def _name_places(names: pl.DataFrame, places: pl.DataFrame) -> pl.DataFrame:
     """The most specific place each company name names (null when none)."""
-    companies = parsed.filter(~pl.col("is_person")).select("name", *LEVELS)
-    known = names.join(companies, on="name").select("name", place=PLACE)
+    known = names.join(places, on="name")
     # Names only a USCC linked, or that read like a person's, were not taken apart yet.
-    other = names.join(companies, on="name", how="anti").get_column("name").sort()
-    places = [parse_name(name).place for name in other]
-    taken_apart = pl.DataFrame({"name": other, "place": places}, schema=known.schema)
-    return pl.concat([known, taken_apart]).with_columns(
-        pl.when(pl.col("place") != "").then(pl.col("place")).alias("place")
+    other = names.join(places, on="name", how="anti").get_column("name").sort()
+    taken_apart = pl.DataFrame(
+        {"name": other, "place": [parse_name(name).place or None for name in other]},
+        schema=known.schema,
     )
+    return pl.concat([known, taken_apart])
 
 
 def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:

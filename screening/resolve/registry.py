@@ -12,8 +12,6 @@ from screening.gazetteer import LEVELS
 from screening.resolve.bulk import ADDRESS_LEVELS
 from screening.resolve.names import NameParts
 
-Registry = list[tuple[str, str, str | None]]  # (USCC, name, address) per company
-
 
 @dataclass(frozen=True)
 class Company:
@@ -26,24 +24,34 @@ class Company:
     name_is_person: bool  # the registered name reads like a person's (an individual business)
 
 
-def read_registry(con: duckdb.DuckDBPyConnection) -> Registry:
-    """(USCC, name, address) per valid USCC in the registry (its first row wins), in USCC
-    order."""
-    return con.execute(
-        """SELECT uscc, arg_min(company_name, (source_file, source_row)),
-                  arg_min(address, (source_file, source_row))
-           FROM registry WHERE uscc_status = 'valid' AND company_name IS NOT NULL
-           GROUP BY uscc ORDER BY uscc"""
-    ).fetchall()
-
-
-def registry_targets(registry: Registry, parsed: pl.DataFrame) -> pl.DataFrame:
-    """One row per company: ``target`` (its number), ``entity_id``, and the parsed name and
-    address (:func:`bulk.parse_in_bulk`'s registry frame, in the same order)."""
-    entity_ids = pl.Series(
-        "entity_id", [f"C-{uscc}" for uscc, _name, _address in registry], dtype=pl.String
+def read_registry(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """``uscc``, ``name`` and ``address`` per valid USCC in the registry (its first row
+    wins), in USCC order."""
+    frame = pl.from_arrow(
+        con.sql(
+            """SELECT uscc, arg_min(company_name, (source_file, source_row)) AS name,
+                      arg_min(address, (source_file, source_row)) AS address
+               FROM registry WHERE uscc_status = 'valid' AND company_name IS NOT NULL
+               GROUP BY uscc ORDER BY uscc"""
+        ).to_arrow_table()
     )
-    return parsed.with_columns(entity_id=entity_ids).with_row_index("target")
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def registry_targets(registry: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
+    """One row per company of :func:`read_registry`, in its order (so in entity id order):
+    ``target`` (its number), ``entity_id``, and its parsed name and address (the registry
+    frame of :func:`parses.parse_with_store`)."""
+    return (
+        registry.join(
+            parsed, on=["name", "address"], how="left", nulls_equal=True, maintain_order="left"
+        )
+        .select(
+            (pl.lit("C-") + pl.col("uscc")).alias("entity_id"), pl.all().exclude("uscc", "address")
+        )
+        .with_row_index("target")
+    )
 
 
 def company(target: dict[str, Any]) -> Company:

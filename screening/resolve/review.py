@@ -13,10 +13,10 @@ from typing import Literal
 import polars as pl
 
 from screening.errors import ScreeningError
-from screening.resolve.bulk import parse_in_bulk
 from screening.resolve.link import latest_judgements
 from screening.resolve.matcher import Decisions, Matcher
 from screening.resolve.names import NameParts, is_person_name, normalise, parse_name
+from screening.resolve.parses import parse_with_store
 from screening.resolve.registry import Company, company, read_registry, registry_targets
 from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, Score
 from screening.store import Store
@@ -80,7 +80,7 @@ def explain(store: Store, name: str) -> Explanation:
         schema={"entity_id": pl.String},
     ).select(text=pl.lit(key), entity_id="entity_id")
     registry = read_registry(con)
-    query, registry_parsed = parse_in_bulk([name], registry)
+    query, registry_parsed = parse_with_store(store, pl.Series([name]), registry)
     targets = registry_targets(registry, registry_parsed)
     decisions = Matcher(targets).decide(query.with_row_index("query"), refused)
     return Explanation(name, False, _decision(parse_name(name), decisions, targets), linked)
