@@ -28,7 +28,7 @@ from screening.export import check_export_path, export_leads
 from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
 from screening.model.anomaly import EVIDENCE as ANOMALY_EVIDENCE
-from screening.model.anomaly import score_employers
+from screening.model.anomaly import chosen_features, score_employers
 from screening.rank import ANOMALY, Ranked, rank_leads
 from screening.resolve.link import RESOLVER_VERSION, ResolveResult, resolve
 from screening.review import active_suppressions, lead_statuses
@@ -133,6 +133,13 @@ def run_job(
                     """INSERT INTO run_inputs
                        SELECT ?, source, file, sha256, NULL, rows_in FROM ingested_files""",
                     [run_id],
+                )
+                settings = {
+                    "config": config.model_dump(mode="json"),
+                    "model_features": [f.name for f in chosen_features(config.model)],
+                }
+                con.execute(
+                    "UPDATE runs SET settings = ? WHERE run_id = ?", [json.dumps(settings), run_id]
                 )
                 before = previous.run_id if previous else None
                 if scored is None:

@@ -195,6 +195,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE leads ADD COLUMN evidence_hash VARCHAR",
             "ALTER TABLE run_stages ADD COLUMN inputs_hash VARCHAR",
             "ALTER TABLE runs ADD COLUMN counts JSON",
+            # the whole job config and the model's features: enough to reproduce the run
+            "ALTER TABLE runs ADD COLUMN settings JSON",
             "CREATE SEQUENCE review_no",
             # Append-only: a new decision supersedes the lead's earlier ones, which stay.
             """CREATE TABLE lead_decisions (

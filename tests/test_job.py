@@ -4,6 +4,7 @@ stable from run to run."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import openpyxl
@@ -71,6 +72,13 @@ def test_leads_are_ranked_explained_and_stable(tmp_path: Path) -> None:
                  AND c.lead_id = l.lead_id)) > 1e-9"""
         ).fetchall()[0]
         assert mismatched == 0
+        # The run keeps what it was made with: the whole config and the model's features.
+        (settings,) = con.execute(
+            "SELECT settings FROM runs WHERE run_id = ?", [second.run_id]
+        ).fetchall()[0]
+        recorded = json.loads(settings)
+        assert recorded["config"]["ranking"]["anomaly_weight"] == config.ranking.anomaly_weight
+        assert "low_mediation_share" in recorded["model_features"]
         stages = [
             row[0]
             for row in con.execute(

@@ -89,7 +89,7 @@ def score_employers(con: duckdb.DuckDBPyConnection, settings: ModelSettings) -> 
     """Score every employer with at least ``settings.min_cases`` wage cases; flag outliers."""
     from sklearn.ensemble import IsolationForest  # ~1 s to import: only when the model runs
 
-    chosen = [f for f in FEATURES if settings.features is None or f.name in settings.features]
+    chosen = chosen_features(settings)
     frame = _feature_frame(con, chosen, settings.min_cases)
     empty = pl.DataFrame(
         schema={"subject_key": pl.String, "anomaly": pl.Float64, "reason": pl.String}
@@ -125,6 +125,11 @@ def score_employers(con: duckdb.DuckDBPyConnection, settings: ModelSettings) -> 
         .drop("outlier")
     )
     return AnomalyResult(flagged, frame.height, tuple(f.name for f in chosen))
+
+
+def chosen_features(settings: ModelSettings) -> list[ModelFeature]:
+    """The features the settings ask for: all unless a subset is named."""
+    return [f for f in FEATURES if settings.features is None or f.name in settings.features]
 
 
 def _feature_frame(
