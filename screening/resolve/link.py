@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -132,7 +133,13 @@ def _decide(store: Store, scratch: _Scratch, judgements: Judgements, say: Progre
     parsed = _with_registered(names, parsed, registry_parsed)
     queries = parsed.filter(~pl.col("is_person")).drop("is_person").with_row_index("query")
     say(f"matching {queries.height:,} company names")
-    decisions = Matcher(targets).decide(queries, _refused(judgements))
+    pairs = _person_pairs(scratch, parsed)
+    # Persons are hashed (Python, one core) while polars matches the companies (in its own
+    # threads, the GIL released): on two cores the two overlap.
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        persons = beside.submit(_person_links, pairs)
+        decisions = Matcher(targets).decide(queries, _refused(judgements))
+        scratch.frame("resolve_by_person", persons.result())
     say("linking mentions")
     _register_links(scratch, parsed, queries, targets, decisions, judgements)
     return _Decided(
@@ -274,10 +281,10 @@ def _register_links(
     decisions: Decisions,
     judgements: Judgements,
 ) -> None:
-    """The links :func:`_write` joins to the mentions, each a frame in DuckDB:
-    ``resolve_by_name`` (a company name decided alone), ``resolve_by_place`` (a name
-    several companies share, with the row's context), ``resolve_by_person`` (a person's
-    name with the ID-number hash) and ``resolve_reviewed`` (must-links, by name)."""
+    """The links :func:`_write` joins to the mentions, each a frame in DuckDB (beside
+    ``resolve_by_person``, :func:`_person_links`): ``resolve_by_name`` (a company name
+    decided alone), ``resolve_by_place`` (a name several companies share, with the row's
+    context) and ``resolve_reviewed`` (must-links, by name)."""
     ambiguous = decisions.ambiguous()
     decided = queries.join(decisions.links, on="query").select("name", *LINK_SCHEMA)
     unlinked = queries.join(decisions.links, on="query", how="anti").join(
@@ -285,7 +292,6 @@ def _register_links(
     )
     scratch.frame("resolve_by_name", pl.concat([decided, _new_links(unlinked)]))
     scratch.frame("resolve_by_place", _place_links(scratch, queries, targets, ambiguous))
-    scratch.frame("resolve_by_person", _person_links(scratch, parsed))
     must = {key: entity for (key, entity), kind in judgements.items() if kind == "must_link"}
     scratch.frame(
         "resolve_reviewed",
@@ -301,7 +307,8 @@ def _new_links(names: pl.DataFrame) -> pl.DataFrame:
     named = names.select("name", place=PLACE, key=KEY)
     return named.select(
         "name",
-        entity_id=pl.lit("N-") + pl.Series(entity_hashes(named["place"], named["key"])),
+        entity_id=pl.lit("N-")
+        + pl.Series(entity_hashes(named["place"].to_list(), named["key"].to_list())),
         method=pl.lit("new"),
         confidence=pl.lit(CONFIDENCE["new"]),
     )
@@ -362,15 +369,19 @@ class _ContextPlaces:
         return self.cache[text]
 
 
-def _person_links(scratch: _Scratch, parsed: pl.DataFrame) -> pl.DataFrame:
-    """A person per normalised name and ID-number hash."""
+def _person_pairs(scratch: _Scratch, parsed: pl.DataFrame) -> pl.DataFrame:
+    """Each person's name as written and as normalised, with each ID-number hash beside it."""
     persons = parsed.filter("is_person").select("name", "text")
     scratch.frame("resolve_person_names", persons.select("name"))
-    pairs = scratch.query(
+    return scratch.query(
         """SELECT DISTINCT m.name, m.person_hash FROM resolve_mentions m
            JOIN resolve_person_names USING (name) WHERE NOT m.by_uscc"""
     ).join(persons, on="name")
-    hashed = entity_hashes(pairs["text"], pairs["person_hash"].fill_null(""))
+
+
+def _person_links(pairs: pl.DataFrame) -> pl.DataFrame:
+    """A person per normalised name and ID-number hash (:func:`_person_pairs`)."""
+    hashed = entity_hashes(pairs["text"].to_list(), pairs["person_hash"].fill_null("").to_list())
     return pairs.select(
         "name",
         "person_hash",

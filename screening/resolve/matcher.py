@@ -108,8 +108,9 @@ class Matcher:
         )
         unnamed = queries.filter(pl.col("place").is_null()).join(keyed, on="key")
         pairs = pl.concat([named.select("query", "target"), unnamed.select("query", "target")])
-        candidates = _with_both_sides(
-            pairs, queries, self.targets, ("text", *LEVELS, "legal_form"), ("entity_id",)
+        compared = ("text", *LEVELS, "legal_form")
+        candidates = _with_sides(
+            pairs, queries, compared, self.targets, (*compared, *ADDRESS_LEVELS, "entity_id")
         ).filter(_regions_within_company())
         # Sorted first: the per-name windows of _closest are much faster over sorted rows.
         candidates = _without_refused(candidates, refused).sort("query", "target")
@@ -129,18 +130,19 @@ class Matcher:
             "query",
         )
         blocked = _blocked_pairs(query_keys, self.target_keys)
-        guarded = _with_both_sides(blocked, queries, self.targets, ("branch", *LEVELS), ()).filter(
-            pl.col("branch") == pl.col("branch_target"), _regions_within_company()
-        )
-        pairs = _with_both_sides(
+        compared = ("branch", *LEVELS)
+        guarded = _with_sides(
+            blocked, queries, compared, self.targets, (*compared, *ADDRESS_LEVELS)
+        ).filter(pl.col("branch") == pl.col("branch_target"), _regions_within_company())
+        pairs = _with_sides(
             guarded.select(
                 "query",
                 "target",
                 same_place=_same_regions() & pl.coalesce(TARGET_LEVELS).is_not_null(),
             ),
             queries,
-            self.targets,
             ("text", "core"),
+            self.targets,
             ("entity_id", "trade", "industry", "trade_count"),
         )
         scored = score_pairs(_without_refused(pairs, refused))
@@ -153,20 +155,16 @@ class Matcher:
         )
 
 
-def _with_both_sides(
+def _with_sides(
     pairs: pl.DataFrame,
     queries: pl.DataFrame,
+    of_query: tuple[str, ...],
     targets: pl.DataFrame,
-    compared: tuple[str, ...],
-    target_only: tuple[str, ...],
+    of_target: tuple[str, ...],
 ) -> pl.DataFrame:
-    """(query, target) pairs with the ``compared`` columns of both sides (the target's
-    suffixed ``_target``, its address regions too when regions are compared) and some of
-    the target's own."""
-    of_target = [*compared, *target_only]
-    if "province" in compared:
-        of_target += ADDRESS_LEVELS
-    return pairs.join(queries.select("query", *compared), on="query").join(
+    """(query, target) pairs with some columns of each side; the target's are suffixed
+    ``_target`` where the names clash."""
+    return pairs.join(queries.select("query", *of_query), on="query").join(
         targets.select("target", *of_target), on="target", suffix="_target"
     )
 
@@ -223,7 +221,7 @@ def _fuzzy_links(fuzzy: pl.DataFrame) -> pl.DataFrame:
     linked = best.filter(
         pl.col("best") >= FUZZY_THRESHOLD, pl.col("best") - pl.col("runner_up") >= MARGIN
     )
-    # Python's round, as --explain shows it: polars rounds by scaling, which can differ.
+    # Python's round, as before: on near-ties (0.0005) polars rounds otherwise.
     confidence = [round(min(total, FUZZY_CONFIDENCE_CAP), 3) for total in linked["best"]]
     return linked.select(
         "query",
