@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+# Runs the command and writes its peak resident memory (KiB; the largest of it and its
+# own children) to the file named first. Linux carries a process's peak across fork and
+# exec, so a command started straight from a bench script holding gigabytes of truth
+# would report the script's peak; started from this small launcher, it reports its own.
+_LAUNCHER = """\
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[2:])
+with open(sys.argv[1], "w") as out:
+    out.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
 
 
 @dataclass(frozen=True)
@@ -21,9 +35,10 @@ class Measurement:
 
 def measure(command: list[str]) -> Measurement:
     """Run ``command``; its peak resident memory comes from the kernel's rusage on exit."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Measurement(seconds, usage.ru_maxrss / 1024, process.returncode)  # ru_maxrss is KiB
+    with tempfile.TemporaryDirectory(prefix="screening-measure-") as scratch:
+        peak_file = Path(scratch) / "peak_kib"
+        started = time.perf_counter()
+        returncode = subprocess.call([sys.executable, "-c", _LAUNCHER, str(peak_file), *command])
+        seconds = time.perf_counter() - started
+        peak_kib = int(peak_file.read_text()) if peak_file.exists() else 0
+    return Measurement(seconds, peak_kib / 1024, returncode)

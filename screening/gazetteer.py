@@ -97,6 +97,27 @@ class Gazetteer:
         for key in self._by_name:
             lengths.setdefault(key[0], set()).add(len(key))
         self._lengths = {ch: sorted(found, reverse=True) for ch, found in lengths.items()}
+        # What prefix matching asks of each name, worked out once (it runs millions of
+        # times at province scale): the places it names, highest level and lowest code
+        # first, each with the characters that must remain after it (a full name one, a
+        # short name two), and every place's ancestors.
+        self._ranked = {
+            key: [
+                (place, 1 if place.name == key else _MIN_STEM)
+                for place in sorted(found, key=lambda p: (LEVELS.index(p.level), p.code))
+            ]
+            for key, found in self._by_name.items()
+        }
+        self._ancestors = {place.code: self._ancestor_codes(place) for place in self._places}
+
+    def _ancestor_codes(self, place: Place) -> frozenset[str]:
+        codes: list[str] = []
+        parent = place.parent_code
+        while parent is not None:
+            codes.append(parent)
+            above = self._by_code.get(parent)
+            parent = above.parent_code if above is not None else None
+        return frozenset(codes)
 
     def by_code(self, code: str) -> Place | None:
         """The place with this 6-digit code, or ``None``."""
@@ -115,13 +136,7 @@ class Gazetteer:
         return list(self._by_name.get(name.strip(), ()))
 
     def is_descendant(self, place: Place, ancestor: Place) -> bool:
-        parent = place.parent_code
-        while parent is not None:
-            if parent == ancestor.code:
-                return True
-            above = self._by_code.get(parent)
-            parent = above.parent_code if above is not None else None
-        return False
+        return ancestor.code in self._ancestors[place.code]
 
     def region_prefix(self, text: str) -> tuple[list[Place], str]:
         """Strip a leading chain of region names from a company-like name.
@@ -155,16 +170,11 @@ class Gazetteer:
         for length in self._lengths.get(text[pos], ()):
             if length > rest - 1:
                 continue
-            key = text[pos : pos + length]
-            candidates = [
-                p
-                for p in self._by_name.get(key, ())
-                if rest - length >= (1 if p.name == key else _MIN_STEM)
-                and (inside is None or self.is_descendant(p, inside))
-            ]
-            if candidates:
-                best = min(candidates, key=lambda p: (LEVELS.index(p.level), p.code))
-                return best, length
+            for place, must_remain in self._ranked.get(text[pos : pos + length], ()):
+                if rest - length >= must_remain and (
+                    inside is None or inside.code in self._ancestors[place.code]
+                ):
+                    return place, length
         return None
 
 

@@ -122,7 +122,8 @@ def _decide(store: Store, scratch: _Scratch, judgements: Judgements, say: Progre
     DuckDB writes the mentions, which needs the memory.
     """
     say("gathering mentions")
-    names = _gather_names(scratch, judgements)
+    named = _gather_names(scratch, judgements)
+    names = named.get_column("name").unique().sort()
     say("reading the registry")
     registry = read_registry(scratch.con)
     say(f"taking apart {names.len():,} names")
@@ -133,7 +134,7 @@ def _decide(store: Store, scratch: _Scratch, judgements: Judgements, say: Progre
     parsed = _with_registered(names, parsed, registry_parsed)
     queries = parsed.filter(~pl.col("is_person")).drop("is_person").with_row_index("query")
     say(f"matching {queries.height:,} company names")
-    pairs = _person_pairs(scratch, parsed)
+    pairs = _person_pairs(named, parsed)
     # Persons are hashed (Python, one core) while polars matches the companies (in its own
     # threads, the GIL released): on two cores the two overlap.
     with ThreadPoolExecutor(max_workers=1) as beside:
@@ -199,9 +200,9 @@ class _Scratch:
 # ----- names ---------------------------------------------------------------------------
 
 
-def _gather_names(scratch: _Scratch, judgements: Judgements) -> pl.Series:
+def _gather_names(scratch: _Scratch, judgements: Judgements) -> pl.DataFrame:
     """Defines the view ``resolve_mentions`` (every mention, and whether its USCC links it)
-    and returns the distinct names the USCC does not link, sorted."""
+    and returns the distinct (name, person_hash) of the mentions the USCC does not link."""
     # A cannot-link overrides a USCC too: such mentions go down the cascade by name.
     scratch.frame("resolve_refused_uscc", _refused_uscc(scratch.con, judgements))
     scratch.view(
@@ -210,8 +211,11 @@ def _gather_names(scratch: _Scratch, judgements: Judgements) -> pl.Series:
             FROM ({mentions_sql()}) m LEFT JOIN resolve_refused_uscc refused
               ON refused.name = m.name AND refused.uscc = m.uscc""",
     )
-    names = scratch.query("SELECT DISTINCT name FROM resolve_mentions WHERE NOT by_uscc")
-    return names.get_column("name").sort()
+    # With the ID-number hash: a person is a name and a hash (:func:`_person_pairs`), and
+    # one pass over the eight million mentions costs seconds.
+    return scratch.query(
+        "SELECT DISTINCT name, person_hash FROM resolve_mentions WHERE NOT by_uscc"
+    )
 
 
 def _with_registered(
@@ -369,14 +373,10 @@ class _ContextPlaces:
         return self.cache[text]
 
 
-def _person_pairs(scratch: _Scratch, parsed: pl.DataFrame) -> pl.DataFrame:
-    """Each person's name as written and as normalised, with each ID-number hash beside it."""
-    persons = parsed.filter("is_person").select("name", "text")
-    scratch.frame("resolve_person_names", persons.select("name"))
-    return scratch.query(
-        """SELECT DISTINCT m.name, m.person_hash FROM resolve_mentions m
-           JOIN resolve_person_names USING (name) WHERE NOT m.by_uscc"""
-    ).join(persons, on="name")
+def _person_pairs(named: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
+    """Each person's name as written and as normalised, with each ID-number hash beside it
+    (``named``: :func:`_gather_names`)."""
+    return named.join(parsed.filter("is_person").select("name", "text"), on="name")
 
 
 def _person_links(pairs: pl.DataFrame) -> pl.DataFrame:

@@ -99,8 +99,10 @@ class NameParts(NamedTuple):
 
 def normalise(name: str) -> str:
     """NFKC (full width → ASCII), one bracket style, no whitespace or punctuation."""
-    text = unicodedata.normalize("NFKC", name).translate(_BRACKETS)
-    return _NOISE.sub("", text).replace("()", "")
+    text = unicodedata.normalize("NFKC", name)
+    if text.isalnum():  # most names: no bracket, space or punctuation to touch
+        return text
+    return _NOISE.sub("", text.translate(_BRACKETS)).replace("()", "")
 
 
 def is_person_name(name: str) -> bool:
@@ -124,7 +126,8 @@ def take_apart_text(text: str) -> NameParts:
     places: list[Place] = []
     body = text
     # A region in brackets (茂名市(化州)源诚…, 源诚(广州)…) is region too, not trade name.
-    for inner in _BRACKETED.findall(body):
+    bracketed = "(" in body
+    for inner in _BRACKETED.findall(body) if bracketed else ():
         found = _whole_region(inner)
         if found:
             places.extend(found)
@@ -132,7 +135,8 @@ def take_apart_text(text: str) -> NameParts:
     found, body = gazetteer.region_prefix(body)
     heard, body = _misspelt_region(body, found)
     places = _chain(found + heard + places)
-    body = _BRACKETED.sub(lambda match: match.group(1), body)  # other brackets: keep the words
+    if bracketed:  # other brackets: keep the words
+        body = _BRACKETED.sub(lambda match: match.group(1), body)
     head, branch = _split_branch(body)
     head, legal_form = _strip_legal_form(head)
     trade, industry = _split_industry(head)
