@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from screening.committees import committee_place
 from screening.evaluate import mention_truth
 from screening.identifiers import is_valid_uscc, make_uscc
 from screening.resolve import link, parses
@@ -136,6 +137,62 @@ def test_cascade_and_guards(tmp_path: Path) -> None:
     assert links[6] == (parent, "fuzzy")
     assert links[7] == (branch, "exact")  # a branch never merges into its parent
     assert links[8][0].startswith("P-") and links[8][1] == "person"
+
+
+def test_an_arbitration_committee_places_a_name_its_twins_share(tmp_path: Path) -> None:
+    db = _database(tmp_path, [])
+    with Store.open(db) as store:
+        case_numbers = [
+            "佛三劳人仲案字〔2024〕第7号",
+            "穗天劳人仲案字〔2024〕第8号",
+            "仲裁〔2024〕9号",
+        ]
+        for row, case_no in enumerate(case_numbers, start=2):
+            store.con.execute(
+                """INSERT INTO arbitrations (case_no, respondent_name, source_file, source_row)
+                   VALUES (?, '宏达建筑劳务有限公司', 'a.xlsx', ?)""",
+                [case_no, row],
+            )
+        resolve(store)
+        links = store.con.execute(
+            """SELECT source_row, entity_id, method, context FROM mentions
+               WHERE source_table = 'arbitrations' ORDER BY source_row"""
+        ).fetchall()
+    sanshui = f"C-{REGISTRY[0][1]}"
+    # 佛三: Foshan's Sanshui committee, where one of the twins is.
+    assert links[0] == (2, sanshui, "exact", "佛三劳人仲")
+    # Guangzhou's Tianhe committee holds neither twin; a number naming no committee, no place.
+    assert [(entity.startswith("N-"), method) for _, entity, method, _ in links[1:]] == [
+        (True, "new"),
+        (True, "new"),
+    ]
+    assert links[2][3] is None
+
+
+@pytest.mark.parametrize(
+    ("committee", "place"),
+    [
+        ("佛三劳人仲", "440607"),  # city and the district's first character
+        ("佛三水劳人仲", "440607"),  # or its short name
+        ("佛劳人仲", "440600"),  # the city's own committee
+        ("汕尾劳人仲", "441500"),  # two-character city abbreviation, not 汕 (汕头) + 尾
+        ("汕劳人仲", "440500"),
+        ("莞劳人仲", "441900"),
+        ("佛X劳人仲", None),  # no district of Foshan begins with X
+        ("京劳人仲", None),  # not a Guangdong city
+        ("佛山市三水区人民法院", None),  # a court, not a committee
+    ],
+)
+def test_committee_places(committee: str, place: str | None) -> None:
+    found = committee_place(committee)
+    assert (found.code if found else None) == place
+
+
+def test_a_committee_is_ambiguous_when_two_districts_begin_alike() -> None:
+    # 汕头's 潮阳区 and 潮南区 both begin with 潮: the character alone names neither.
+    assert committee_place("汕潮劳人仲") is None
+    found = committee_place("汕潮南劳人仲")
+    assert found is not None and found.name == "潮南区"
 
 
 def test_ids_are_stable_and_judgements_win(tmp_path: Path) -> None:

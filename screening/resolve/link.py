@@ -36,7 +36,8 @@ from types import TracebackType
 import duckdb
 import polars as pl
 
-from screening.gazetteer import LEVELS, load_gazetteer
+from screening.committees import committee_place
+from screening.gazetteer import LEVELS, Place, load_gazetteer
 from screening.resolve.bulk import ADDRESS_LEVELS, PARTS_SCHEMA, PLACE_CODE
 from screening.resolve.matcher import (
     CONFIDENCE,
@@ -56,7 +57,7 @@ Progress = Callable[[str], None]
 Judgements = dict[tuple[str, str], str]
 # Raise when a change to resolution changes its output: a job then resolves again even
 # if no input changed.
-RESOLVER_VERSION = 2
+RESOLVER_VERSION = 3
 
 
 @dataclass
@@ -356,21 +357,28 @@ def _place_links(
 
 
 class _ContextPlaces:
-    """The place a row's context text names (a court, a district), cached."""
+    """The place a row's context text names (a court, a district, an arbitration
+    committee), cached."""
 
     def __init__(self) -> None:
-        self.gazetteer = load_gazetteer()
         self.cache: dict[str | None, str | None] = {None: None}
 
     def __call__(self, text: str | None) -> str | None:
         if text not in self.cache:
             assert text is not None
-            found, _ = self.gazetteer.region_prefix(normalise(text))
-            if not found:
-                found = self.gazetteer.lookup(normalise(text))[:1]
+            found = self._places(text)
             # Only the most specific place: a city court's city holds every twin in it.
             self.cache[text] = found[-1].code if found else None
         return self.cache[text]
+
+    @staticmethod
+    def _places(text: str) -> list[Place]:
+        committee = committee_place(text)
+        if committee is not None:
+            return [committee]
+        gazetteer = load_gazetteer()
+        found, _ = gazetteer.region_prefix(normalise(text))
+        return found or gazetteer.lookup(normalise(text))[:1]
 
 
 def _person_pairs(named: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:

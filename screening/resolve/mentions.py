@@ -2,12 +2,15 @@
 
 Each mention is one name cell of one row (table, file, row, role), with the evidence the
 row carries beside it: a valid USCC, the keyed hash of a person's ID number, and a place
-the row is tied to (the court's district, the project's district).
+the row is tied to (the court's district, the project's district, the arbitration
+committee's: :mod:`screening.committees`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from screening.committees import committee_sql
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,13 @@ MENTION_SOURCES = (
     MentionSource("projects", "client_name", _uscc("client_uscc"), "NULL", "district"),
     MentionSource("projects", "contractor_name", _uscc("contractor_uscc"), "NULL", "district"),
     MentionSource("deposits", "contractor_name", _uscc("contractor_uscc"), "NULL", "NULL"),
-    MentionSource("arbitrations", "respondent_name", _uscc("respondent_uscc"), "NULL", "NULL"),
+    MentionSource(
+        "arbitrations",
+        "respondent_name",
+        _uscc("respondent_uscc"),
+        "NULL",
+        committee_sql("case_no"),
+    ),
     MentionSource(
         "enforcements",
         "applicant_name",

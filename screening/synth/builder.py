@@ -11,6 +11,7 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 
+from screening.committees import CITY_ABBREVIATIONS
 from screening.gazetteer import Place, load_gazetteer
 from screening.identifiers import USCC_ALPHABET, id_number_check_char, make_uscc
 from screening.synth import names, vocab
@@ -26,30 +27,6 @@ from screening.synth.model import (
 )
 
 GUANGDONG = "440000"
-# Abbreviations used in arbitration case numbers (佛劳人仲案字…), by city code.
-CITY_ABBREVIATIONS = {
-    "440100": "穗",
-    "440200": "韶",
-    "440300": "深",
-    "440400": "珠",
-    "440500": "汕",
-    "440600": "佛",
-    "440700": "江",
-    "440800": "湛",
-    "440900": "茂",
-    "441200": "肇",
-    "441300": "惠",
-    "441400": "梅",
-    "441500": "汕尾",
-    "441600": "河",
-    "441700": "阳",
-    "441800": "清",
-    "441900": "莞",
-    "442000": "中",
-    "445100": "潮",
-    "445200": "揭",
-    "445300": "云",
-}
 FOCUS_CITY = "440600"  # 佛山: the procuratorate of the small worlds
 Area = tuple[Place, Place | None]  # (city, district); cities without districts have None
 YUAN = 100  # fen per yuan
