@@ -172,7 +172,7 @@ class Gazetteer:
                 continue
             for place, must_remain in self._ranked.get(text[pos : pos + length], ()):
                 if rest - length >= must_remain and (
-                    inside is None or inside.code in self._ancestors[place.code]
+                    inside is None or self.is_descendant(place, inside)
                 ):
                     return place, length
         return None

@@ -376,9 +376,9 @@ class _ContextPlaces:
         committee = committee_place(text)
         if committee is not None:
             return [committee]
-        gazetteer = load_gazetteer()
-        found, _ = gazetteer.region_prefix(normalise(text))
-        return found or gazetteer.lookup(normalise(text))[:1]
+        gazetteer, normalised = load_gazetteer(), normalise(text)
+        found, _ = gazetteer.region_prefix(normalised)
+        return found or gazetteer.lookup(normalised)[:1]
 
 
 def _person_pairs(named: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
