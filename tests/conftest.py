@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sample_job import CSV_ENCODINGS, SAMPLE
 
 from screening.ingest.load import ingest
 from screening.ingest.manifest import load_manifest
@@ -17,11 +18,7 @@ from screening.resolve.link import resolve
 from screening.store import Store
 from screening.synth import GeneratedWorld, generate_world
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
-
 TINY_SEED = 20260930
-# Encoding of each CSV source as the agencies deliver it (DOMAIN.md).
-CSV_ENCODINGS = {"projects": "gbk", "deposits": "utf-8", "enforcement": "gbk"}
 
 
 @pytest.fixture(scope="session")

@@ -16,12 +16,11 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+from sample_job import CSV_ENCODINGS, SAMPLE
 
 from screening.identifiers import ID_NUMBER_PATTERN, PHONE_PATTERN, is_valid_id_number
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 MOBILE = re.compile(r"1[3-9]\d{9}")
-CSV_ENCODINGS = {"enforcement": "gbk", "projects": "gbk", "deposits": "utf-8"}
 
 
 # Typed into a remark by plant_in_top_lead.

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from sample_job import SAMPLE
 
 from screening.errors import IngestError
 from screening.ingest.load import IngestResult, ingest
 from screening.ingest.manifest import load_manifest
 from screening.store import Store
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 CANONICAL = ("registry", "projects", "deposits", "arbitrations", "enforcements")
 
 

@@ -10,18 +10,16 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
+from sample_job import SAMPLE, sample_config
 
-from screening.config import load_config
 from screening.errors import ConfigError
 from screening.evaluate import evaluate
 from screening.job import run_job
 from screening.store import Store
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
-
 
 def test_leads_are_ranked_explained_and_stable(tmp_path: Path) -> None:
-    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    config = sample_config(tmp_path / "s.db")
     first = run_job(config)
     second = run_job(config)
     leads = first.leads
@@ -105,8 +103,8 @@ def test_leads_are_ranked_explained_and_stable(tmp_path: Path) -> None:
 
 
 def test_an_override_for_an_unknown_parameter_is_refused(tmp_path: Path) -> None:
-    config = load_config(SAMPLE / "job.yaml").model_copy(
-        update={"database": tmp_path / "s.db", "parameters": {"DEP-MISSING": {"grace": 10}}}
+    config = sample_config(tmp_path / "s.db").model_copy(
+        update={"parameters": {"DEP-MISSING": {"grace": 10}}}
     )
     with pytest.raises(ConfigError, match="no parameter 'grace'"):
         run_job(config)
@@ -115,7 +113,7 @@ def test_an_override_for_an_unknown_parameter_is_refused(tmp_path: Path) -> None
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".parquet"])
 def test_leads_are_exported_by_suffix(tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"leads{suffix}"
-    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    config = sample_config(tmp_path / "s.db")
     config = config.model_copy(update={"output": config.output.model_copy(update={"export": out})})
     result = run_job(config)
     if suffix == ".xlsx":
@@ -136,7 +134,7 @@ def test_an_unknown_export_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"cannot export to a \.txt file"):
         export_leads(pl.DataFrame(), tmp_path / "leads.txt")
     # A job refuses it before it starts: no database is even created.
-    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    config = sample_config(tmp_path / "s.db")
     config = config.model_copy(
         update={"output": config.output.model_copy(update={"export": tmp_path / "leads.txt"})}
     )
@@ -148,7 +146,7 @@ def test_an_unknown_export_format_is_refused(tmp_path: Path) -> None:
 def test_a_judgement_makes_the_next_run_resolve_again(tmp_path: Path) -> None:
     from screening.resolve.review import judge
 
-    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    config = sample_config(tmp_path / "s.db")
     run_job(config)
     with Store.open(config.database) as store:
         (name, entity) = store.con.execute(
@@ -168,7 +166,7 @@ def test_a_judgement_makes_the_next_run_resolve_again(tmp_path: Path) -> None:
 
 
 def test_a_changed_setting_scores_again_and_a_recomputed_run_matches(tmp_path: Path) -> None:
-    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    config = sample_config(tmp_path / "s.db")
     first = run_job(config)
     heavier = config.model_copy(
         update={"ranking": config.ranking.model_copy(update={"rule_weights": {"DEP-MISSING": 3}})}
@@ -189,7 +187,7 @@ def test_a_changed_setting_scores_again_and_a_recomputed_run_matches(tmp_path: P
 
 
 def test_a_weight_for_an_unknown_rule_is_refused(tmp_path: Path) -> None:
-    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "s.db"})
+    config = sample_config(tmp_path / "s.db")
     config = config.model_copy(
         update={"ranking": config.ranking.model_copy(update={"rule_weights": {"NOPE": 2}})}
     )

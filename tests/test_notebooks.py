@@ -20,9 +20,10 @@ from privacy import (
     unmasked_in,
     unmasked_numbers,
 )
+from sample_job import SAMPLE, sample_config
 
 from screening import dossier
-from screening.config import JobConfig, load_config
+from screening.config import JobConfig
 from screening.identifiers import mask_id_number, mask_phone
 from screening.job import run_job
 from screening.review import lead_statuses
@@ -30,14 +31,12 @@ from screening.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-SAMPLE = ROOT / "sample_data"
 VEGA_LITE = "application/vnd.vegalite."  # the chart spec Jupyter draws, any version
 
 
 @pytest.fixture(scope="module")
 def job(tmp_path_factory: pytest.TempPathFactory) -> JobConfig:
-    config = load_config(SAMPLE / "job.yaml")
-    config = config.model_copy(update={"database": tmp_path_factory.mktemp("nb") / "nb.duckdb"})
+    config = sample_config(tmp_path_factory.mktemp("nb") / "nb.duckdb")
     run_job(config)
     return config
 

@@ -31,11 +31,11 @@ from privacy import (
     public_numbers,
     unmasked_numbers,
 )
+from sample_job import sample_config
 from typer.testing import CliRunner
 
 from screening import dossier
 from screening.cli import app
-from screening.config import load_config
 from screening.errors import StoreError
 from screening.export import HEADERS
 from screening.identifiers import ID_NUMBER_PATTERN, mask_id_number, mask_phone
@@ -46,7 +46,6 @@ from screening.rules.model import OUTCOME_TITLES
 from screening.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "sample_data"
 MASKED_ID = re.compile(r"(?<![0-9])\d{6}\*{8}\d{3}[\dX]")
 MASKED_PHONE = re.compile(r"(?<![0-9])1\d{2}\*{4}\d{4}(?![0-9])")
 SCREEN = (1280, 1600)
@@ -57,7 +56,7 @@ def screened(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample world screened by the real job into a fresh database, with an ID number
     and a phone number typed into the remark of a wage case behind the top lead."""
     database = tmp_path_factory.mktemp("screened") / "s.duckdb"
-    run_job(load_config(SAMPLE / "job.yaml").model_copy(update={"database": database}))
+    run_job(sample_config(database))
     plant_in_top_lead(database)
     return database
 

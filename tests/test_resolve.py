@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sample_job import SAMPLE
 
 from screening.committees import committee_place
 from screening.evaluate import mention_truth
@@ -19,8 +20,6 @@ from screening.resolve.names import is_person_name, normalise, parse_name
 from screening.resolve.quality import pairwise
 from screening.resolve.review import explain, judge
 from screening.store import Store
-
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 REGIONS = st.sampled_from(
     ["", "佛山市", "佛山市三水区", "广东省佛山市南海区", "佛山三水", "广州市"]

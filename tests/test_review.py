@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sample_job import SAMPLE
 from typer.testing import CliRunner
 
 from screening import dossier
@@ -25,7 +26,6 @@ from screening.review import (
 )
 from screening.store import Store
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 TODAY = date(2026, 11, 23)
 
 

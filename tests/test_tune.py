@@ -8,10 +8,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from sample_job import SAMPLE, sample_config
 from typer.testing import CliRunner
 
 from screening.cli import app
-from screening.config import JobConfig, load_config
+from screening.config import JobConfig
 from screening.errors import ConfigError
 from screening.evaluate import decision_labels, truth_labels
 from screening.job import job_rules, run_job
@@ -19,14 +20,12 @@ from screening.review import record_decision, suppress
 from screening.store import Store
 from screening.tune import Tuning, tune
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 RULE, PARAMETER = "AWARD-UNENFORCED", "horizon_days"
 
 
 @pytest.fixture(scope="module")
 def job(tmp_path_factory: pytest.TempPathFactory) -> JobConfig:
-    config = load_config(SAMPLE / "job.yaml")
-    config = config.model_copy(update={"database": tmp_path_factory.mktemp("tune") / "t.duckdb"})
+    config = sample_config(tmp_path_factory.mktemp("tune") / "t.duckdb")
     run_job(config)
     return config
 
@@ -67,7 +66,7 @@ def test_the_current_value_gives_the_jobs_leads_and_others_move_them(job: JobCon
 
 
 def test_reviewer_decisions_are_the_labels_without_a_truth(tmp_path: Path) -> None:
-    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "r.db"})
+    config = sample_config(tmp_path / "r.db")
     result = run_job(config)
     rule_leads = result.leads.filter(result.leads["rules"].str.contains(RULE))
     near, far = rule_leads.sort("subject_key")["lead_id"][:2]
@@ -116,7 +115,7 @@ def first_run(store: Store) -> str:
 def test_the_current_value_matches_the_job_with_a_suppression_and_a_minimum(
     tmp_path: Path,
 ) -> None:
-    config = load_config(SAMPLE / "job.yaml").model_copy(update={"database": tmp_path / "m.db"})
+    config = sample_config(tmp_path / "m.db")
     config = config.model_copy(
         update={"ranking": config.ranking.model_copy(update={"min_score": 0.8})}
     )
