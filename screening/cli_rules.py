@@ -138,9 +138,9 @@ def list_features(
 
     Example: screening features list award
     """
-    from screening.features.catalog import CATALOG
+    from screening.features.catalog import catalog
 
-    for name, features in CATALOG.items():
+    for name, features in catalog().items():
         if subject is not None and name != subject:
             continue
         table = Table(title=f"{name} 主体", title_justify="left")

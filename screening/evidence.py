@@ -1,8 +1,8 @@
 """The source rows behind a lead: file and row of every record a rule's evidence names.
 
-For each subject and source table, SQL that lists the rows tied to a subject (built on the
-subject views' temporary tables). A lead gets the rows of the tables its rules ask for, so
-a prosecutor can open the exact line of the exact extract.
+Each subject's YAML (``features/subjects/``) says where the evidence of each source table
+comes from: the subject's own record or one of its relations. A lead gets the rows of the
+tables its rules ask for, so a prosecutor can open the exact line of the exact extract.
 """
 
 from __future__ import annotations
@@ -12,34 +12,19 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import polars as pl
 
-# (subject, table) -> SQL giving (subject_key, source_file, source_row).
-ROWS: dict[tuple[str, str], str] = {
-    ("award", "arbitrations"): "SELECT case_no, source_file, source_row FROM f_awards",
-    ("award", "enforcements"): (
-        "SELECT award_case_no, source_file, source_row FROM f_enforcements_by_award"
-    ),
-    ("award", "projects"): """SELECT a.case_no, p.source_file, p.source_row
-        FROM f_award_project a JOIN f_projects p USING (project_no)""",
-    ("award", "registry"): """SELECT a.case_no, r.source_file, r.source_row
-        FROM f_awards a JOIN registry r ON 'C-' || r.uscc = a.respondent_id
-        WHERE r.duplicate_of_row IS NULL""",
-    ("project", "projects"): "SELECT project_no, source_file, source_row FROM f_projects",
-    ("project", "deposits"): "SELECT project_no, source_file, source_row FROM f_deposits",
-    ("project", "arbitrations"): (
-        "SELECT project_no, source_file, source_row FROM f_awards_by_project"
-    ),
-    ("company", "arbitrations"): """SELECT c.subject_key, a.source_file, a.source_row
-        FROM subject_company c JOIN f_awards a ON a.respondent_id = c.entity_id""",
-    ("company", "enforcements"): """SELECT c.subject_key, e.source_file, e.source_row
-        FROM subject_company c JOIN f_enforcements e ON e.respondent_id = c.entity_id""",
-    ("company", "projects"): """SELECT c.subject_key, p.source_file, p.source_row
-        FROM subject_company c JOIN f_projects p ON p.contractor_id = c.entity_id""",
-    ("company", "deposits"): """SELECT c.subject_key, d.source_file, d.source_row
-        FROM subject_company c JOIN f_deposits d ON d.contractor_id = c.entity_id""",
-    ("company", "registry"): """SELECT c.subject_key, r.source_file, r.source_row
-        FROM subject_company c JOIN registry r ON r.uscc = c.subject_key
-        WHERE r.duplicate_of_row IS NULL""",
-}
+from screening.features.compile import DIALECT, evidence_query
+from screening.features.library import FeatureLibrary, library
+
+
+def evidence_sql(features: FeatureLibrary | None = None) -> dict[tuple[str, str], str]:
+    """(subject, table) -> SQL giving (subject_key, source_file, source_row): the rows each
+    subject's ``evidence`` entry names (its own record, or a relation's rows)."""
+    features = features or library()
+    return {
+        (name, table): evidence_query(subject, source).sql(dialect=DIALECT)
+        for name, subject in features.subjects.items()
+        for table, source in subject.spec.evidence.items()
+    }
 
 
 def evidence_rows(
@@ -60,7 +45,7 @@ def evidence_rows(
         .alias("source_table"),
     ).explode("source_table")
     frames = []
-    for (subject, table), sql in ROWS.items():
+    for (subject, table), sql in evidence_sql().items():
         needed = wanted.filter(subject=subject, source_table=table)
         if needed.is_empty():
             continue

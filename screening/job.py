@@ -25,6 +25,7 @@ from screening.config import JobConfig
 from screening.errors import ConfigError
 from screening.evidence import evidence_fingerprints, evidence_rows
 from screening.export import check_export_path, export_leads
+from screening.features.library import library
 from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
 from screening.model.anomaly import EVIDENCE as ANOMALY_EVIDENCE
@@ -116,6 +117,7 @@ def run_job(
                         mode="json", include={"parameters", "model", "ranking"}
                     ),
                     "suppressions": suppressions.rows(),
+                    "features": library().fingerprint,
                     "code": _scoring_code_hash(),
                 }
             )
@@ -259,6 +261,8 @@ def _resolve_inputs(store: Store) -> str:
                 "SELECT count(*), max(decided_at)::VARCHAR FROM resolve_judgements"
             ).fetchall(),
             "resolver": RESOLVER_VERSION,
+            # the vocabulary and link settings the record links are made with
+            "features": library().fingerprint,
         }
     )
 

@@ -52,6 +52,11 @@ class YamlDocument:
     def where(self, key_path: Sequence[str | int] = ()) -> str:
         return f"{self.path}:{self.line_of(key_path)}"
 
+    def within(self, key: str | int) -> YamlDocument:
+        """The document seen from inside ``key``, so that its problems keep their lines."""
+        lines = {path[1:]: line for path, line in self.lines.items() if path[:1] == (key,)}
+        return YamlDocument(self.path, self.data[key], lines)
+
 
 def load_yaml(path: Path, *, error: type[ScreeningError] = ConfigError) -> YamlDocument:
     """Read ``path`` as YAML; missing files and syntax errors raise ``error`` with file:line."""

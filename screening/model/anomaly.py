@@ -16,64 +16,27 @@ import numpy as np
 import polars as pl
 
 from screening.config import ModelSettings
+from screening.features.compile import DIALECT
+from screening.features.library import library
 
 
 @dataclass(frozen=True)
 class ModelFeature:
-    name: str
-    sql: str  # an aggregate over one employer's wage cases (f_awards a, f_award_enforcement e)
+    name: str  # a column of the company view (features/subjects/company.yaml)
     zh: str
     en: str
 
 
-FEATURES = (
-    ModelFeature("cases", "count(*)", "劳动争议案件数", "wage cases"),
-    ModelFeature(
-        "mediation_share",
-        "avg((a.close_method = '调解')::DOUBLE)",
-        "调解结案占比",
-        "share closed by mediation",
-    ),
-    ModelFeature(
-        # Settling for a fraction of what is owed is what sets a mediation mill apart from
-        # an employer whose disputes end amicably and in full.
-        "low_mediation_share",
-        "avg(coalesce(a.close_method = '调解' AND a.award_amount < 0.5 * a.claim_amount,"
-        " false)::DOUBLE)",
-        "调解金额不足请求半数占比",
-        "share mediated for under half the claim",
-    ),
-    ModelFeature(
-        "recovery_rate",
-        "median(a.award_amount / a.claim_amount) FILTER (WHERE a.claim_amount > 0)",
-        "获赔金额占请求比例",
-        "share of the claim obtained",
-    ),
-    ModelFeature(
-        "days_to_close",
-        "median(date_diff('day', a.filed_date, a.closed_date))",
-        "结案天数中位数",
-        "median days from filing to closing",
-    ),
-    ModelFeature(
-        "days_founding_to_first_claim",
-        "date_diff('day', any_value(c.founded), min(a.filed_date))",
-        "成立至首宗仲裁天数",
-        "days from founding to the first claim",
-    ),
-    ModelFeature(
-        "enforced_share",
-        "avg((coalesce(e.enforcements, 0) > 0)::DOUBLE)",
-        "申请强制执行占比",
-        "share of cases taken to enforcement",
-    ),
-    ModelFeature(
-        "claims_per_worker",
-        "count(*) / count(DISTINCT a.applicant_hash)",
-        "人均案件数",
-        "cases per worker",
-    ),
-)
+def model_features() -> tuple[ModelFeature, ...]:
+    """The company features the model reads (``anomaly.features`` of the company subject)."""
+    company = library().subjects["company"]
+    assert company.spec.anomaly is not None
+    return tuple(
+        ModelFeature(name, company.feature(name).spec.zh, company.feature(name).spec.en)
+        for name in company.spec.anomaly.features
+    )
+
+
 HIGH, LOW = "偏高", "偏低"
 EVIDENCE = ("arbitrations",)  # a flagged employer's wage cases
 
@@ -129,22 +92,22 @@ def score_employers(con: duckdb.DuckDBPyConnection, settings: ModelSettings) -> 
 
 def chosen_features(settings: ModelSettings) -> list[ModelFeature]:
     """The features the settings ask for: all unless a subset is named."""
-    return [f for f in FEATURES if settings.features is None or f.name in settings.features]
+    return [f for f in model_features() if settings.features is None or f.name in settings.features]
 
 
 def _feature_frame(
     con: duckdb.DuckDBPyConnection, features: list[ModelFeature], min_cases: int
 ) -> pl.DataFrame:
-    columns = ", ".join(f"{f.sql} AS {f.name}" for f in features)
+    """The population's features from the company view, one row per company."""
+    company = library().subjects["company"]
+    assert company.anomaly_population is not None
+    population = company.anomaly_population.sql(dialect=DIALECT)
+    columns = ", ".join(f.name for f in features)
     frame = pl.from_arrow(
         con.sql(
-            f"""SELECT c.subject_key, {columns}
-                FROM f_awards a JOIN subject_company c ON c.entity_id = a.respondent_id
-                LEFT JOIN f_award_enforcement e USING (case_no)
-                WHERE a.wage_claim AND NOT c.is_person AND a.closed_date IS NOT NULL
-                GROUP BY c.subject_key HAVING count(*) >= ?
-                ORDER BY c.subject_key""",
-            params=[min_cases],
+            f"""SELECT subject_key, {columns} FROM subject_company
+                WHERE {population} ORDER BY subject_key""",
+            params={"min_cases": min_cases},
         ).to_arrow_table()
     )
     assert isinstance(frame, pl.DataFrame)

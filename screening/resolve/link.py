@@ -39,6 +39,7 @@ import polars as pl
 from screening.committees import committee_place
 from screening.gazetteer import LEVELS, Place, load_gazetteer
 from screening.resolve.bulk import ADDRESS_LEVELS, PARTS_SCHEMA, PLACE_CODE
+from screening.resolve.links import write_links
 from screening.resolve.matcher import (
     CONFIDENCE,
     CONTEXT_CONFIDENCE,
@@ -51,13 +52,13 @@ from screening.resolve.mentions import MENTION_ORDER, mentions_sql
 from screening.resolve.names import normalise, parse_name
 from screening.resolve.parses import parse_with_store
 from screening.resolve.registry import read_registry, registry_targets
-from screening.store import Store
+from screening.store import Store, empty_table
 
 Progress = Callable[[str], None]
 Judgements = dict[tuple[str, str], str]
 # Raise when a change to resolution changes its output: a job then resolves again even
 # if no input changed.
-RESOLVER_VERSION = 3
+RESOLVER_VERSION = 4
 
 
 @dataclass
@@ -95,6 +96,8 @@ def resolve(store: Store, *, progress: Progress | None = None) -> ResolveResult:
         decided = _decide(store, scratch, judgements, say)
         say("writing mentions and entities")
         _write(scratch, decided)
+        say("linking records")
+        write_links(scratch.con)
         by_method = _counts(scratch.con, "SELECT method, count(*) FROM mentions GROUP BY 1")
         kinds = _counts(scratch.con, "SELECT kind, count(*) FROM entities GROUP BY 1")
     return ResolveResult(
@@ -408,28 +411,13 @@ def _write(scratch: _Scratch, decided: _Decided) -> None:
     con.begin()
     try:
         for table in ("mentions", "entities"):
-            _empty(con, table)
+            empty_table(con, table)
         _write_mentions(con)
         _write_entities(scratch, decided)
         con.commit()
     except BaseException:
         con.rollback()
         raise
-
-
-def _empty(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Empty a table by dropping it and creating it again as it was (the tables have no
-    separate indexes): DuckDB drops a table at once, but commits the deletion of the
-    province's eight million mentions in about 35 s."""
-    row = con.execute(
-        """SELECT sql FROM duckdb_tables()
-           WHERE database_name = current_database() AND schema_name = 'main'
-             AND table_name = ?""",
-        [table],
-    ).fetchone()
-    assert row is not None, table
-    con.execute(f"DROP TABLE {table}")
-    con.execute(row[0])
 
 
 def _link_column(column: str) -> str:

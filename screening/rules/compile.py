@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlglot import exp
 
-from screening.features.catalog import Subject
-from screening.features.views import RELATIONS, SUBJECT_REFERENCE, view_table
+from screening.features.compile import related_rows
+from screening.features.library import FeatureLibrary, library, view_table
+from screening.features.spec import Subject
 from screening.rules.load import LoadedRule
 
 Overrides = dict[str, dict[str, Any]]  # rule id -> parameter -> value
@@ -33,10 +34,14 @@ def slug(rule_id: str) -> str:
 
 
 def compile_subject(
-    subject: Subject, rules: list[LoadedRule], overrides: Overrides | None = None
+    subject: Subject,
+    rules: list[LoadedRule],
+    overrides: Overrides | None = None,
+    features: FeatureLibrary | None = None,
 ) -> CompiledQuery:
     """One row per subject on which at least one rule fires: its key, then per rule
     ``<ID>`` (did it fire) and ``<ID>:score``."""
+    features = features or library()
     chosen = [loaded for loaded in rules if loaded.rule.subject == subject]
     overrides = overrides or {}
     select: list[exp.Expr] = [exp.column("subject_key", table="s")]
@@ -53,10 +58,8 @@ def compile_subject(
         for name, aggregate in rule.aggregates.items():
             alias = f"a{number}_{name}"
             query = query.join(
-                _aggregate_query(subject, prefix, name, loaded).subquery(alias),
-                on=exp.column(SUBJECT_REFERENCE[subject], table="s").eq(
-                    exp.column("reference", table=alias)
-                ),
+                _aggregate_query(features, subject, prefix, name, loaded).subquery(alias),
+                on=exp.column("subject_key", table="s").eq(exp.column("subject_key", table=alias)),
                 join_type="left",
             )
             value: exp.Expr = exp.column(name, table=alias)
@@ -81,20 +84,19 @@ def compile_subject(
     )
 
 
-def _aggregate_query(subject: Subject, prefix: str, name: str, loaded: LoadedRule) -> exp.Select:
+def _aggregate_query(
+    features: FeatureLibrary, subject: Subject, prefix: str, name: str, loaded: LoadedRule
+) -> exp.Select:
+    """The rule's own aggregate over the subject's related rows (``r``), per subject key."""
     aggregate = loaded.rule.aggregates[name]
-    table, reference = RELATIONS[subject][aggregate.over]
-    where = _rewrite(loaded.aggregate_filters[name], prefix, {}, table=None)
+    where = _rewrite(loaded.aggregate_filters[name], prefix, {}, table="r")
     if aggregate.function == "count":
         measure: exp.Expr = exp.Count(this=exp.Star())
     else:
-        measure = exp.func(aggregate.function, exp.column(str(aggregate.column)))
+        measure = exp.func(aggregate.function, exp.column(str(aggregate.column), table="r"))
     filtered = exp.Filter(this=measure, expression=exp.Where(this=where))
-    return (
-        exp.select(exp.column(reference).as_("reference"), filtered.as_(name))
-        .from_(table)
-        .group_by(exp.column(reference))
-    )
+    rows = related_rows(features.subjects[subject], aggregate.over, filtered.as_(name))
+    return rows.group_by(exp.Literal.number(1))
 
 
 def _score(loaded: LoadedRule, prefix: str, aggregates: dict[str, exp.Expr]) -> exp.Expr:

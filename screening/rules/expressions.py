@@ -1,20 +1,28 @@
-"""Rule expressions: parsed by sqlglot, checked against an allow-list, never run as text.
+"""Rule and feature expressions: parsed by sqlglot, checked against an allow-list, never
+run as text.
 
-A condition, a band or an aggregate's filter is one SQL *expression* over known columns
-and declared parameters (``$name``). Everything else is refused at load: statements
+A condition, a band, a feature or an aggregate's filter is one SQL *expression* over known
+columns, declared parameters (``$name``) and vocabulary sets (``x IN @zb_close``, see
+:mod:`screening.features.vocabulary`). Everything else is refused at load: statements
 (``; DROP TABLE``, ``COPY``, ``ATTACH``, ``INSTALL``), subqueries, table functions
 (``read_csv``), functions outside the allow-list (``getenv``, ``query``), qualified
-columns. A string stays a string literal, so a query hidden in one is inert.
+columns (but ``subject.x`` where a feature aggregates related rows). A string stays a
+string literal, so a query hidden in one is inert.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Collection
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import TokenType
+
+from screening.features.vocabulary import Vocabulary, library_vocabulary
 
 # Node types an expression may contain besides the functions below.
 STRUCTURE: tuple[type[exp.Expr], ...] = (
@@ -48,6 +56,10 @@ STRUCTURE: tuple[type[exp.Expr], ...] = (
     exp.Identifier,
     exp.Placeholder,
     exp.Var,  # a date part: date_diff('day', …)
+    exp.Cast,
+    exp.DataType,
+    exp.DPipe,
+    exp.Tuple,  # an ordering key of arg_min: (source_file, source_row)
 )
 # Functions by the name an analyst types; sqlglot gives each its own node type.
 FUNCTIONS: dict[str, type[exp.Expr]] = {
@@ -65,7 +77,23 @@ FUNCTIONS: dict[str, type[exp.Expr]] = {
     "starts_with": exp.StartsWith,
     "upper": exp.Upper,
 }
+# Functions over a relation's rows, allowed only where a feature aggregates them.
+AGGREGATES: dict[str, type[exp.Expr]] = {
+    "count": exp.Count,
+    "sum": exp.Sum,
+    "min": exp.Min,
+    "max": exp.Max,
+    "avg": exp.Avg,
+    "median": exp.Median,
+    "arg_min": exp.ArgMin,
+    "arg_max": exp.ArgMax,
+    "bool_or": exp.LogicalOr,
+    "bool_and": exp.LogicalAnd,
+}
 _ALLOWED = STRUCTURE + tuple(FUNCTIONS.values())
+_AGGREGATE_NODES = (*AGGREGATES.values(), exp.Star, exp.Distinct)
+SUBJECT = "subject"  # the qualifier of the subject's own columns inside an aggregate
+_VOCABULARY_MARK = "__vocabulary__"
 
 
 class ExpressionProblem(Exception):
@@ -78,11 +106,20 @@ class ExpressionProblem(Exception):
 
 
 def parse_expression(
-    text: str, *, columns: Collection[str], parameters: Collection[str]
+    text: str,
+    *,
+    columns: Collection[str],
+    parameters: Collection[str],
+    vocabulary: Vocabulary | None = None,
+    aggregate: bool = False,
+    subject_columns: Collection[str] = (),
 ) -> exp.Expr:
-    """The checked syntax tree of ``text``; :class:`ExpressionProblem` if it is refused."""
+    """The checked syntax tree of ``text``, vocabulary sets expanded to plain SQL;
+    :class:`ExpressionProblem` if it is refused. ``aggregate`` allows the functions of
+    :data:`AGGREGATES`; ``subject_columns`` may then be read as ``subject.x``."""
+    vocabulary = vocabulary or library_vocabulary()
     try:
-        statements = sqlglot.parse(text, read="duckdb")
+        statements = sqlglot.parse(_mark_vocabulary(text), read="duckdb")
     except (ParseError, TokenError) as error:
         raise ExpressionProblem(
             f"cannot parse the expression: {_first_line(error)}",
@@ -94,14 +131,59 @@ def parse_expression(
             f"{len(found)} statements where one expression belongs",
             "remove the ';' and whatever follows it",
         )
-    tree = found[0]
+    tree = _expand_vocabulary(found[0], vocabulary)
+    allowed = _ALLOWED + _AGGREGATE_NODES if aggregate else _ALLOWED
     for node in tree.walk():
-        _check_node(node, columns, parameters)
+        _check_node(node, columns, parameters, allowed, subject_columns)
     return tree
 
 
-def _check_node(node: exp.Expr, columns: Collection[str], parameters: Collection[str]) -> None:
-    if not isinstance(node, _ALLOWED) or isinstance(node, exp.Anonymous):
+def _mark_vocabulary(text: str) -> str:
+    """``@name`` (a vocabulary set) as a marked column, found by token so that an ``@`` in a
+    string literal stays text."""
+    try:
+        tokens = DuckDB().tokenize(text)
+    except TokenError:
+        return text  # parse reports it
+    pieces, last = [], 0
+    for at, name in itertools.pairwise(tokens):
+        if at.token_type == TokenType.PARAMETER and at.text == "@" and at.end + 1 == name.start:
+            pieces += [text[last : at.start], _VOCABULARY_MARK]
+            last = name.start
+    return "".join(pieces) + text[last:]
+
+
+def _expand_vocabulary(tree: exp.Expr, vocabulary: Vocabulary) -> exp.Expr:
+    def visit(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Column) and node.name.startswith(_VOCABULARY_MARK):
+            raise ExpressionProblem(
+                f"@{node.name.removeprefix(_VOCABULARY_MARK)} stands alone",
+                "compare a value with a vocabulary set: close_method IN @zb_close",
+            )
+        if not isinstance(node, exp.In):
+            return node
+        marked = node.args.get("field")  # x IN name, without brackets
+        if not (isinstance(marked, exp.Column) and marked.name.startswith(_VOCABULARY_MARK)):
+            return node
+        name = marked.name.removeprefix(_VOCABULARY_MARK)
+        if name not in vocabulary.sets:
+            raise ExpressionProblem(
+                f"unknown vocabulary set '@{name}'",
+                _did_you_mean(name, vocabulary.sets, prefix="@", what="sets"),
+            )
+        return vocabulary[name].condition(node.this)
+
+    return tree.transform(visit)
+
+
+def _check_node(
+    node: exp.Expr,
+    columns: Collection[str],
+    parameters: Collection[str],
+    allowed: tuple[type[exp.Expr], ...],
+    subject_columns: Collection[str],
+) -> None:
+    if not isinstance(node, allowed) or isinstance(node, exp.Anonymous):
         name = _called(node)
         raise ExpressionProblem(
             f"'{name}' is not allowed in a rule expression",
@@ -109,6 +191,13 @@ def _check_node(node: exp.Expr, columns: Collection[str], parameters: Collection
             f"functions {', '.join(FUNCTIONS)}",
         )
     if isinstance(node, exp.Column):
+        if node.table == SUBJECT and subject_columns:
+            if node.name not in subject_columns:
+                raise ExpressionProblem(
+                    f"the subject has no column '{node.name}'",
+                    _did_you_mean(node.name, subject_columns, prefix="subject."),
+                )
+            return
         if node.table or not isinstance(node.this, exp.Identifier):
             raise ExpressionProblem(
                 f"'{node.sql()}' names a table", "name the column alone, e.g. award_amount"

@@ -17,9 +17,7 @@ from pydantic import ValidationError
 from sqlglot import exp
 
 from screening.errors import RuleError
-from screening.evidence import ROWS as EVIDENCE_ROWS
-from screening.features.catalog import columns as subject_columns
-from screening.features.views import RELATIONS, table_columns
+from screening.features.library import FeatureLibrary, library
 from screening.ingest.canonical import PROVENANCE_COLUMNS, TABLES
 from screening.rules.expressions import ExpressionProblem, parse_expression
 from screening.rules.model import EvidenceTable, Rule
@@ -83,8 +81,10 @@ class RuleSet:
             )
 
 
-def load_rules(directory: Path) -> RuleSet:
-    """Every ``*.yaml`` rule under ``directory``, in file-name order, with all problems."""
+def load_rules(directory: Path, features: FeatureLibrary | None = None) -> RuleSet:
+    """Every ``*.yaml`` rule under ``directory``, in file-name order, with all problems;
+    expressions are checked against ``features`` (default: the library's)."""
+    features = features or library()
     result = RuleSet()
     if not directory.is_dir():
         result.problems.append(
@@ -93,7 +93,7 @@ def load_rules(directory: Path) -> RuleSet:
         return result
     seen: dict[str, Path] = {}
     for path in sorted(directory.glob("*.yaml")):
-        loaded, problems = load_rule(path)
+        loaded, problems = load_rule(path, features)
         result.problems.extend(problems)
         if loaded is None:
             continue
@@ -112,7 +112,9 @@ def load_rules(directory: Path) -> RuleSet:
     return result
 
 
-def load_rule(path: Path) -> tuple[LoadedRule | None, list[Problem]]:
+def load_rule(
+    path: Path, features: FeatureLibrary | None = None
+) -> tuple[LoadedRule | None, list[Problem]]:
     try:
         document = load_yaml(path, error=RuleError)
     except RuleError as error:
@@ -124,7 +126,7 @@ def load_rule(path: Path) -> tuple[LoadedRule | None, list[Problem]]:
         return None, [
             Problem("error", e.where or str(path), e.message, e.hint or "") for e in located
         ]
-    checker = _Checker(rule, document)
+    checker = _Checker(rule, document, features or library())
     loaded = checker.check(path)
     return (None if checker.failed else loaded), checker.problems
 
@@ -132,9 +134,11 @@ def load_rule(path: Path) -> tuple[LoadedRule | None, list[Problem]]:
 class _Checker:
     """The checks pydantic cannot make: expressions, names, test rows."""
 
-    def __init__(self, rule: Rule, document: YamlDocument) -> None:
+    def __init__(self, rule: Rule, document: YamlDocument, features: FeatureLibrary) -> None:
         self.rule = rule
         self.document = document
+        self.subject = features.subjects[rule.subject]
+        self.vocabulary = features.vocabulary
         self.problems: list[Problem] = []
 
     @property
@@ -155,15 +159,15 @@ class _Checker:
             )
             for name, aggregate in rule.aggregates.items()
         }
-        visible = set(subject_columns(rule.subject)) | set(rule.aggregates)
+        visible = set(self.subject.columns) | set(rule.aggregates)
         condition = self._expression(rule.condition, ("condition",), visible, parameters)
         bands = [
             self._expression(band.when, ("score", "bands", number, "when"), visible, parameters)
             for number, band in enumerate(rule.score.bands)
         ]
         for number, table in enumerate(rule.evidence):
-            if (rule.subject, table) not in EVIDENCE_ROWS:
-                tables = sorted(t for s, t in EVIDENCE_ROWS if s == rule.subject)
+            if table not in self.subject.spec.evidence:
+                tables = sorted(self.subject.spec.evidence)
                 self._add(
                     "error",
                     ("evidence", number),
@@ -183,7 +187,7 @@ class _Checker:
 
     def _relation(self, name: str) -> set[str]:
         aggregate = self.rule.aggregates[name]
-        relations = RELATIONS[self.rule.subject]
+        relations = self.subject.relations
         if aggregate.over not in relations:
             self._add(
                 "error",
@@ -192,8 +196,7 @@ class _Checker:
                 f"related rows: {', '.join(relations)}",
             )
             return set()
-        table, _key = relations[aggregate.over]
-        known = set(table_columns()[table])
+        known = set(relations[aggregate.over].columns)
         if aggregate.function == "count" and aggregate.column is not None:
             self._add("error", ("aggregates", name, "column"), "count takes no column")
         if aggregate.function != "count" and aggregate.column not in known:
@@ -209,7 +212,9 @@ class _Checker:
         self, text: str, at: tuple[str | int, ...], columns: set[str], parameters: set[str]
     ) -> exp.Expr:
         try:
-            return parse_expression(text, columns=columns, parameters=parameters)
+            return parse_expression(
+                text, columns=columns, parameters=parameters, vocabulary=self.vocabulary
+            )
         except ExpressionProblem as problem:
             self._add("error", at, problem.message, problem.hint)
             return exp.false()

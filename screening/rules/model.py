@@ -2,7 +2,7 @@
 
 A rule reads like the provision it encodes: an id, a bilingual title, the outcome it asks
 for, its legal basis, named parameters with defaults and units, the subject it looks at, a
-condition over that subject's columns (:mod:`screening.features.catalog`) and its
+condition over that subject's columns (``features/subjects/*.yaml``) and its
 parameters (``$name``), how much it weighs, which source rows prove it, how mature it is,
 and its own test cases. A rule that needs a figure the views lack declares it under
 ``aggregates``: a count or sum over rows related to the subject, with a filter.
@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from screening.features.catalog import Subject
+from screening.features.spec import EvidenceTable, Subject
 
 Outcome = Literal[
     "support_prosecution",  # 支持起诉
@@ -34,8 +34,6 @@ OUTCOME_TITLES: dict[str, str] = {
     "suppress": "排除 suppressed by a guard",
 }
 Status = Literal["draft", "test", "stable"]
-Relation = Literal["awards", "enforcements", "projects", "deposits"]
-EvidenceTable = Literal["registry", "projects", "deposits", "arbitrations", "enforcements"]
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
 
@@ -59,7 +57,7 @@ class Aggregate(Strict):
     """A figure over rows related to the subject: ``count`` rows, or ``sum``/``max``/``min``
     a column, of the rows that pass ``where``."""
 
-    over: Relation
+    over: str = Field(description="a relation of the subject (features/subjects/*.yaml)")
     function: Literal["count", "sum", "max", "min"] = "count"
     column: str | None = None
     where: str = "true"

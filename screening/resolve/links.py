@@ -1,0 +1,304 @@
+"""Record links: which project a deposit is for, which project a case's site names, which
+enforcement cases enforce an award — each with its method and confidence.
+
+Links are facts about two records, whatever the as-of date: the features read them and the
+as-of masks of :mod:`screening.features` decide whether each end is visible yet. Every
+link is one row of ``record_links`` (link, from_file, from_row, to_file, to_row, method,
+confidence), replaced as a whole after each entity resolution, because links follow the
+entities (a deposit belongs to its contractor's project).
+
+- **deposit_project**: by permit number (1.0); the contractor breaks ties between two
+  projects with the number; a deposit without one goes to its contractor's project whose
+  name contains the deposit's (0.9), not to a namesake permitted long before it.
+- **award_project**: a case's site text (涉及项目), trimmed of district and suffix words,
+  contained in a project's name. A committee hears a case where the work was done or where
+  the employer is (劳动争议调解仲裁法 第二十一条): a project in the committee's place
+  (0.9), else, when the employer is registered there, a project in the same city (0.7);
+  the project must be permitted by the filing and not finished long before it; one still
+  being built wins, then the lower project number.
+- **award_contractor_site**: a case against a project's own general contractor whose site
+  text the project's name contains (0.95), whatever the committee and the dates: many
+  namesake estates share a site name, the contractor tells them apart.
+- **award_enforcement**: the enforcement's basis (执行依据) is the case number, once both are
+  normalised (1.0); or the same worker and employer after the award took effect, as when
+  a judgment replaced the award (0.8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from screening.committees import committee_place, committee_sql
+from screening.errors import RuleError
+from screening.features.vocabulary import FEATURES_LIBRARY, Vocabulary, library_vocabulary
+from screening.gazetteer import load_gazetteer
+from screening.store import empty_table
+from screening.yamlsource import load_yaml, validation_errors
+
+LINKS_FILE = "links.yaml"
+# link -> (table it links from, table it links to)
+LINKS: dict[str, tuple[str, str]] = {
+    "deposit_project": ("deposits", "projects"),
+    "award_project": ("arbitrations", "projects"),
+    "award_enforcement": ("arbitrations", "enforcements"),
+    "award_contractor_site": ("arbitrations", "projects"),
+}
+ENTITY_COLUMNS = ("entity_id", "kind", "name", "uscc", "place", "in_registry", "mentions")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Days(_Strict):
+    default: int = Field(ge=0)
+    unit: str
+    description: str = ""
+
+
+class LinkSettings(_Strict):
+    """The numbers the links use (``features/links.yaml``)."""
+
+    deposit_before_permit_days: Days
+    finished_before_filing_days: Days
+    min_site_length: Days
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """SQL for the records a link reads: one per row (duplicates skipped), with entities."""
+
+    projects = """SELECT t.source_file, t.source_row, t.project_no, t.project_name,
+                         t.permit_no, t.permit_date, t.completion_date,
+                         CASE WHEN regexp_matches(t.permit_no, '^[0-9]{6}')
+                              THEN left(t.permit_no, 6) END AS area,
+                         c.entity_id AS contractor_id
+                  FROM projects t LEFT JOIN mentions c ON c.source_table = 'projects'
+                    AND c.role = 'contractor_name' AND c.source_file = t.source_file
+                    AND c.source_row = t.source_row
+                  WHERE t.duplicate_of_row IS NULL AND t.project_no IS NOT NULL
+                  QUALIFY row_number() OVER (PARTITION BY t.project_no
+                                             ORDER BY t.source_file, t.source_row) = 1"""
+    awards = """SELECT t.source_file, t.source_row, t.case_no, t.project_text,
+                       t.applicant_id_hash AS applicant_hash, t.filed_date, t.effective_date,
+                       r.entity_id AS respondent_id, e.place AS respondent_place
+                FROM arbitrations t LEFT JOIN mentions r ON r.source_table = 'arbitrations'
+                  AND r.role = 'respondent_name' AND r.source_file = t.source_file
+                  AND r.source_row = t.source_row
+                LEFT JOIN entities e ON e.entity_id = r.entity_id
+                WHERE t.duplicate_of_row IS NULL AND t.case_no IS NOT NULL
+                QUALIFY row_number() OVER (PARTITION BY t.case_no
+                                           ORDER BY t.source_file, t.source_row) = 1"""
+
+
+def write_links(
+    con: duckdb.DuckDBPyConnection, vocabulary: Vocabulary | None = None
+) -> dict[str, int]:
+    """Replace ``record_links`` with the links of the records and entities now in the
+    database; the number of links of each kind."""
+    vocabulary = vocabulary or library_vocabulary()
+    settings = link_settings()
+    con.register("committee_places", _committee_places(con))
+    try:
+        con.begin()
+        empty_table(con, "record_links")
+        con.execute(
+            f"INSERT INTO record_links {_deposit_project(vocabulary)}",
+            {"lead_days": settings.deposit_before_permit_days.default},
+        )
+        con.execute(
+            f"INSERT INTO record_links {_award_project(vocabulary)}",
+            {
+                "finished_days": settings.finished_before_filing_days.default,
+                "min_site": settings.min_site_length.default,
+            },
+        )
+        con.execute(f"INSERT INTO record_links {_award_contractor_site(vocabulary)}")
+        con.execute(f"INSERT INTO record_links {_award_enforcement(vocabulary)}")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.unregister("committee_places")
+    return dict(
+        con.execute("SELECT link, count(*) FROM record_links GROUP BY 1 ORDER BY 1").fetchall()
+    )
+
+
+@cache
+def link_settings(folder: Path = FEATURES_LIBRARY) -> LinkSettings:
+    document = load_yaml(folder / LINKS_FILE, error=RuleError)
+    try:
+        return LinkSettings.model_validate(document.data)
+    except Exception as exc:
+        problems = validation_errors(document, exc, LinkSettings, error=RuleError)  # type: ignore[arg-type]
+        raise RuleError("; ".join(map(str, problems)), where=str(document.path)) from None
+
+
+def _deposit_project(vocabulary: Vocabulary) -> str:
+    trimmed = (
+        f"regexp_replace(d.project_name, '{vocabulary['deposit_project_suffix'].pattern()}', '')"
+    )
+    return f"""
+        WITH d AS (
+            SELECT t.source_file, t.source_row, t.permit_no, t.project_name, t.deposit_date,
+                   c.entity_id AS contractor_id
+            FROM deposits t LEFT JOIN mentions c ON c.source_table = 'deposits'
+              AND c.role = 'contractor_name' AND c.source_file = t.source_file
+              AND c.source_row = t.source_row
+            WHERE t.duplicate_of_row IS NULL),
+        p AS ({_Sources.projects}),
+        candidates AS (
+            SELECT d.source_file, d.source_row, p.project_no, p.contractor_id,
+                   'permit_no' AS method, 1.0 AS confidence
+            FROM d JOIN p ON p.permit_no = d.permit_no
+            UNION ALL
+            SELECT d.source_file, d.source_row, p.project_no, p.contractor_id,
+                   'name_contractor', 0.9
+            FROM d JOIN p ON p.contractor_id = d.contractor_id
+            WHERE d.permit_no IS NULL AND contains(p.project_name, {trimmed})
+              AND d.deposit_date >= p.permit_date - to_days($lead_days::INTEGER)),
+        picked AS (
+            SELECT c.source_file, c.source_row,
+                   arg_min(struct_pack(c.project_no, c.method, c.confidence),
+                           (c.contractor_id IS DISTINCT FROM d.contractor_id, c.project_no))
+                     AS pick
+            FROM candidates c JOIN d USING (source_file, source_row)
+            GROUP BY ALL)
+        SELECT 'deposit_project', picked.source_file, picked.source_row, p.source_file,
+               p.source_row, picked.pick.method, picked.pick.confidence
+        FROM picked JOIN p ON p.project_no = picked.pick.project_no"""
+
+
+def _site_core(column: str, vocabulary: Vocabulary) -> str:
+    """A site as arbitration clerks type it (禅城碧桂花园一期工地): estate and phase only."""
+    districts = sorted(
+        {p.short_name for p in load_gazetteer().places("district") if len(p.short_name) >= 2},
+        key=lambda name: (-len(name), name),
+    )
+    trimmed = f"regexp_replace({column}, '{vocabulary['site_suffix'].pattern()}', '')"
+    return f"regexp_replace({trimmed}, '^({'|'.join(districts)})', '')"
+
+
+def _committee_places(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The place of each committee named in a case number (screening.committees)."""
+    committees = [
+        row[0]
+        for row in con.execute(
+            f"""SELECT DISTINCT {committee_sql("case_no")} FROM arbitrations
+                WHERE case_no IS NOT NULL"""
+        ).fetchall()
+        if row[0] is not None
+    ]
+    places = [committee_place(committee) for committee in committees]
+    return pl.DataFrame(
+        {
+            "committee": committees,
+            "code": [place.code if place else None for place in places],
+            "level": [place.level if place else None for place in places],
+        },
+        schema={"committee": pl.String, "code": pl.String, "level": pl.String},
+    )
+
+
+def _award_project(vocabulary: Vocabulary) -> str:
+    return f"""
+        WITH p AS ({_Sources.projects}),
+        a AS (
+            SELECT w.*, {_site_core("w.project_text", vocabulary)} AS site,
+                   c.code AS committee_code, c.level AS committee_level,
+                   coalesce(w.respondent_place,
+                            CASE WHEN starts_with(w.respondent_id, 'C-')
+                                 THEN substr(w.respondent_id, 5, 6) END) AS employer_area
+            FROM ({_Sources.awards}) w
+            LEFT JOIN committee_places c ON c.committee = {committee_sql("w.case_no")}),
+        pieces AS (
+            SELECT DISTINCT project_no, substr(project_name, i::INTEGER, 3) AS piece
+            FROM (SELECT project_no, project_name,
+                         unnest(range(1, length(project_name) - 1)) AS i FROM p)),
+        sites AS (SELECT DISTINCT site FROM a WHERE length(site) >= $min_site),
+        named AS (
+            SELECT DISTINCT t.site, p.project_no
+            FROM sites t JOIN pieces s ON s.piece = substr(t.site, 1, 3)
+            JOIN p ON p.project_no = s.project_no
+            WHERE contains(p.project_name, t.site)),
+        -- Either ground of jurisdiction: the work was done in the committee's place, or the
+        -- employer is registered there (then the site is looked for in the same city).
+        candidates AS (
+            SELECT a.source_file, a.source_row, a.filed_date, n.project_no,
+                   CASE WHEN a.committee_code IS NULL THEN 1
+                        WHEN p.area = a.committee_code
+                          OR (a.committee_level = 'city'
+                              AND left(p.area, 4) = left(a.committee_code, 4)) THEN 0
+                        ELSE 2 END AS ground
+            FROM a JOIN named n USING (site) JOIN p ON p.project_no = n.project_no
+            WHERE a.committee_code IS NULL
+               OR p.area = a.committee_code
+               OR (a.committee_level = 'city' AND left(p.area, 4) = left(a.committee_code, 4))
+               OR (a.employer_area = a.committee_code
+                   AND left(p.area, 4) = left(a.committee_code, 4))),
+        picked AS (
+            SELECT c.source_file, c.source_row,
+                   arg_min(struct_pack(c.project_no, c.ground),
+                           (c.ground = 2, p.completion_date < c.filed_date, p.project_no))
+                     AS pick
+            FROM candidates c JOIN p USING (project_no)
+            WHERE p.permit_date <= c.filed_date
+              AND (p.completion_date IS NULL
+                   OR p.completion_date >= c.filed_date - to_days($finished_days::INTEGER))
+            GROUP BY ALL)
+        SELECT 'award_project', picked.source_file, picked.source_row, p.source_file,
+               p.source_row, CASE picked.pick.ground WHEN 2 THEN 'site_employer_place'
+                                  ELSE 'site_work_place' END,
+               CASE picked.pick.ground WHEN 2 THEN 0.7 ELSE 0.9 END
+        FROM picked JOIN p ON p.project_no = picked.pick.project_no"""
+
+
+def _award_contractor_site(vocabulary: Vocabulary) -> str:
+    return f"""
+        WITH p AS ({_Sources.projects}),
+        a AS (SELECT w.*, {_site_core("w.project_text", vocabulary)} AS site
+              FROM ({_Sources.awards}) w)
+        SELECT 'award_contractor_site', a.source_file, a.source_row, p.source_file,
+               p.source_row, 'site_contractor', 0.95
+        FROM a JOIN p ON p.contractor_id = a.respondent_id
+        WHERE length(a.site) >= 2 AND contains(p.project_name, a.site)"""
+
+
+def case_key(column: str, vocabulary: Vocabulary) -> str:
+    """SQL for a case number without the marks clerks type differently (brackets, 第)."""
+    return f"regexp_replace({column}, '{vocabulary['case_number_marks'].pattern()}', '', 'g')"
+
+
+def _award_enforcement(vocabulary: Vocabulary) -> str:
+    return f"""
+        WITH a AS ({_Sources.awards}),
+        e AS (
+            SELECT t.source_file, t.source_row, t.filed_date, {case_key("t.basis", vocabulary)}
+                     AS basis_key,
+                   t.applicant_code_hash AS applicant_hash, r.entity_id AS respondent_id
+            FROM enforcements t LEFT JOIN mentions r ON r.source_table = 'enforcements'
+              AND r.role = 'respondent_name' AND r.source_file = t.source_file
+              AND r.source_row = t.source_row
+            WHERE t.duplicate_of_row IS NULL),
+        linked AS (
+            SELECT a.source_file AS from_file, a.source_row AS from_row,
+                   e.source_file AS to_file, e.source_row AS to_row,
+                   'case_no' AS method, 1.0 AS confidence
+            FROM a JOIN e ON e.basis_key = {case_key("a.case_no", vocabulary)}
+            UNION ALL
+            SELECT a.source_file, a.source_row, e.source_file, e.source_row,
+                   'same_parties', 0.8
+            FROM a JOIN e ON e.applicant_hash = a.applicant_hash
+              AND e.respondent_id = a.respondent_id
+            WHERE e.filed_date >= a.effective_date)
+        SELECT 'award_enforcement', from_file, from_row, to_file, to_row,
+               arg_max(method, confidence), max(confidence)
+        FROM linked GROUP BY ALL"""
