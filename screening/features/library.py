@@ -156,10 +156,11 @@ class _Problems:
             )
 
 
-def load_library(folder: Path) -> FeatureLibrary:
-    """Read and check the feature library in ``folder``; all problems raised together."""
+def load_library(folder: Path, vocabulary: Vocabulary | None = None) -> FeatureLibrary:
+    """Read and check the feature library in ``folder`` (with ``vocabulary`` instead of its
+    own, when given); all problems raised together."""
     problems = _Problems()
-    vocabulary = load_vocabulary(folder / VOCABULARY_FILE)
+    vocabulary = vocabulary or load_vocabulary(folder / VOCABULARY_FILE)
     records_doc = load_yaml(folder / RECORDS_FILE, error=RuleError)
     records: dict[str, CheckedRecordSet] = {}
     for name in records_doc.data or {}:

@@ -39,6 +39,7 @@ import polars as pl
 from screening.committees import committee_place
 from screening.gazetteer import LEVELS, Place, load_gazetteer
 from screening.resolve.bulk import ADDRESS_LEVELS, PARTS_SCHEMA, PLACE_CODE
+from screening.features.vocabulary import Vocabulary
 from screening.resolve.links import write_links
 from screening.resolve.matcher import (
     CONFIDENCE,
@@ -87,8 +88,12 @@ def entity_hashes(*columns: Iterable[str]) -> list[str]:
 # ----- the whole run -------------------------------------------------------------------
 
 
-def resolve(store: Store, *, progress: Progress | None = None) -> ResolveResult:
-    """Link every mention in the database to an entity; replaces earlier links atomically."""
+def resolve(
+    store: Store, *, progress: Progress | None = None, vocabulary: Vocabulary | None = None
+) -> ResolveResult:
+    """Link every mention in the database to an entity, then every record to the records
+    it concerns (:mod:`screening.resolve.links`, with ``vocabulary``); replaces earlier
+    links atomically."""
     started = time.perf_counter()
     say = progress or (lambda _stage: None)
     with _Scratch(store.con) as scratch:
@@ -97,7 +102,7 @@ def resolve(store: Store, *, progress: Progress | None = None) -> ResolveResult:
         say("writing mentions and entities")
         _write(scratch, decided)
         say("linking records")
-        write_links(scratch.con)
+        write_links(scratch.con, vocabulary)
         by_method = _counts(scratch.con, "SELECT method, count(*) FROM mentions GROUP BY 1")
         kinds = _counts(scratch.con, "SELECT kind, count(*) FROM entities GROUP BY 1")
     return ResolveResult(

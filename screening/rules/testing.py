@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from screening.features.library import FeatureLibrary, library
 from screening.features.views import build_views
 from screening.identifiers import is_valid_uscc
 from screening.ingest.canonical import TABLES, Kind
@@ -38,27 +39,38 @@ class CaseResult:
         return self.expected == self.found
 
 
-def run_tests(loaded: LoadedRule) -> list[CaseResult]:
-    return [run_case(loaded, case) for case in loaded.rule.tests]
+def run_tests(loaded: LoadedRule, features: FeatureLibrary | None = None) -> list[CaseResult]:
+    return [run_case(loaded, case, features) for case in loaded.rule.tests]
 
 
-def run_case(loaded: LoadedRule, case: RuleTest) -> CaseResult:
+def run_case(
+    loaded: LoadedRule, case: RuleTest, features: FeatureLibrary | None = None
+) -> CaseResult:
+    """Run one case with ``features`` (default: the library's; the rule must have been
+    loaded with the same)."""
+    features = features or library()
     with (
         tempfile.TemporaryDirectory(prefix="screening-rule-test-") as folder,
         Store.open(Path(folder) / "case.duckdb") as store,
     ):
         for table, records in case.rows.items():
             insert_frame(store.con, table, _table_frame(table, records))
-        resolve(store)
-        found = fired_subjects(store, loaded, case.as_of, case.parameters)
+        resolve(store, vocabulary=features.vocabulary)
+        found = fired_subjects(store, loaded, case.as_of, case.parameters, features)
     return CaseResult(loaded.rule.id, case.name, tuple(sorted(case.expect)), found)
 
 
 def fired_subjects(
-    store: Store, loaded: LoadedRule, as_of: date, parameters: Mapping[str, object]
+    store: Store,
+    loaded: LoadedRule,
+    as_of: date,
+    parameters: Mapping[str, object],
+    features: FeatureLibrary | None = None,
 ) -> tuple[str, ...]:
-    build_views(store.con, as_of)
-    query = compile_subject(loaded.rule.subject, [loaded], {loaded.rule.id: dict(parameters)})
+    build_views(store.con, as_of, features)
+    query = compile_subject(
+        loaded.rule.subject, [loaded], {loaded.rule.id: dict(parameters)}, features
+    )
     rows = store.con.execute(query.sql, query.parameters).fetchall()
     return tuple(sorted(str(row[0]) for row in rows if row[1]))
 
