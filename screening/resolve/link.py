@@ -37,9 +37,9 @@ import duckdb
 import polars as pl
 
 from screening.committees import committee_place
+from screening.features.vocabulary import Vocabulary
 from screening.gazetteer import LEVELS, Place, load_gazetteer
 from screening.resolve.bulk import ADDRESS_LEVELS, PARTS_SCHEMA, PLACE_CODE
-from screening.features.vocabulary import Vocabulary
 from screening.resolve.links import write_links
 from screening.resolve.matcher import (
     CONFIDENCE,
