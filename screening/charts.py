@@ -14,7 +14,7 @@ import altair as alt
 import polars as pl
 
 from screening.dossier import CHANGE_TITLES
-from screening.rank import SUPPRESS
+from screening.leads.rank import SUPPRESS
 from screening.rules.model import OUTCOME_TITLES
 
 # CJK-capable fonts first: the analysts' machines (Windows, macOS, Linux) each have one.

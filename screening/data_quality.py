@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from screening.dossier import METHOD_TITLES
-from screening.evidence import SOURCE_TABLES
+from screening.leads.evidence import SOURCE_TABLES
 from screening.store import query_frame
 
 # The date that places each source's records in time.

@@ -31,11 +31,11 @@ import polars as pl
 
 from screening.config import RULES_LIBRARY
 from screening.errors import StoreError
-from screening.evidence import evidence_fingerprints
 from screening.export import HEADERS, masked_text
 from screening.identifiers import mask_id_number, mask_personal_numbers, mask_phone
 from screening.ingest.canonical import TABLES, Kind
-from screening.rank import ANOMALY
+from screening.leads.evidence import evidence_fingerprints
+from screening.leads.rank import ANOMALY
 from screening.review import STATUS_TITLES, lead_statuses
 from screening.rules.model import OUTCOME_TITLES
 from screening.store import RunRecord, Store, query_frame

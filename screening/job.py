@@ -1,6 +1,15 @@
 """The batch screening job: ingest, resolve entities, rules and the anomaly model, rank,
 publish.
 
+The stages, each with what it reads and when its last result is reused:
+
+- **ingest** reads the extract files; a file whose hash and spec are unchanged is kept.
+- **resolve** reads the ingested files, reviewers' judgements, the resolver's version and
+  the feature library (links): reused while :func:`_resolve_inputs` holds.
+- **rules, model, rank** read the resolved data, as-of date, rules, settings, suppressions
+  and the package's code: reused together while :func:`_scoring_inputs` holds.
+- **publish** writes the run's leads (the previous run's when scoring was reused).
+
 Each stage records its timing in the run record; the leads, their contributions and their
 evidence are published in one transaction, so a failed run leaves the previous published
 run as it was.
@@ -10,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -18,38 +27,22 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from screening.config import JobConfig
 from screening.errors import ConfigError
-from screening.evidence import evidence_fingerprints, evidence_rows
 from screening.export import check_export_path, export_leads
 from screening.features.library import library
 from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
-from screening.model.anomaly import EVIDENCE as ANOMALY_EVIDENCE
-from screening.model.anomaly import chosen_features, score_employers
-from screening.rank import ANOMALY, Ranked, rank_leads
+from screening.leads.publish import copy_leads, gone_leads, publish_leads, scoring_counts
+from screening.leads.score import Scored, Scorer
+from screening.model.anomaly import chosen_features
 from screening.resolve.link import RESOLVER_VERSION, ResolveResult, resolve
 from screening.review import active_suppressions, lead_statuses
 from screening.rules.load import LoadedRule, load_rules
-from screening.rules.run import run_rules
-from screening.store import Store, insert_frame, now, query_frame, sha256_file, sha256_json
+from screening.store import Store, now, query_frame, sha256_file, sha256_json
 
-# The code that turns resolved data into leads: a change to any of it makes the next run
-# score again rather than reuse leads this code did not make.
-SCORING_CODE = (
-    "features",
-    "rules",
-    "model",
-    "rank.py",
-    "evidence.py",
-    "review.py",
-    "job.py",
-    "gazetteer.py",
-    "data",  # the gazetteer: districts and area codes
-)
 # Libraries whose upgrade can move a score (the anomaly model, SQL, frames).
 SCORING_LIBRARIES = ("scikit-learn", "numpy", "duckdb", "polars", "sqlglot")
 SCORING_STAGES = ("rules", "model", "rank")  # reused together when their inputs are unchanged
@@ -108,19 +101,7 @@ def run_job(
                 stage.rows_out = sum(resolved.entities.values())
             # Suppressions are reviewers' acts in real time: in force on the day the job runs.
             suppressions = active_suppressions(store.con, today or date.today())
-            scoring_hash = sha256_json(
-                {
-                    "data": data_hash,
-                    "as_of": as_of,
-                    "rules": [loaded.rule.model_dump(mode="json") for loaded in rules],
-                    "config": config.model_dump(
-                        mode="json", include={"parameters", "model", "ranking"}
-                    ),
-                    "suppressions": suppressions.rows(),
-                    "features": library().fingerprint,
-                    "code": _scoring_code_hash(),
-                }
-            )
+            scoring_hash = _scoring_inputs(config, rules, as_of, data_hash, suppressions)
             previous = store.latest_published_run()
             reusable = previous is not None and _stage_hash(store, previous.run_id) == scoring_hash
             if reusable and previous is not None:
@@ -145,10 +126,10 @@ def run_job(
                 )
                 before = previous.run_id if previous else None
                 if scored is None:
-                    _copy_leads(con, before, run_id)
+                    copy_leads(con, before, run_id)
                 else:
-                    _publish_leads(con, run_id, before, scored)
-                gone = _gone(con, before, run_id)
+                    publish_leads(con, run_id, before, scored)
+                gone = gone_leads(con, before, run_id)
         except BaseException as exc:
             if store.get_run(run_id).status == "running":  # publish() marks its own failures
                 store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
@@ -158,7 +139,7 @@ def run_job(
         )
         if config.output.export is not None:
             export_leads(leads, config.output.export)
-        counts = _scoring_counts(store.con, run_id)
+        counts = scoring_counts(store.con, run_id)
         statuses = lead_statuses(store.con, run_id)
     return JobResult(
         run_id,
@@ -207,13 +188,6 @@ class _Stages:
         self.tell(name, 1, 1, "reused" if counts.reused else "")
 
 
-@dataclass(frozen=True)
-class _Scored:
-    ranked: Ranked
-    evidence: pl.DataFrame
-    fingerprints: pl.DataFrame
-
-
 def _score(
     stages: _Stages,
     store: Store,
@@ -222,27 +196,42 @@ def _score(
     as_of: date,
     suppressions: pl.DataFrame,
     scoring_hash: str,
-) -> _Scored:
+) -> Scored:
     """Rules, the anomaly model and ranking, with each lead's evidence and fingerprint."""
     with stages.stage("rules", scoring_hash) as stage:
-        hits = run_rules(store, rules, as_of, dict(config.parameters))
+        scorer = Scorer(store.con, config, rules, as_of, silenced=suppressions)
+        hits = scorer.fire(rules)
         stage.rows_in, stage.rows_out = len(rules), hits.height
     with stages.stage("model", scoring_hash) as stage:
-        anomalies = None
-        if config.model.enabled:
-            model = score_employers(store.con, config.model)
-            anomalies = model.flagged
-            stage.rows_in, stage.rows_out = model.companies, anomalies.height
+        model = scorer.run_model()
+        if model is not None:
+            stage.rows_in, stage.rows_out = model.companies, model.flagged.height
     with stages.stage("rank", scoring_hash) as stage:
-        ranked = rank_leads(
-            store.con, hits, rules, anomalies, settings=config.ranking, silenced=suppressions
-        )
-        evidence_tables: dict[str, Sequence[str]] = {ANOMALY: ANOMALY_EVIDENCE}
-        evidence_tables |= {rule.rule.id: rule.rule.evidence for rule in rules}
-        evidence = evidence_rows(store.con, ranked.leads, evidence_tables)
-        fingerprints = evidence_fingerprints(store.con, evidence)
+        ranked = scorer.rank(hits)
+        evidence, fingerprints = scorer.evidence(ranked)
         stage.rows_in, stage.rows_out = hits.height, ranked.leads.height
-    return _Scored(ranked, evidence, fingerprints)
+    return Scored(hits, model, ranked, evidence, fingerprints)
+
+
+def _scoring_inputs(
+    config: JobConfig,
+    rules: list[LoadedRule],
+    as_of: date,
+    data_hash: str,
+    suppressions: pl.DataFrame,
+) -> str:
+    """A hash of everything rules, model and ranking read: reused together while it holds."""
+    return sha256_json(
+        {
+            "data": data_hash,
+            "as_of": as_of,
+            "rules": [loaded.rule.model_dump(mode="json") for loaded in rules],
+            "config": config.model_dump(mode="json", include={"parameters", "model", "ranking"}),
+            "suppressions": suppressions.rows(),
+            "features": library().fingerprint,
+            "code": _scoring_code_hash(),
+        }
+    )
 
 
 RESOLVE_INPUTS, RESOLVE_RESULT = "resolve_inputs", "resolve_result"
@@ -285,12 +274,14 @@ def _resolve_unless_unchanged(store: Store, inputs: str) -> tuple[ResolveResult,
 
 @cache
 def _scoring_code_hash() -> str:
+    """The package's code and data, and the versions of the libraries that can move a
+    score: any change to any of them makes the next run score again rather than reuse
+    leads this code did not make (no hand-kept list of the files that matter)."""
     package = Path(__file__).parent
     files = sorted(
         path
-        for part in (package / name for name in SCORING_CODE)
-        for path in ([part] if part.is_file() else part.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts
+        for path in package.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
     )
     return sha256_json(
         {
@@ -329,55 +320,3 @@ def job_rules(config: JobConfig) -> list[LoadedRule]:
                     hint=f"its parameters: {', '.join(known[rule_id].parameters) or 'none'}",
                 )
     return rules
-
-
-def _publish_leads(
-    con: duckdb.DuckDBPyConnection, run_id: str, previous: str | None, scored: _Scored
-) -> None:
-    """Write the run's leads (new or persisting beside the previous run), their
-    contributions, evidence rows and the counts behind them."""
-    ranked = scored.ranked
-    leads = ranked.leads.join(scored.fingerprints, on="lead_id", how="left").with_columns(
-        pl.lit(run_id).alias("run_id"),
-        pl.when(pl.col("lead_id").is_in(_lead_ids(con, previous)))
-        .then(pl.lit("persisting"))
-        .otherwise(pl.lit("new"))
-        .alias("change"),
-    )
-    insert_frame(con, "leads", leads)
-    insert_frame(
-        con, "lead_contributions", ranked.contributions.with_columns(run_id=pl.lit(run_id))
-    )
-    insert_frame(con, "lead_evidence", scored.evidence.with_columns(run_id=pl.lit(run_id)))
-    counts = {"suppressed": ranked.suppressed, "silenced": ranked.silenced}
-    con.execute("UPDATE runs SET counts = ? WHERE run_id = ?", [json.dumps(counts), run_id])
-
-
-def _copy_leads(con: duckdb.DuckDBPyConnection, previous: str | None, run_id: str) -> None:
-    """Publish the previous run's leads again: same inputs, same leads, all persisting."""
-    for table in ("leads", "lead_contributions", "lead_evidence"):
-        change = ", 'persisting' AS change" if table == "leads" else ""
-        con.execute(
-            f"""INSERT INTO {table} BY NAME
-                SELECT * REPLACE (? AS run_id{change}) FROM {table} WHERE run_id = ?""",
-            [run_id, previous],
-        )
-    con.execute(
-        "UPDATE runs SET counts = (SELECT counts FROM runs WHERE run_id = ?) WHERE run_id = ?",
-        [previous, run_id],
-    )
-
-
-def _lead_ids(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[str]:
-    rows = con.execute("SELECT lead_id FROM leads WHERE run_id = ?", [run_id]).fetchall()
-    return [lead for (lead,) in rows]
-
-
-def _gone(con: duckdb.DuckDBPyConnection, previous: str | None, run_id: str) -> int:
-    """How many of the previous run's leads this run no longer has."""
-    return len(set(_lead_ids(con, previous)) - set(_lead_ids(con, run_id)))
-
-
-def _scoring_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
-    row = con.execute("SELECT counts FROM runs WHERE run_id = ?", [run_id]).fetchall()
-    return json.loads(row[0][0]) if row and row[0][0] else {}

@@ -2,10 +2,10 @@
 
 The subject views are built once, as of the run's date, and the other rules and the
 anomaly model run once; then only the tuned rule runs again for each value, over the same
-views, and the leads are ranked as the job ranks them (guards, weights, minimum score,
-reviewers' suppressions). Each value's leads are compared with the current value's (leads
-entering and leaving) and scored against labels: a world's planted leads, or the
-reviewers' confirmed and dismissed decisions.
+views, and the leads are ranked by the job's own :class:`screening.leads.score.Scorer`
+(guards, weights, minimum score, reviewers' suppressions). Each value's leads are
+compared with the current value's (leads entering and leaving) and scored against
+labels: a world's planted leads, or the reviewers' confirmed and dismissed decisions.
 """
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ import polars as pl
 from screening.config import JobConfig
 from screening.errors import ConfigError
 from screening.evaluate import Labels
-from screening.features.views import build_views
-from screening.model.anomaly import score_employers
-from screening.rank import rank_leads
+from screening.leads.score import Scorer
 from screening.review import active_suppressions
 from screening.rules.load import LoadedRule
-from screening.rules.run import fire
 from screening.store import Store
 
 Value = float | int | str | bool | date
@@ -108,27 +105,18 @@ def tune(
     current = overrides.get(rule_id, {}).get(parameter, tuned.rule.parameters[parameter].default)
     tried = [current, *(v for v in parse_values(values, current) if v != current)]
 
-    con = store.con
-    build_views(con, as_of)
-    others = fire(con, [r for r in rules if r.rule.id != rule_id], overrides)
-    anomalies = score_employers(con, config.model).flagged if config.model.enabled else None
-    silenced = active_suppressions(con, today or date.today())
+    silenced = active_suppressions(store.con, today or date.today())
+    scorer = Scorer(store.con, config, rules, as_of, silenced=silenced)
+    others = scorer.fire([r for r in rules if r.rule.id != rule_id], overrides)
 
     def leads_with(own: pl.DataFrame) -> pl.DataFrame:
-        ranked = rank_leads(
-            con,
-            pl.concat([others, own]),
-            rules,
-            anomalies,
-            settings=config.ranking,
-            silenced=silenced,
-        )
+        ranked = scorer.rank(pl.concat([others, own]))
         return ranked.leads.select("lead_id", "subject", "subject_key", "outcome")
 
     points: list[TunePoint] = []
     for value in tried:
-        own = fire(
-            con, [tuned], {**overrides, rule_id: {**overrides.get(rule_id, {}), parameter: value}}
+        own = scorer.fire(
+            [tuned], {**overrides, rule_id: {**overrides.get(rule_id, {}), parameter: value}}
         )
         leads = leads_with(own)
         baseline = leads if not points else points[0].leads

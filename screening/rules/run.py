@@ -7,7 +7,8 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from screening.features.catalog import SUBJECTS
+from screening.features.library import FeatureLibrary
+from screening.features.spec import SUBJECTS
 from screening.features.views import build_views
 from screening.rules.compile import Overrides, compile_subject
 from screening.rules.load import LoadedRule
@@ -22,21 +23,28 @@ HITS_SCHEMA = {
 
 
 def run_rules(
-    store: Store, rules: list[LoadedRule], as_of: date, overrides: Overrides | None = None
+    store: Store,
+    rules: list[LoadedRule],
+    as_of: date,
+    overrides: Overrides | None = None,
+    features: FeatureLibrary | None = None,
 ) -> pl.DataFrame:
     """One row per (rule, subject) that fired, ordered by rule and subject key."""
-    build_views(store.con, as_of)
-    return fire(store.con, rules, overrides)
+    build_views(store.con, as_of, features)
+    return fire(store.con, rules, overrides, features)
 
 
 def fire(
-    con: duckdb.DuckDBPyConnection, rules: list[LoadedRule], overrides: Overrides | None = None
+    con: duckdb.DuckDBPyConnection,
+    rules: list[LoadedRule],
+    overrides: Overrides | None = None,
+    features: FeatureLibrary | None = None,
 ) -> pl.DataFrame:
     """Like :func:`run_rules` over subject views already built on ``con`` (tuning runs one
     rule many times over the same views)."""
     hits: list[tuple[str, str, str, float]] = []
     for subject in SUBJECTS:
-        query = compile_subject(subject, rules, overrides)
+        query = compile_subject(subject, rules, overrides, features)
         if not query.rule_ids:
             continue
         for row in con.execute(query.sql, query.parameters).fetchall():

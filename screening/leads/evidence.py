@@ -28,7 +28,10 @@ def evidence_sql(features: FeatureLibrary | None = None) -> dict[tuple[str, str]
 
 
 def evidence_rows(
-    con: duckdb.DuckDBPyConnection, leads: pl.DataFrame, tables: Mapping[str, Sequence[str]]
+    con: duckdb.DuckDBPyConnection,
+    leads: pl.DataFrame,
+    tables: Mapping[str, Sequence[str]],
+    features: FeatureLibrary | None = None,
 ) -> pl.DataFrame:
     """(lead_id, source_table, source_file, source_row) for every lead, in a stable order;
     ``tables`` names the evidence tables of each contribution (a rule id, ANOMALY)."""
@@ -45,7 +48,7 @@ def evidence_rows(
         .alias("source_table"),
     ).explode("source_table")
     frames = []
-    for (subject, table), sql in evidence_sql().items():
+    for (subject, table), sql in evidence_sql(features).items():
         needed = wanted.filter(subject=subject, source_table=table)
         if needed.is_empty():
             continue

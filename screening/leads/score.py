@@ -1,0 +1,86 @@
+"""Scoring: from resolved data to ranked leads with their evidence — the one path the job
+and ``screening tune`` share.
+
+A :class:`Scorer` builds the subject views as of a date once, runs the anomaly model once,
+and then fires any set of rules and ranks any set of hits the same way (guards, weights,
+minimum score, reviewers' suppressions). The job fires every rule once; tuning fires one
+rule again per parameter value and ranks each value's hits beside the other rules'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from screening.config import JobConfig
+from screening.features.library import FeatureLibrary
+from screening.features.views import build_views
+from screening.leads.evidence import evidence_fingerprints, evidence_rows
+from screening.leads.rank import ANOMALY, Ranked, rank_leads
+from screening.model.anomaly import EVIDENCE as ANOMALY_EVIDENCE
+from screening.model.anomaly import AnomalyResult, score_employers
+from screening.rules.compile import Overrides
+from screening.rules.load import LoadedRule
+from screening.rules.run import fire
+
+
+@dataclass(frozen=True)
+class Scored:
+    hits: pl.DataFrame  # rule_id, subject, subject_key, score: every rule hit
+    model: AnomalyResult | None
+    ranked: Ranked
+    evidence: pl.DataFrame  # lead_id, source_table, source_file, source_row
+    fingerprints: pl.DataFrame  # lead_id, evidence_hash
+
+
+class Scorer:
+    """The views and the model as of ``as_of`` on ``con``, ready to fire and rank rules."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        config: JobConfig,
+        rules: list[LoadedRule],
+        as_of: date,
+        *,
+        silenced: pl.DataFrame | None = None,
+        features: FeatureLibrary | None = None,
+    ) -> None:
+        self.con, self.config, self.rules, self.as_of = con, config, rules, as_of
+        self.silenced = silenced
+        self.features = features
+        build_views(con, as_of, features)
+        self.model: AnomalyResult | None = None
+
+    def fire(self, rules: Sequence[LoadedRule], overrides: Overrides | None = None) -> pl.DataFrame:
+        """Which subjects ``rules`` fire on, with the job's parameter overrides unless
+        others are given."""
+        chosen = dict(self.config.parameters) if overrides is None else overrides
+        return fire(self.con, list(rules), chosen, self.features)
+
+    def run_model(self) -> AnomalyResult | None:
+        if self.model is None and self.config.model.enabled:
+            self.model = score_employers(self.con, self.config.model)
+        return self.model
+
+    def rank(self, hits: pl.DataFrame) -> Ranked:
+        model = self.run_model()
+        return rank_leads(
+            self.con,
+            hits,
+            self.rules,
+            model.flagged if model is not None else None,
+            settings=self.config.ranking,
+            silenced=self.silenced,
+        )
+
+    def evidence(self, ranked: Ranked) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The source rows behind each lead and the fingerprint of their contents."""
+        tables: dict[str, Sequence[str]] = {ANOMALY: ANOMALY_EVIDENCE}
+        tables |= {loaded.rule.id: loaded.rule.evidence for loaded in self.rules}
+        evidence = evidence_rows(self.con, ranked.leads, tables, self.features)
+        return evidence, evidence_fingerprints(self.con, evidence)
