@@ -41,6 +41,7 @@ from screening.rules.model import OUTCOME_TITLES
 
 if TYPE_CHECKING:
     from screening.evaluate import LabelledEvaluation
+    from screening.features.coverage import Coverage
     from screening.job import JobResult
 from screening.resolve.review import Explanation
 
@@ -169,6 +170,7 @@ def run(
     console.print(ingest_summary(result.ingest))
     console.print(resolve_summary(result.resolve))
     console.print(leads_summary(result))
+    print_coverage(result.coverage)
     reused = " (rules, model and ranking reused: nothing they read changed)"
     console.print(
         f"published {result.run_id} (as of {result.as_of}) to {job.database}: "
@@ -324,6 +326,19 @@ def leads_summary(result: JobResult) -> Table:
         )
     )
     return table
+
+
+def print_coverage(coverage: list[Coverage]) -> None:
+    """Rules and anomaly features the extracts cannot (fully) feed, never left unsaid."""
+    for item in coverage:
+        if item.status == "dead":
+            console.print(
+                f"[red]dead 无法运行: {item.describe()} — the extracts leave these empty; "
+                "map or derive the column in the manifest[/]",
+                highlight=False,
+            )
+        elif item.status == "partial":
+            console.print(f"[yellow]partial 部分输入为空: {item.describe()}[/]", highlight=False)
 
 
 def resolve_summary(result: ResolveResult) -> Table:

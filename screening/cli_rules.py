@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.syntax import Syntax
@@ -13,6 +13,9 @@ from rich.table import Table
 from screening.cli_common import console, reports_errors
 from screening.config import RULES_LIBRARY
 from screening.errors import RuleError
+
+if TYPE_CHECKING:
+    from screening.rules.load import LoadedRule
 
 RULES_DIR = RULES_LIBRARY
 RulesOption = Annotated[Path, typer.Option("--rules", help="Folder of rule files.")]
@@ -29,10 +32,21 @@ features_app = typer.Typer(
 
 @rules_app.command("check")
 @reports_errors
-def check(rules: RulesOption = RULES_DIR) -> None:
-    """Load every rule and report all problems at once, errors and warnings.
+def check(
+    rules: RulesOption = RULES_DIR,
+    db: Annotated[
+        Path | None,
+        typer.Option(help="Also check which rules the data in this database can feed."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="With --db: as of (default: the last run's).")
+    ] = None,
+) -> None:
+    """Load every rule and report all problems at once, errors and warnings; with --db,
+    also each rule that the data leaves dead or partly fed, with the empty columns.
 
     Example: screening rules check --rules rules
+    Example: screening rules check --db screening.duckdb
     """
     from screening.rules.load import load_rules
 
@@ -45,8 +59,36 @@ def check(rules: RulesOption = RULES_DIR) -> None:
         f"{len(loaded.rules)} rules loaded; {errors} errors, "
         f"{len(loaded.problems) - errors} warnings"
     )
-    if errors:
+    dead = 0
+    if db is not None and not errors:
+        dead = _check_data(loaded.rules, db, as_of)
+    if errors or dead:
         raise typer.Exit(1)
+
+
+def _check_data(rules: list[LoadedRule], db: Path, as_of_text: str | None) -> int:
+    """Print the rules the data cannot feed; how many are dead."""
+    from datetime import date
+
+    from screening.cli import _parse_date, print_coverage
+    from screening.features.coverage import rule_coverage
+    from screening.features.views import build_views
+    from screening.rules.run import fire
+    from screening.store import Store
+
+    with Store.open(db, read_only=True) as store:
+        run = store.latest_published_run()
+        as_of = _parse_date(as_of_text, "--as-of") if as_of_text else (run.as_of if run else None)
+        build_views(store.con, as_of or date.today())
+        hits = fire(store.con, rules)
+        fired = dict(hits.group_by("rule_id").len().iter_rows())
+        coverage = rule_coverage(store.con, rules, fired)
+    print_coverage(coverage)
+    dead = sum(item.status == "dead" for item in coverage)
+    live = sum(item.status == "live" for item in coverage)
+    partial = len(coverage) - live - dead
+    console.print(f"data in {db}: {live} rules live, {partial} partial, {dead} dead")
+    return dead
 
 
 @rules_app.command("test")

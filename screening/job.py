@@ -32,10 +32,17 @@ import polars as pl
 from screening.config import JobConfig
 from screening.errors import ConfigError
 from screening.export import check_export_path, export_leads
+from screening.features.coverage import Coverage
 from screening.features.library import library
 from screening.ingest.load import IngestResult, ingest, plan_inputs
 from screening.ingest.manifest import load_manifest
-from screening.leads.publish import copy_leads, gone_leads, publish_leads, scoring_counts
+from screening.leads.publish import (
+    copy_leads,
+    gone_leads,
+    publish_leads,
+    run_coverage,
+    scoring_counts,
+)
 from screening.leads.score import Scored, Scorer
 from screening.model.anomaly import chosen_features
 from screening.resolve.link import RESOLVER_VERSION, ResolveResult, resolve
@@ -61,6 +68,7 @@ class JobResult:
     silenced: int  # rule hits a reviewer's suppression left out
     scoring_reused: bool  # rules, model and ranking reused from the last run (same inputs)
     gone: int  # leads of the previous published run that this run no longer has
+    coverage: list[Coverage]  # each rule's and anomaly feature's status on this data
 
 
 def run_job(
@@ -140,6 +148,7 @@ def run_job(
         if config.output.export is not None:
             export_leads(leads, config.output.export)
         counts = scoring_counts(store.con, run_id)
+        coverage = run_coverage(store.con, run_id)
         statuses = lead_statuses(store.con, run_id)
     return JobResult(
         run_id,
@@ -152,6 +161,7 @@ def run_job(
         silenced=counts.get("silenced", 0),
         scoring_reused=scored is None,
         gone=gone,
+        coverage=coverage,
     )
 
 
@@ -201,6 +211,7 @@ def _score(
     with stages.stage("rules", scoring_hash) as stage:
         scorer = Scorer(store.con, config, rules, as_of, silenced=suppressions)
         hits = scorer.fire(rules)
+        coverage = scorer.coverage(hits)
         stage.rows_in, stage.rows_out = len(rules), hits.height
     with stages.stage("model", scoring_hash) as stage:
         model = scorer.run_model()
@@ -210,7 +221,7 @@ def _score(
         ranked = scorer.rank(hits)
         evidence, fingerprints = scorer.evidence(ranked)
         stage.rows_in, stage.rows_out = hits.height, ranked.leads.height
-    return Scored(hits, model, ranked, evidence, fingerprints)
+    return Scored(hits, model, ranked, evidence, fingerprints, coverage)
 
 
 def _scoring_inputs(

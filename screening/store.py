@@ -283,6 +283,14 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        9,
+        "coverage: each rule's and anomaly feature's status on the run's data, empty inputs",
+        ("ALTER TABLE runs ADD COLUMN coverage JSON",),
+    ),
+)
+
 if [m.version for m in MIGRATIONS] != list(range(1, len(MIGRATIONS) + 1)):
     raise RuntimeError("store.MIGRATIONS must be numbered 1, 2, 3, … in order")
 

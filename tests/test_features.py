@@ -102,3 +102,26 @@ evidence:
         build_views(store.con, date(2026, 9, 30), features)
         columns = [r[0] for r in store.con.execute("DESCRIBE subject_company").fetchall()]
     assert "open_wage_cases" in columns
+
+
+def test_a_rule_whose_inputs_the_extracts_leave_empty_is_reported_dead(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from screening.cli import app
+
+    path = tmp_path / "no_close_method.duckdb"
+    shutil.copyfile(sample_db, path)
+    with Store.open(path) as store:
+        store.con.execute("UPDATE enforcements SET close_method = NULL")
+    result = CliRunner().invoke(app, ["rules", "check", "--db", str(path), "--as-of", "2026-09-30"])
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "ZB-WITH-ASSETS dead — empty: enforcements.close_method" in text
+
+    healthy = CliRunner().invoke(
+        app, ["rules", "check", "--db", str(sample_db), "--as-of", "2026-09-30"]
+    )
+    assert healthy.exit_code == 0, healthy.output
+    assert "0 dead" in healthy.output

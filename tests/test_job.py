@@ -30,6 +30,10 @@ def test_leads_are_ranked_explained_and_stable(tmp_path: Path) -> None:
     assert leads.drop("run_id", "change").equals(second.leads.drop("run_id", "change"))
     assert leads.get_column("rank").to_list() == list(range(1, leads.height + 1))
     assert second.gone == 0
+    # Every rule and anomaly feature is fed by the sample's extracts, and the record says so
+    # again when scoring is reused.
+    assert {c.status for c in first.coverage} == {"live"} and len(first.coverage) >= 9
+    assert second.coverage == first.coverage
 
     with (SAMPLE / "truth" / "leads.csv").open(encoding="utf-8") as handle:
         planted = {

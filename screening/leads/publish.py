@@ -12,6 +12,7 @@ import json
 import duckdb
 import polars as pl
 
+from screening.features.coverage import Coverage
 from screening.leads.score import Scored
 from screening.store import insert_frame
 
@@ -35,7 +36,11 @@ def publish_leads(
     )
     insert_frame(con, "lead_evidence", scored.evidence.with_columns(run_id=pl.lit(run_id)))
     counts = {"suppressed": ranked.suppressed, "silenced": ranked.silenced}
-    con.execute("UPDATE runs SET counts = ? WHERE run_id = ?", [json.dumps(counts), run_id])
+    coverage = [item.to_dict() for item in scored.coverage]
+    con.execute(
+        "UPDATE runs SET counts = ?, coverage = ? WHERE run_id = ?",
+        [json.dumps(counts), json.dumps(coverage, ensure_ascii=False), run_id],
+    )
 
 
 def copy_leads(con: duckdb.DuckDBPyConnection, previous: str | None, run_id: str) -> None:
@@ -48,7 +53,8 @@ def copy_leads(con: duckdb.DuckDBPyConnection, previous: str | None, run_id: str
             [run_id, previous],
         )
     con.execute(
-        "UPDATE runs SET counts = (SELECT counts FROM runs WHERE run_id = ?) WHERE run_id = ?",
+        """UPDATE runs SET counts = p.counts, coverage = p.coverage
+           FROM (SELECT counts, coverage FROM runs WHERE run_id = ?) p WHERE run_id = ?""",
         [previous, run_id],
     )
 
@@ -66,3 +72,13 @@ def gone_leads(con: duckdb.DuckDBPyConnection, previous: str | None, run_id: str
 def scoring_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     row = con.execute("SELECT counts FROM runs WHERE run_id = ?", [run_id]).fetchall()
     return json.loads(row[0][0]) if row and row[0][0] else {}
+
+
+def run_coverage(con: duckdb.DuckDBPyConnection, run_id: str) -> list[Coverage]:
+    """The coverage a published run recorded (empty for runs before it was recorded)."""
+    row = con.execute("SELECT coverage FROM runs WHERE run_id = ?", [run_id]).fetchall()
+    if not row or not row[0][0]:
+        return []
+    return [
+        Coverage(**{**item, "missing": tuple(item["missing"])}) for item in json.loads(row[0][0])
+    ]

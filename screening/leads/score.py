@@ -17,12 +17,13 @@ import duckdb
 import polars as pl
 
 from screening.config import JobConfig
+from screening.features.coverage import Coverage, feature_coverage, rule_coverage
 from screening.features.library import FeatureLibrary
 from screening.features.views import build_views
 from screening.leads.evidence import evidence_fingerprints, evidence_rows
 from screening.leads.rank import ANOMALY, Ranked, rank_leads
 from screening.model.anomaly import EVIDENCE as ANOMALY_EVIDENCE
-from screening.model.anomaly import AnomalyResult, score_employers
+from screening.model.anomaly import AnomalyResult, chosen_features, score_employers
 from screening.rules.compile import Overrides
 from screening.rules.load import LoadedRule
 from screening.rules.run import fire
@@ -35,6 +36,7 @@ class Scored:
     ranked: Ranked
     evidence: pl.DataFrame  # lead_id, source_table, source_file, source_row
     fingerprints: pl.DataFrame  # lead_id, evidence_hash
+    coverage: list[Coverage]  # each rule and anomaly feature: live, partial or dead
 
 
 class Scorer:
@@ -77,6 +79,15 @@ class Scorer:
             settings=self.config.ranking,
             silenced=self.silenced,
         )
+
+    def coverage(self, hits: pl.DataFrame) -> list[Coverage]:
+        """Which rules and anomaly features the data feeds (:mod:`screening.features.coverage`)."""
+        fired = dict(hits.group_by("rule_id").len().iter_rows())
+        found = rule_coverage(self.con, self.rules, fired, self.features)
+        if self.config.model.enabled:
+            names = [f.name for f in chosen_features(self.config.model)]
+            found += feature_coverage(self.con, names, self.features)
+        return found
 
     def evidence(self, ranked: Ranked) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The source rows behind each lead and the fingerprint of their contents."""
