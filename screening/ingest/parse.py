@@ -102,13 +102,18 @@ def uscc_is_valid(code: pl.Expr) -> pl.Expr:
 
 
 def id_number_is_valid(number: pl.Expr) -> pl.Expr:
-    """GB 11643 shape (with a plausible birth date) and ISO 7064 MOD 11-2 check character."""
+    """GB 11643 shape, a real birth date and the ISO 7064 MOD 11-2 check character
+    (see identifiers.is_valid_id_number)."""
     total = pl.sum_horizontal(
         number.str.slice(i, 1).cast(pl.Int64, strict=False).fill_null(0) * weight
         for i, weight in enumerate(ID_WEIGHTS)
     )
     expected = (total % 11).replace_strict(dict(enumerate(ID_CHECK)), return_dtype=pl.String)
-    return number.str.contains(ID_SHAPE) & (number.str.slice(17, 1) == expected)
+    # The shape allows 31 days in every month: the date parse refuses 0230 or 0431.
+    born = number.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    return (
+        number.str.contains(ID_SHAPE) & born.is_not_null() & (number.str.slice(17, 1) == expected)
+    )
 
 
 def masked(number: pl.Expr) -> pl.Expr:
