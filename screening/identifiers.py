@@ -2,7 +2,10 @@
 
 * Unified social credit code (USCC, 统一社会信用代码), GB 32100-2015: 18 characters;
   positions 9-17 embed the organisation code of GB 11714, which has its own check.
-* Resident identity number (公民身份号码), GB 11643-1999: 18 characters, ISO 7064 MOD 11-2.
+* Resident identity number (公民身份号码), GB 11643-1999: 18 characters: a 6-digit area
+  code, the birth date as YYYYMMDD (a real date, 1800-2099), a sequence number and an
+  ISO 7064 MOD 11-2 check character. A number born on 1990-13-45 is invalid whatever its
+  check character says (python-stdnum's ``stdnum.cn.ric`` is the oracle in the tests).
 
 Checks never "correct" a code: a mistyped code is reported as invalid, because guessing
 which character a clerk got wrong would invent a link the data does not support.
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import operator
 import re
+from datetime import date
 from enum import StrEnum
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -101,11 +105,30 @@ def id_number_check_char(first17: str) -> str:
 
 
 def is_valid_id_number(number: str) -> bool:
-    """True for an 18-character resident identity number with a correct check character."""
+    """True for an 18-character resident identity number with an area code starting 1-8,
+    a real birth date and a correct check character.
+
+    >>> is_valid_id_number("11010519491231002X"), is_valid_id_number("110105194913310027")
+    (True, False)
+    """
     number = number.upper()
-    if len(number) != 18 or not number[:17].isdigit():
+    if len(number) != 18 or not number[:17].isascii() or not number[:17].isdigit():
+        return False
+    if number[0] not in "12345678" or birth_date(number) is None:
         return False
     return id_number_check_char(number[:17]) == number[17]
+
+
+def birth_date(number: str) -> date | None:
+    """The birth date an 18-character ID number carries, or None when it is no real date
+    (month 13, 30 February) or falls outside 1800-2099."""
+    year, month, day = number[6:10], number[10:12], number[12:14]
+    if not (year + month + day).isdigit() or not "1800" <= year <= "2099":
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 def mask_id_number(number: str) -> str:

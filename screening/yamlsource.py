@@ -3,6 +3,12 @@
 Config files, ingest manifests and rules are all YAML edited by hand. pydantic reports
 a problem as a path (``("model", "n_estimators")``); :class:`YamlDocument` turns that path
 back into the line a person has to fix.
+
+They are also files a hostile or careless person can hand us, so loading is bounded: the
+file's size, the nesting depth, the length of a scalar and of a number are limited, and
+anchors and aliases (``&a`` / ``*a``, the "billion laughs" and the self-referencing
+``&r [*r]``) are refused outright; none of our files needs them. Every refusal is the
+caller's error type with file:line, never a hang or a traceback.
 """
 
 from __future__ import annotations
@@ -30,6 +36,70 @@ _PlainDateLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+MAX_YAML_BYTES = 1_000_000  # our largest rule file is a few kB; a manifest, less
+MAX_YAML_DEPTH = 32  # nested mappings and lists; ours go 6 deep
+MAX_SCALAR_CHARS = 100_000  # one value (a condition is bounded far tighter by the rules)
+MAX_NUMBER_CHARS = 40  # an integer literal: Python refuses to convert > 4,300 digits
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A well-formed YAML file that we still refuse to load, with what to do instead."""
+
+    def __init__(self, problem: str, mark: Any, hint: str) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+        self.hint = hint
+
+
+class _BoundedLoader(_PlainDateLoader):
+    """The loader of every hand-edited file: no anchors or aliases, bounded depth and values.
+
+    A refusal carries the offending node's mark, so it reaches the person as file:line.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                "anchors and aliases (&name, *name) are not allowed",
+                event.start_mark,
+                "write each value out in full",
+            )
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_SCALAR_CHARS:
+            raise _Refused(
+                f"a value of {len(event.value):,} characters (limit {MAX_SCALAR_CHARS:,})",
+                event.start_mark,
+                "shorten the value",
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _Refused(
+                    f"nested deeper than {MAX_YAML_DEPTH} levels",
+                    event.start_mark,
+                    "flatten the structure; no setting of ours nests this deep",
+                )
+            node: yaml.Node | None = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        return node
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        if len(node.value) > MAX_NUMBER_CHARS:
+            raise _Refused(
+                f"a number of {len(node.value)} digits (limit {MAX_NUMBER_CHARS})",
+                node.start_mark,
+                "write a smaller number, or quote it if it is text",
+            )
+        value: int = super().construct_yaml_int(node)
+        return value
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct_yaml_int)
 
 
 @dataclass
@@ -59,23 +129,49 @@ class YamlDocument:
 
 
 def load_yaml(path: Path, *, error: type[ScreeningError] = ConfigError) -> YamlDocument:
-    """Read ``path`` as YAML; missing files and syntax errors raise ``error`` with file:line."""
+    """Read ``path`` as YAML; missing files, oversized or hostile files and syntax errors
+    raise ``error`` with file:line."""
     try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise error(
+                f"the file is {size:,} bytes (limit {MAX_YAML_BYTES:,})",
+                where=str(path),
+                hint="is this the right file? split it, or remove what it does not need",
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error("file not found", where=str(path), hint="check the path") from None
+    except IsADirectoryError:
+        raise error("a folder, not a file", where=str(path), hint="give a .yaml file") from None
     except UnicodeDecodeError as exc:
         raise error(
             f"not UTF-8 text ({exc.reason})", where=str(path), hint="save the file as UTF-8"
         ) from None
+    loader: _BoundedLoader | None = None
     try:
-        root = yaml.compose(text, Loader=_PlainDateLoader)
-        data = yaml.load(text, Loader=_PlainDateLoader)
+        loader = _BoundedLoader(text)  # the reader checks for control characters here
+        root = loader.get_single_node()
+        data = None if root is None else loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        if isinstance(exc, _Refused):
+            raise error(
+                f"refused YAML: {exc.problem}", where=f"{path}:{line}", hint=exc.hint
+            ) from None
         raise error(
             f"invalid YAML: {exc.problem}", where=f"{path}:{line}", hint="fix the syntax"
         ) from None
+    except yaml.YAMLError as exc:  # the reader's: a NUL or other control character
+        line = text[: getattr(exc, "position", 0)].count("\n") + 1
+        raise error(
+            f"invalid YAML: {str(exc).splitlines()[0]}",
+            where=f"{path}:{line}",
+            hint="remove the control character; save the file as plain UTF-8 text",
+        ) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     document = YamlDocument(path=path, data=data)
     if root is not None:
         _record_lines(root, (), document.lines)

@@ -159,3 +159,73 @@ def test_masking_twice_changes_nothing() -> None:
     once = mask_personal_numbers("电话+86 138-1234-5678，身份证440607199001011234")
     assert mask_personal_numbers(once) == once
     assert mask_phone(mask_phone("13812345678")) == "138****5678"
+
+
+# ----- python-stdnum as an independent oracle ------------------------------------------
+# stdnum.cn.ric also looks the area code up in its own table, and stdnum.cn.uscc wants the
+# first 8 characters to be digits; ours do neither (area codes change; letters such as N
+# for farmers' co-operatives are real), so where stdnum is stricter only one way is asserted.
+
+digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
+id_numbers = st.builds(
+    lambda area, year, month, day, sequence, check: (
+        lambda first17: first17 + (id_number_check_char(first17) if check is None else check)
+    )(f"{area}{year:04d}{month:02d}{day:02d}{sequence:03d}"),
+    st.integers(100000, 899999).map(str),
+    st.integers(1900, 2099),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.integers(0, 999),
+    st.one_of(st.none(), st.sampled_from("0123456789X")),
+)
+
+
+@given(id_numbers)
+def test_id_number_check_agrees_with_python_stdnum(number: str) -> None:
+    from stdnum.cn import ric
+    from stdnum.exceptions import ValidationError
+
+    try:
+        ric.get_birth_date(number)
+        real_date = True
+    except ValidationError:
+        real_date = False
+    expected = real_date and ric.calc_check_digit(number) == number[17]
+    assert is_valid_id_number(number) == expected
+    try:
+        stdnum_valid = ric.is_valid(number)
+    except KeyError:  # stdnum 2.x: an area code missing from its table escapes is_valid
+        stdnum_valid = False
+    if stdnum_valid:  # stdnum knows the area: then it is valid for us too
+        assert is_valid_id_number(number)
+    vectorised = pl.DataFrame({"code": [number]}).select(id_number_is_valid(pl.col("code")))
+    assert vectorised.item() == expected
+
+
+def test_impossible_birth_dates_are_invalid() -> None:
+    for date_part in ("19901301", "19900230", "19900431", "19900100", "17991231"):
+        first17 = "110105" + date_part + "002"
+        assert not is_valid_id_number(first17 + id_number_check_char(first17)), date_part
+
+
+@given(
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+    st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
+    st.one_of(st.none(), st.sampled_from(USCC_ALPHABET)),
+)
+def test_uscc_check_agrees_with_python_stdnum(head: str, body: str, check: str | None) -> None:
+    from stdnum.cn import uscc
+
+    code = head + body + (uscc_check_char(head + body) if check is None else check)
+    assert is_valid_uscc(code) == uscc.is_valid(code)
+    vectorised = pl.DataFrame({"code": [code]}).select(uscc_is_valid(pl.col("code")))
+    assert vectorised.item() == uscc.is_valid(code)
+
+
+@given(uscc_bodies, st.sampled_from(USCC_ALPHABET))
+def test_every_code_python_stdnum_accepts_is_valid(body: str, check: str) -> None:
+    from stdnum.cn import uscc
+
+    code = body + check
+    if uscc.is_valid(code):
+        assert is_valid_uscc(code)

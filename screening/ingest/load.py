@@ -44,7 +44,7 @@ HASH_KEY_SETTING = "id_hash_key"
 IDENTIFIER_KINDS = (Kind.USCC, Kind.PARTY_CODE)
 READ_AHEAD = 2  # files read and typed at once: one per core of the target machine
 # Bumped whenever parsing or hashing changes meaning, so every file is loaded anew.
-PARSER_VERSION = 2
+PARSER_VERSION = 3  # 3: ID numbers need a real birth date; no serial dates from text
 
 
 @dataclass

@@ -18,6 +18,7 @@ MAX_LENGTH = {Kind.TEXT: 2_000}  # other kinds: names, codes and numbers
 DEFAULT_MAX_LENGTH = 200
 EARLIEST, LATEST = pl.date(1949, 10, 1), pl.date(2100, 12, 31)
 EXCEL_EPOCH = pl.date(1899, 12, 30)
+EXCEL_SERIAL = "excel"  # in date_formats: a bare number is an Excel serial day (45292 = 2024-01-01)
 MAX_AMOUNT_DIGITS = 14  # DECIMAL(18,2): up to 10^14 yuan before the point
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -102,13 +103,18 @@ def uscc_is_valid(code: pl.Expr) -> pl.Expr:
 
 
 def id_number_is_valid(number: pl.Expr) -> pl.Expr:
-    """GB 11643 shape (with a plausible birth date) and ISO 7064 MOD 11-2 check character."""
+    """GB 11643 shape, a real birth date and the ISO 7064 MOD 11-2 check character
+    (see identifiers.is_valid_id_number)."""
     total = pl.sum_horizontal(
         number.str.slice(i, 1).cast(pl.Int64, strict=False).fill_null(0) * weight
         for i, weight in enumerate(ID_WEIGHTS)
     )
     expected = (total % 11).replace_strict(dict(enumerate(ID_CHECK)), return_dtype=pl.String)
-    return number.str.contains(ID_SHAPE) & (number.str.slice(17, 1) == expected)
+    # The shape allows 31 days in every month: the date parse refuses 0230 or 0431.
+    born = number.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    return (
+        number.str.contains(ID_SHAPE) & born.is_not_null() & (number.str.slice(17, 1) == expected)
+    )
 
 
 def masked(number: pl.Expr) -> pl.Expr:
@@ -206,10 +212,13 @@ TEXT = pl.col("text")
 
 def _date(raw: pl.LazyFrame, formats: list[str]) -> pl.LazyFrame:
     text = raw.select(compact(RAW).str.replace(r"[T ]?00:00:00(\.0+)?$", "").alias("text"))
-    serial = TEXT.str.contains(r"^\d{1,5}(\.0+)?$")  # an Excel date cell exported as a number
+    # A real Excel date cell reaches us as a date already (the xlsx reader converts it). A
+    # bare number is a serial date only where the manifest says so (date_formats: [excel]):
+    # CSV text such as 20231 is a typo of 2023-1-…, not 1955-05-15.
+    serial = TEXT.str.contains(r"^\d{1,5}(\.0+)?$") & pl.lit(EXCEL_SERIAL in formats)
     parsed = text.with_columns(
         pl.coalesce(
-            *(TEXT.str.to_date(fmt, strict=False) for fmt in formats),
+            *(TEXT.str.to_date(fmt, strict=False) for fmt in formats if fmt != EXCEL_SERIAL),
             pl.when(serial).then(
                 EXCEL_EPOCH
                 + pl.duration(days=TEXT.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))

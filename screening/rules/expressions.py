@@ -8,6 +8,10 @@ columns, declared parameters (``$name``) and vocabulary sets (``x IN @zb_close``
 (``read_csv``), functions outside the allow-list (``getenv``, ``query``), qualified
 columns (but ``subject.x`` where a feature aggregates related rows). A string stays a
 string literal, so a query hidden in one is inert.
+
+sqlglot parses recursively, so an expression's size and nesting are bounded *before* it
+parses: 200 nested parentheses or 300 chained NOTs are refused at once, not a hang or a
+RecursionError.
 """
 
 from __future__ import annotations
@@ -94,6 +98,13 @@ _ALLOWED = STRUCTURE + tuple(FUNCTIONS.values())
 _AGGREGATE_NODES = (*AGGREGATES.values(), exp.Star, exp.Distinct)
 SUBJECT = "subject"  # the qualifier of the subject's own columns inside an aggregate
 _VOCABULARY_MARK = "__vocabulary__"
+# Bounds checked before parsing. Our longest condition is ~300 characters, 3 parentheses
+# deep; sqlglot needs ~20 Python frames per level, and Python allows 1,000.
+MAX_EXPRESSION_CHARS = 4_000
+MAX_EXPRESSION_TOKENS = 600
+MAX_NESTING = 12  # parentheses within parentheses
+MAX_PREFIX_OPERATORS = 12  # NOT, CASE and unary minus/plus: each nests a level too
+_PREFIXED_BY = {TokenType.L_PAREN, TokenType.COMMA, TokenType.NOT, TokenType.DASH}
 
 
 class ExpressionProblem(Exception):
@@ -118,8 +129,11 @@ def parse_expression(
     :class:`ExpressionProblem` if it is refused. ``aggregate`` allows the functions of
     :data:`AGGREGATES`; ``subject_columns`` may then be read as ``subject.x``."""
     vocabulary = vocabulary or library_vocabulary()
+    _check_size(text)
     try:
         statements = sqlglot.parse(_mark_vocabulary(text), read="duckdb")
+    except RecursionError:  # a backstop: _check_size keeps expressions well inside the limit
+        raise ExpressionProblem("the expression is nested too deeply to parse", _SIMPLER) from None
     except (ParseError, TokenError) as error:
         raise ExpressionProblem(
             f"cannot parse the expression: {_first_line(error)}",
@@ -174,6 +188,72 @@ def _expand_vocabulary(tree: exp.Expr, vocabulary: Vocabulary) -> exp.Expr:
         return vocabulary[name].condition(node.this)
 
     return tree.transform(visit)
+
+
+_SIMPLER = "split it: declare an aggregate, or use fewer nested parentheses and NOTs"
+
+
+def _check_size(text: str) -> None:
+    """Refuse an expression too long or too deeply nested to parse safely (tokenising is
+    linear and does not recurse; parsing does)."""
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ExpressionProblem(
+            f"the expression is {len(text):,} characters long (limit {MAX_EXPRESSION_CHARS:,})",
+            _SIMPLER,
+        )
+    try:
+        tokens = sqlglot.tokenize(text, read="duckdb")
+    except TokenError as error:
+        raise ExpressionProblem(
+            f"cannot parse the expression: {_first_line(error)}",
+            "write one SQL expression, e.g. days_to_deadline <= $horizon_days",
+        ) from None
+    if len(tokens) > MAX_EXPRESSION_TOKENS:
+        raise ExpressionProblem(
+            f"the expression has {len(tokens):,} parts (limit {MAX_EXPRESSION_TOKENS})", _SIMPLER
+        )
+    depth = deepest = prefixes = 0
+    previous: TokenType | None = None
+    for token in tokens:
+        kind = token.token_type
+        if kind == TokenType.L_PAREN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif kind == TokenType.R_PAREN:
+            depth -= 1
+        unary = kind in (TokenType.DASH, TokenType.PLUS) and (
+            previous is None or previous in _PREFIXED_BY or previous in _OPERATORS
+        )
+        if kind in (TokenType.NOT, TokenType.CASE) or unary:
+            prefixes += 1
+        previous = kind
+    if deepest > MAX_NESTING:
+        raise ExpressionProblem(
+            f"parentheses nested {deepest} deep (limit {MAX_NESTING})", _SIMPLER
+        )
+    if prefixes > MAX_PREFIX_OPERATORS:
+        raise ExpressionProblem(
+            f"{prefixes} NOT/CASE/sign operators (limit {MAX_PREFIX_OPERATORS})", _SIMPLER
+        )
+
+
+_OPERATORS = {
+    TokenType.EQ,
+    TokenType.NEQ,
+    TokenType.GT,
+    TokenType.GTE,
+    TokenType.LT,
+    TokenType.LTE,
+    TokenType.PLUS,
+    TokenType.STAR,
+    TokenType.SLASH,
+    TokenType.MOD,
+    TokenType.AND,
+    TokenType.OR,
+    TokenType.WHEN,
+    TokenType.THEN,
+    TokenType.ELSE,
+}
 
 
 def _check_node(
