@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from screening.cli_common import console, reports_errors, require_database
+from screening.cli.common import console, parse_date, reports_errors, require_database
 from screening.errors import ConfigError
 
 DbOption = Annotated[Path, typer.Option(help="Database file.")]
@@ -36,11 +36,10 @@ def decide(
     Example: screening decide L-05c2bd509a77 dismissed --reason 已履行 --reviewer 李检察官
     Example: screening decide L-05c2bd509a77 snoozed --until 2027-01-31 --reason 待 --reviewer 李
     """
-    from screening.cli import _parse_date
     from screening.review import record_decision
     from screening.store import Store
 
-    snooze = _parse_date(until, "--until") if until else None
+    snooze = parse_date(until, "--until") if until else None
     require_database(db)
     with Store.open(db) as store:
         number = record_decision(
@@ -73,13 +72,12 @@ def suppress(
     Example: screening suppress DEP-MISSING project 1 --until 2027-06-30 --reason 已改 --reviewer 李
     Example: screening suppress DEP-MISSING project 1 --lift --reason 误屏蔽 --reviewer 李
     """
-    from screening.cli import _parse_date
     from screening.review import suppress as silence
     from screening.store import Store
 
     if lift == (until is not None):
         raise ConfigError("say either --until DATE or --lift", hint="one of the two, not both")
-    ends: date = date.today() if until is None else _parse_date(until, "--until")
+    ends: date = date.today() if until is None else parse_date(until, "--until")
     require_database(db)
     with Store.open(db) as store:
         number = silence(

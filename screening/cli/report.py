@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from screening.cli_common import console, reports_errors
+from screening.cli.common import console, reports_errors
 
 
 @reports_errors

@@ -10,7 +10,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from screening.cli_common import console, reports_errors
+from screening.cli.common import console, job_config, parse_date, reports_errors
 from screening.errors import ConfigError
 from screening.tune import Tuning
 
@@ -42,13 +42,12 @@ def tune(
     Example: screening tune AWARD-UNENFORCED --param warn_days=60,90,180
     Example: screening tune DEP-MISSING --param grace_days=0,30,60 --truth sample_data/truth
     """
-    from screening.cli import _job_config, _parse_date
     from screening.evaluate import decision_labels, truth_labels, world_of
     from screening.job import job_rules
     from screening.store import Store
     from screening.tune import tune as sweep
 
-    job = _job_config(config)
+    job = job_config(config)
     name, separator, values = param.partition("=")
     if not separator or not name or not values:
         raise ConfigError(f"--param {param!r} is not NAME=v1,v2,…", hint="e.g. --param days=30,60")
@@ -69,7 +68,7 @@ def tune(
             rule,
             name,
             values,
-            as_of=_parse_date(as_of, "--as-of") if as_of else (run.as_of or date.today()),
+            as_of=parse_date(as_of, "--as-of") if as_of else (run.as_of or date.today()),
             labels=labels,
         )
     console.print(tuning_table(tuning))

@@ -10,7 +10,8 @@ import typer
 from rich.syntax import Syntax
 from rich.table import Table
 
-from screening.cli_common import console, reports_errors
+from screening.cli.common import console, parse_date, reports_errors
+from screening.cli.summaries import print_coverage
 from screening.config import RULES_LIBRARY
 from screening.errors import RuleError
 
@@ -70,7 +71,6 @@ def _check_data(rules: list[LoadedRule], db: Path, as_of_text: str | None) -> in
     """Print the rules the data cannot feed; how many are dead."""
     from datetime import date
 
-    from screening.cli import _parse_date, print_coverage
     from screening.features.coverage import rule_coverage
     from screening.features.views import build_views
     from screening.rules.run import fire
@@ -78,7 +78,7 @@ def _check_data(rules: list[LoadedRule], db: Path, as_of_text: str | None) -> in
 
     with Store.open(db, read_only=True) as store:
         run = store.latest_published_run()
-        as_of = _parse_date(as_of_text, "--as-of") if as_of_text else (run.as_of if run else None)
+        as_of = parse_date(as_of_text, "--as-of") if as_of_text else (run.as_of if run else None)
         build_views(store.con, as_of or date.today())
         hits = fire(store.con, rules)
         fired = dict(hits.group_by("rule_id").len().iter_rows())
