@@ -44,7 +44,7 @@ from screening.leads.publish import (
     scoring_counts,
 )
 from screening.leads.score import Scored, Scorer
-from screening.model.anomaly import chosen_features
+from screening.model.features import chosen_features
 from screening.resolve.link import RESOLVER_VERSION, ResolveResult, resolve
 from screening.review import active_suppressions, lead_statuses
 from screening.rules.load import LoadedRule, load_rules

@@ -23,7 +23,8 @@ from screening.features.views import build_views
 from screening.leads.evidence import evidence_fingerprints, evidence_rows
 from screening.leads.rank import ANOMALY, Ranked, rank_leads
 from screening.model.anomaly import EVIDENCE as ANOMALY_EVIDENCE
-from screening.model.anomaly import AnomalyResult, chosen_features, score_employers
+from screening.model.anomaly import AnomalyResult, score_employers
+from screening.model.features import chosen_features, employer_features
 from screening.rules.compile import Overrides
 from screening.rules.load import LoadedRule
 from screening.rules.run import fire
@@ -66,7 +67,8 @@ class Scorer:
 
     def run_model(self) -> AnomalyResult | None:
         if self.model is None and self.config.model.enabled:
-            self.model = score_employers(self.con, self.config.model)
+            employers = employer_features(self.con, self.as_of, self.config.model)
+            self.model = score_employers(employers, self.config.model)
         return self.model
 
     def rank(self, hits: pl.DataFrame) -> Ranked:

@@ -1,44 +1,25 @@
-"""The anomaly model: employers whose wage cases look like no other's, which no rule names.
+"""The anomaly model's run: employers whose wage cases look like no other's, which no rule
+names, each explained in words an analyst reads.
 
-Per company with enough wage cases, a handful of documented features (how its cases end,
-how much workers recover, how fast, how soon after founding …) are robust-scaled and scored
-by an IsolationForest (seeded). Each flagged company is explained by the features that set
-it furthest from the typical employer, in words an analyst reads. The subject views must
-be built on the connection (``rules.run.run_rules`` builds them).
+:func:`score_employers` fits :class:`~screening.model.estimator.EmployerAnomalyModel` on the
+population's features (:func:`screening.model.features.employer_features`) and turns its
+outliers into contributions: a 0–1 score and the three features that set the employer
+furthest from the typical one (调解结案占比偏高（0.97，常见0.40）…).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import polars as pl
 
 from screening.config import ModelSettings
-from screening.features.compile import DIALECT
-from screening.features.library import library
-
-
-@dataclass(frozen=True)
-class ModelFeature:
-    name: str  # a column of the company view (features/subjects/company.yaml)
-    zh: str
-    en: str
-
-
-def model_features() -> tuple[ModelFeature, ...]:
-    """The company features the model reads (``anomaly.features`` of the company subject)."""
-    company = library().subjects["company"]
-    assert company.spec.anomaly is not None
-    return tuple(
-        ModelFeature(name, company.feature(name).spec.zh, company.feature(name).spec.en)
-        for name in company.spec.anomaly.features
-    )
-
+from screening.model.features import EmployerFeatures, ModelFeature
 
 HIGH, LOW = "偏高", "偏低"
 EVIDENCE = ("arbitrations",)  # a flagged employer's wage cases
+MIN_EMPLOYERS = 10  # with fewer, nothing is "unusual": there is no typical employer
 
 
 @dataclass(frozen=True)
@@ -48,38 +29,32 @@ class AnomalyResult:
     features: tuple[str, ...]
 
 
-def score_employers(con: duckdb.DuckDBPyConnection, settings: ModelSettings) -> AnomalyResult:
-    """Score every employer with at least ``settings.min_cases`` wage cases; flag outliers."""
-    from sklearn.ensemble import IsolationForest  # ~1 s to import: only when the model runs
+def score_employers(employers: EmployerFeatures, settings: ModelSettings) -> AnomalyResult:
+    """Fit the model on the employers and flag its outliers, at most ``settings.max_leads``."""
+    names = tuple(f.name for f in employers.features)
+    frame = employers.frame
+    if frame.height < MIN_EMPLOYERS:
+        empty = pl.DataFrame(
+            schema={"subject_key": pl.String, "anomaly": pl.Float64, "reason": pl.String}
+        )
+        return AnomalyResult(empty, frame.height, names)
+    from screening.model.estimator import EmployerAnomalyModel  # scikit-learn: ~1 s to import
 
-    chosen = chosen_features(settings)
-    frame = _feature_frame(con, chosen, settings.min_cases)
-    empty = pl.DataFrame(
-        schema={"subject_key": pl.String, "anomaly": pl.Float64, "reason": pl.String}
-    )
-    if frame.height < 10:  # too few employers to say what is unusual
-        return AnomalyResult(empty, frame.height, tuple(f.name for f in chosen))
-    values = frame.select(f.name for f in chosen).to_numpy().astype(float)
-    median = np.nanmedian(values, axis=0)
-    values = np.where(np.isnan(values), median, values)
-    spread = np.subtract(*np.percentile(values, [75, 25], axis=0))
-    spread[spread == 0] = 1.0
-    scaled = (values - median) / spread  # robust scaling: one extreme employer moves nothing
-    forest = IsolationForest(
+    values = employers.matrix().to_numpy().astype(float)
+    model = EmployerAnomalyModel(
         n_estimators=settings.n_estimators,
         contamination=settings.contamination,
         random_state=settings.random_state,
-    ).fit(scaled)
-    raw = -forest.score_samples(scaled)  # higher: easier to isolate, more unusual
-    outlier = forest.predict(scaled) == -1
-    # 0 at the forest's outlier threshold, 1 for the most unusual employer: the weight in
-    # the job config means the same thing in every world, and a borderline outlier scores
-    # far below a blatant one (a rank would give every flagged employer nearly 1).
-    threshold = -forest.offset_
-    anomaly = np.clip((raw - threshold) / max(raw.max() - threshold, 1e-9), 0.0, 1.0)
-    reasons = [_reason(row, values[i], median, chosen) for i, row in enumerate(scaled)]
+    ).fit(values)
+    imputed, deviations = model.imputed(values), model.deviations(values)
+    reasons = [
+        _reason(deviations[i], imputed[i], model.typical_, employers.features)
+        for i in range(frame.height)
+    ]
     scored = frame.select("subject_key").with_columns(
-        pl.Series("anomaly", anomaly), pl.Series("reason", reasons), pl.Series("outlier", outlier)
+        pl.Series("anomaly", model.anomaly_score(values)),
+        pl.Series("reason", reasons),
+        pl.Series("outlier", model.predict(values) == -1),
     )
     flagged = (
         scored.filter("outlier")
@@ -87,41 +62,21 @@ def score_employers(con: duckdb.DuckDBPyConnection, settings: ModelSettings) -> 
         .head(settings.max_leads)
         .drop("outlier")
     )
-    return AnomalyResult(flagged, frame.height, tuple(f.name for f in chosen))
-
-
-def chosen_features(settings: ModelSettings) -> list[ModelFeature]:
-    """The features the settings ask for: all unless a subset is named."""
-    return [f for f in model_features() if settings.features is None or f.name in settings.features]
-
-
-def _feature_frame(
-    con: duckdb.DuckDBPyConnection, features: list[ModelFeature], min_cases: int
-) -> pl.DataFrame:
-    """The population's features from the company view, one row per company."""
-    company = library().subjects["company"]
-    assert company.anomaly_population is not None
-    population = company.anomaly_population.sql(dialect=DIALECT)
-    columns = ", ".join(f.name for f in features)
-    frame = pl.from_arrow(
-        con.sql(
-            f"""SELECT subject_key, {columns} FROM subject_company
-                WHERE {population} ORDER BY subject_key""",
-            params={"min_cases": min_cases},
-        ).to_arrow_table()
-    )
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    return AnomalyResult(flagged, frame.height, names)
 
 
 def _reason(
-    scaled: np.ndarray, values: np.ndarray, median: np.ndarray, features: list[ModelFeature]
+    deviations: np.ndarray,
+    values: np.ndarray,
+    typical: np.ndarray,
+    features: tuple[ModelFeature, ...],
 ) -> str:
     """The three features furthest from the typical employer, in words:
     调解结案占比偏高（0.97，常见0.40）."""
-    order = np.argsort(-np.abs(scaled))[:3]
+    order = np.argsort(-np.abs(deviations))[:3]
     parts = [
-        f"{features[i].zh}{HIGH if scaled[i] > 0 else LOW}（{values[i]:.2f}，常见{median[i]:.2f}）"
+        f"{features[i].zh}{HIGH if deviations[i] > 0 else LOW}"
+        f"（{values[i]:.2f}，常见{typical[i]:.2f}）"
         for i in order
     ]
     return "异常用人单位 unusual employer: " + "；".join(parts)
