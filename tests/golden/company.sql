@@ -16,14 +16,14 @@ FROM (
     ) AS "DEREG-EVASION:score",
     COALESCE(
       (
-        s.unpaid_enforced_workers >= $multi_claim_employer__min_workers
-        AND s.unpaid_enforced_total >= $multi_claim_employer__min_total
+        s.unpaid_workers >= $multi_claim_employer__min_workers
+        AND s.unpaid_award_total >= $multi_claim_employer__min_total
       ),
       FALSE
     ) AS "MULTI-CLAIM-EMPLOYER",
     1.0 * (
       CASE
-        WHEN s.unpaid_enforced_total >= 3 * $multi_claim_employer__min_total
+        WHEN s.unpaid_award_total >= 3 * $multi_claim_employer__min_total
         THEN 1.3
         ELSE 1
       END

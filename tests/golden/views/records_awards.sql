@@ -3,7 +3,7 @@ SELECT
   r.applicant_id_hash AS applicant_hash,
   STARTS_WITH(r.respondent_id, 'P-') AS respondent_is_person,
   COALESCE((
-    REGEXP_MATCHES(r.cause, '劳动报酬|工资')
+    REGEXP_MATCHES(r.cause, '劳动报酬|拖欠工资|加班费|欠薪')
   ), FALSE) AS wage_claim,
   COALESCE(
     (

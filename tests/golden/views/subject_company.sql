@@ -26,9 +26,6 @@ WITH layer0 AS (
     COALESCE(a3.f__unpaid_awards, 0) AS f__unpaid_awards,
     COALESCE(a3.f__unpaid_award_total, 0) AS f__unpaid_award_total,
     COALESCE(a3.f__unpaid_workers, 0) AS f__unpaid_workers,
-    COALESCE(a3.f__unpaid_enforced_awards, 0) AS f__unpaid_enforced_awards,
-    COALESCE(a3.f__unpaid_enforced_total, 0) AS f__unpaid_enforced_total,
-    COALESCE(a3.f__unpaid_enforced_workers, 0) AS f__unpaid_enforced_workers,
     COALESCE(a3.f__cheap_mediations, 0) AS f__cheap_mediations,
     COALESCE(a3.f__iou_awards, 0) AS f__iou_awards,
     COALESCE(a3.f__closed_wage_cases, 0) AS f__closed_wage_cases,
@@ -90,17 +87,26 @@ WITH layer0 AS (
       COUNT(*) FILTER(WHERE
         r.in_workers_favour) AS f__awards,
       COUNT(*) FILTER(WHERE
-        r.in_workers_favour AND NOT r.paid_remark AND NOT r.enforcement_completed) AS f__unpaid_awards,
+        r.wage_claim
+        AND r.in_workers_favour
+        AND NOT r.effective_date IS NULL
+        AND NOT r.paid_remark
+        AND NOT r.contractor_advanced
+        AND NOT r.enforcement_completed) AS f__unpaid_awards,
       SUM(r.award_amount) FILTER(WHERE
-        r.in_workers_favour AND NOT r.paid_remark AND NOT r.enforcement_completed) AS f__unpaid_award_total,
+        r.wage_claim
+        AND r.in_workers_favour
+        AND NOT r.effective_date IS NULL
+        AND NOT r.paid_remark
+        AND NOT r.contractor_advanced
+        AND NOT r.enforcement_completed) AS f__unpaid_award_total,
       COUNT(DISTINCT r.applicant_hash) FILTER(WHERE
-        r.in_workers_favour AND NOT r.paid_remark AND NOT r.enforcement_completed) AS f__unpaid_workers,
-      COUNT(*) FILTER(WHERE
-        r.in_workers_favour AND r.enforcements > 0 AND NOT r.enforcement_completed) AS f__unpaid_enforced_awards,
-      SUM(r.award_amount) FILTER(WHERE
-        r.in_workers_favour AND r.enforcements > 0 AND NOT r.enforcement_completed) AS f__unpaid_enforced_total,
-      COUNT(DISTINCT r.applicant_hash) FILTER(WHERE
-        r.in_workers_favour AND r.enforcements > 0 AND NOT r.enforcement_completed) AS f__unpaid_enforced_workers,
+        r.wage_claim
+        AND r.in_workers_favour
+        AND NOT r.effective_date IS NULL
+        AND NOT r.paid_remark
+        AND NOT r.contractor_advanced
+        AND NOT r.enforcement_completed) AS f__unpaid_workers,
       COUNT(*) FILTER(WHERE
         (
           r.close_method IN ('调解')
@@ -242,9 +248,6 @@ SELECT
   f__unpaid_awards AS unpaid_awards,
   f__unpaid_award_total AS unpaid_award_total,
   f__unpaid_workers AS unpaid_workers,
-  f__unpaid_enforced_awards AS unpaid_enforced_awards,
-  f__unpaid_enforced_total AS unpaid_enforced_total,
-  f__unpaid_enforced_workers AS unpaid_enforced_workers,
   f__awards_before_dereg_unpaid AS awards_before_dereg_unpaid,
   f__zb_cases AS zb_cases,
   f__zb_unpaid_total AS zb_unpaid_total,
