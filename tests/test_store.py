@@ -13,7 +13,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from screening import store as store_module
 from screening.errors import StoreError
 from screening.store import (
     MIGRATIONS,
@@ -23,6 +22,8 @@ from screening.store import (
     sha256_file,
     sha256_json,
 )
+from screening.store import migrations as migrations_module
+from screening.store import runs as runs_module
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,8 +101,8 @@ def test_migrations_are_numbered_consecutively() -> None:
 def _add_migration(monkeypatch: pytest.MonkeyPatch, *statements: str) -> None:
     """Pretend the code knows one more migration than it does."""
     extra = Migration(SCHEMA_VERSION + 1, "test migration", statements)
-    monkeypatch.setattr(store_module, "MIGRATIONS", (*MIGRATIONS, extra))
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", extra.version)
+    monkeypatch.setattr(migrations_module, "MIGRATIONS", (*MIGRATIONS, extra))
+    monkeypatch.setattr(migrations_module, "SCHEMA_VERSION", extra.version)
 
 
 def test_applies_a_new_migration_to_an_existing_database(
@@ -385,7 +386,7 @@ def test_open_leaves_this_processs_live_runs_alone(tmp_path: Path) -> None:
         with store.publish(run_id) as con:
             con.execute("CREATE OR REPLACE TABLE leads AS SELECT 1 AS lead")
         assert store.get_run(run_id).status == "published"
-    assert (db.resolve(), run_id) not in store_module._LIVE_RUNS
+    assert (db.resolve(), run_id) not in runs_module._LIVE_RUNS
 
 
 # -- hashing ----------------------------------------------------------------------------

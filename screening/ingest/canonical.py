@@ -6,8 +6,9 @@ which extra columns it produces: an identifier keeps its check status beside it,
 ID number is stored only masked plus a keyed hash. Every row also carries ``source_file``,
 ``source_row`` (the row a person sees in Excel or an editor) and ``duplicate_of_row``.
 
-The tables are created by a store migration from :func:`canonical_ddl`; once a database
-exists, changing a table here needs a new migration in :mod:`screening.store`.
+Store migration 3 created the tables from the SQL :func:`canonical_ddl` produced then,
+frozen as text in ``screening/store/schema/0003_ingest.sql``: changing a table here needs a
+new migration there (``tests/test_store_schema.py`` fails until the two agree again).
 """
 
 from __future__ import annotations
