@@ -22,6 +22,10 @@ entities (a deposit belongs to its contractor's project).
 - **award_enforcement**: the enforcement's basis (执行依据) is the case number, once both are
   normalised (1.0); or the same worker and employer after the award took effect, as when
   a judgment replaced the award (0.8).
+- **enforcement_restored**: a case closed as 终本 and the first later case that restores it
+  (a restored case, @restored_case: 执恢 in the Supreme People's Court's case numbers),
+  filed once the 终本 closed, against the same debtor on the same basis (1.0) or for the
+  same applicant (0.8). A restored 终本 is a 终本 no more; the court found something.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
+from sqlglot import exp
 
 from screening.committees import committee_place, committee_sql
 from screening.errors import RuleError
@@ -48,6 +53,7 @@ LINKS: dict[str, tuple[str, str]] = {
     "award_project": ("arbitrations", "projects"),
     "award_enforcement": ("arbitrations", "enforcements"),
     "award_contractor_site": ("arbitrations", "projects"),
+    "enforcement_restored": ("enforcements", "enforcements"),
 }
 ENTITY_COLUMNS = ("entity_id", "kind", "name", "uscc", "place", "in_registry", "mentions")
 
@@ -121,6 +127,7 @@ def write_links(
         )
         con.execute(f"INSERT INTO record_links {_award_contractor_site(vocabulary)}")
         con.execute(f"INSERT INTO record_links {_award_enforcement(vocabulary)}")
+        con.execute(f"INSERT INTO record_links {_enforcement_restored(vocabulary)}")
         con.commit()
     except BaseException:
         con.rollback()
@@ -302,3 +309,35 @@ def _award_enforcement(vocabulary: Vocabulary) -> str:
         SELECT 'award_enforcement', from_file, from_row, to_file, to_row,
                arg_max(method, confidence), max(confidence)
         FROM linked GROUP BY ALL"""
+
+
+def _enforcement_restored(vocabulary: Vocabulary) -> str:
+    zb = vocabulary["zb_close"].condition(exp.column("close_method", table="e")).sql("duckdb")
+    restored = vocabulary["restored_case"].condition(exp.column("case_no", table="e"))
+    return f"""
+        WITH e AS (
+            SELECT t.source_file, t.source_row, t.case_no, t.filed_date, t.closed_date,
+                   t.close_method, {case_key("t.basis", vocabulary)} AS basis_key,
+                   t.applicant_code_hash AS applicant_hash, r.entity_id AS respondent_id
+            FROM enforcements t LEFT JOIN mentions r ON r.source_table = 'enforcements'
+              AND r.role = 'respondent_name' AND r.source_file = t.source_file
+              AND r.source_row = t.source_row
+            WHERE t.duplicate_of_row IS NULL),
+        zb AS (SELECT * FROM e WHERE coalesce({zb}, false)),
+        restoring AS (SELECT * FROM e WHERE coalesce({restored.sql("duckdb")}, false)),
+        pairs AS (
+            SELECT zb.source_file AS from_file, zb.source_row AS from_row,
+                   r.source_file AS to_file, r.source_row AS to_row, r.filed_date,
+                   CASE WHEN r.basis_key = zb.basis_key THEN 'basis' ELSE 'same_parties' END
+                     AS method,
+                   CASE WHEN r.basis_key = zb.basis_key THEN 1.0 ELSE 0.8 END AS confidence
+            FROM zb JOIN restoring r ON r.respondent_id = zb.respondent_id
+              AND (r.basis_key = zb.basis_key OR r.applicant_hash = zb.applicant_hash)
+              AND r.filed_date >= coalesce(zb.closed_date, zb.filed_date)
+              AND (r.source_file, r.source_row) <> (zb.source_file, zb.source_row))
+        SELECT 'enforcement_restored', from_file, from_row,
+               arg_min(to_file, (filed_date, to_file, to_row)),
+               arg_min(to_row, (filed_date, to_file, to_row)),
+               arg_min(method, (filed_date, to_file, to_row)),
+               arg_min(confidence, (filed_date, to_file, to_row))
+        FROM pairs GROUP BY from_file, from_row"""

@@ -1,6 +1,13 @@
 SELECT
   *,
-  r.applicant_code_hash AS applicant_hash
+  r.applicant_code_hash AS applicant_hash,
+  COALESCE(
+    (
+      r.close_method IN ('终结本次执行程序', '终本')
+    )
+    AND NOT COALESCE(r.restored_filed <= $as_of, FALSE),
+    FALSE
+  ) AS zb_standing
 FROM (
   SELECT
     t.case_no AS case_no,
@@ -28,13 +35,26 @@ FROM (
     t.source_file AS source_file,
     t.source_row AS source_row,
     t.duplicate_of_row AS duplicate_of_row,
-    m0.entity_id AS respondent_id
+    m0.entity_id AS respondent_id,
+    x0.filed_date AS restored_filed
   FROM enforcements AS t
   LEFT JOIN mentions AS m0
     ON m0.source_table = 'enforcements'
     AND m0.role = 'respondent_name'
     AND m0.source_file = t.source_file
     AND m0.source_row = t.source_row
+  LEFT JOIN record_links AS l0
+    ON l0.link = 'enforcement_restored'
+    AND l0.from_file = t.source_file
+    AND l0.from_row = t.source_row
+  LEFT JOIN enforcements AS x0
+    ON x0.source_file = l0.to_file AND x0.source_row = l0.to_row
   WHERE
-    t.duplicate_of_row IS NULL AND t.filed_date <= $as_of
+    (
+      t.duplicate_of_row IS NULL
+      AND NOT COALESCE((
+        REGEXP_MATCHES(t.case_no, '执保|执复|执异|执监')
+      ), FALSE)
+    )
+    AND t.filed_date <= $as_of
 ) AS r

@@ -36,9 +36,7 @@ WITH layer0 AS (
           r.close_method IN ('执行完毕', '执行和解')
         )) AS f__completed_date,
       COUNT(DISTINCT r.case_no) FILTER(WHERE
-        (
-          r.close_method IN ('终结本次执行程序', '终本')
-        )) AS f__zb_enforcements
+        r.zb_standing) AS f__zb_enforcements
     FROM layer0 AS s
     JOIN record_links AS l
       ON l.link = 'award_enforcement'

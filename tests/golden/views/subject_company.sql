@@ -151,17 +151,11 @@ WITH layer0 AS (
     SELECT
       s.entity_id AS __key,
       COUNT(*) FILTER(WHERE
-        (
-          r.close_method IN ('终结本次执行程序', '终本')
-        )) AS f__zb_cases,
+        r.zb_standing) AS f__zb_cases,
       SUM(COALESCE(r.unpaid_amount, r.target_amount)) FILTER(WHERE
-        (
-          r.close_method IN ('终结本次执行程序', '终本')
-        )) AS f__zb_unpaid_total,
+        r.zb_standing) AS f__zb_unpaid_total,
       MAX(r.closed_date) FILTER(WHERE
-        (
-          r.close_method IN ('终结本次执行程序', '终本')
-        )) AS f__last_zb_date
+        r.zb_standing) AS f__last_zb_date
     FROM layer1 AS s
     JOIN records_enforcements AS r
       ON r.respondent_id = s.f__entity_id
