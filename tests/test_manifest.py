@@ -89,7 +89,9 @@ def test_data_overrides_root_and_a_missing_folder_is_named(tmp_path: Path) -> No
         load_manifest(manifest)
     result, _ = _ingest(manifest, data=data)
     assert result.files[0].loaded == 1
-    with pytest.raises(IngestError, match=r"--data: the data folder given .*elsewhere"):
+    with pytest.raises(
+        IngestError, match=r"--data \(or the job.s data:\): the data folder given .*elsewhere"
+    ):
         load_manifest(manifest, data=tmp_path / "elsewhere")
 
 

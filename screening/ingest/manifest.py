@@ -198,7 +198,7 @@ def _check_data_folder(manifest: Manifest, document: YamlDocument, data: Path | 
     if folder.is_dir():
         return
     if data is not None:
-        where, what = "--data", "the data folder given"
+        where, what = "--data (or the job's data:)", "the data folder given"
     elif manifest.root is not None:
         where, what = document.where(("root",)), "the manifest's root"
     else:
