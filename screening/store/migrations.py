@@ -111,6 +111,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "coverage: each rule's and anomaly feature's status on the run's data, empty inputs",
         "0009_coverage.sql",
     ),
+    _released(
+        10,
+        "manifests: columns derived by a declared rule, headers a manifest leaves unmapped",
+        "0010_derived_columns.sql",
+    ),
 )
 
 if [m.version for m in MIGRATIONS] != list(range(1, len(MIGRATIONS) + 1)):
