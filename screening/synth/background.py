@@ -13,8 +13,11 @@ from datetime import date, timedelta
 
 from screening.synth import vocab
 from screening.synth.builder import WAN, YUAN, Builder
-from screening.synth.model import Arbitration, Company, Party, Project
+from screening.synth.model import Arbitration, Company, Deposit, Party, Project, TruthLead
 from screening.synth.scales import Scale
+
+# Three years to sue the general contractor once a claim is dismissed (民法典 第一百八十八条).
+LIMITATION = timedelta(days=1095)
 
 KIND_SHARES = {"developer": 6, "contractor": 12, "labour": 15, "specialist": 10, "other": 57}
 FAILING_SHARE = 0.10
@@ -169,6 +172,55 @@ class Background:
         )
         if case.in_worker_favour:
             self._settle(case)
+        elif self._dismissed_against_labour_boss(case, project):
+            # A labour boss is no lawful employer: the claim is dismissed and the general
+            # contractor answers for the wages (条例 第三十六条, 劳动合同法 第九十四条).
+            b.world.truth.append(
+                TruthLead(
+                    "CHAIN-LIABILITY",
+                    case,
+                    "support_prosecution",
+                    "lead",
+                    "dismissed_no_employer",
+                    "claim against a labour boss dismissed; the general contractor is liable",
+                )
+            )
+
+    def _dismissed_against_labour_boss(self, case: Arbitration, project: Project | None) -> bool:
+        return (
+            project is not None
+            and case.site_text != ""
+            and not isinstance(case.respondent, Company)
+            and case.method == "驳回"
+            and case.cause in vocab.WAGE_CAUSES
+            and case.closed is not None
+            and self.b.world.as_of - LIMITATION <= case.closed <= self.b.world.as_of
+        )
+
+    def lawful_refunds(self) -> None:
+        """Refund a background deposit only once every wage claim on its project filed by
+        then is resolved — dismissed or withdrawn, paid, advanced or enforced to the end —
+        as the law requires (保证金规定 第十五条: no arrears outstanding); a deposit whose
+        claims are never resolved is not refunded. The planted early refunds stay the only
+        unlawful ones. Uses no randomness, so the rest of the world is unchanged."""
+        b = self.b
+        enforced: dict[int, date] = {}
+        for enforcement in b.world.enforcements:
+            paid = enforcement.method in ("执行完毕", "执行和解")
+            if paid and enforcement.basis is not None and enforcement.closed is not None:
+                uid = enforcement.basis.uid
+                enforced[uid] = min(enforced.get(uid, enforcement.closed), enforcement.closed)
+        claims: dict[int, list[tuple[date, date]]] = {}  # project -> (filed, resolved)
+        for case in b.world.arbitrations:
+            if case.project is not None and case.cause in vocab.WAGE_CAUSES:
+                claims.setdefault(case.project.uid, []).append(
+                    (case.filed, _resolved(case, enforced))
+                )
+        for deposit in b.world.deposits:
+            if deposit.project.uid not in b.reserved_projects:
+                _refund_once_resolved(
+                    deposit, claims.get(deposit.project.uid, []), b.world.extract_date
+                )
 
     def _settle(self, case: Arbitration) -> None:
         """Pay or enforce an award, leaving only recent ones open (never a pattern)."""
@@ -323,3 +375,37 @@ def _wage_claim_fen(b: Builder) -> int:
 
 
 __all__ = ["WAN", "Background"]
+
+
+def _resolved(case: Arbitration, enforced: dict[int, date]) -> date:
+    """When a wage claim stopped being arrears (date.max: never, as far as the world goes)."""
+    if case.closed is None:
+        return date.max
+    if not case.in_worker_favour or case.remark in vocab.PAID_REMARKS + vocab.GC_ADVANCED_REMARKS:
+        return case.closed
+    return enforced.get(case.uid, date.max)
+
+
+def _refund_once_resolved(
+    deposit: Deposit, claims: list[tuple[date, date]], extract_date: date
+) -> None:
+    """Move the refund (application, notice and payment) to a week after the last claim
+    filed before it is resolved; no refund when that is after the extract."""
+    while deposit.refund_applied is not None and deposit.refunded is not None:
+        applied, refunded = deposit.refund_applied, deposit.refunded
+        open_until = max(
+            (resolved for filed, resolved in claims if filed < refunded and resolved > applied),
+            default=None,
+        )
+        if open_until is None:
+            return
+        if open_until > extract_date:  # date.max too: never resolved
+            deposit.refund_applied = deposit.notice_start = None
+            deposit.notice_end = deposit.refunded = None
+            return
+        shift = open_until + timedelta(days=7) - applied
+        deposit.refund_applied = applied + shift
+        deposit.refunded = refunded + shift
+        if deposit.notice_start is not None and deposit.notice_end is not None:
+            deposit.notice_start += shift
+            deposit.notice_end += shift

@@ -97,6 +97,7 @@ def build_world(scale_name: str, seed: int, as_of: date = DEFAULT_AS_OF) -> Worl
     background.build_projects(scale.projects)
     Planter(builder, background, scale.planted_per_pattern).plant_all()
     background.build_arbitrations(scale.arbitrations)
+    background.lawful_refunds()
     background.build_other_enforcements(scale.enforcements)
     background.close_companies()
     builder.number_cases()

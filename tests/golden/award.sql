@@ -26,16 +26,27 @@ FROM (
     COALESCE(
       (
         s.wage_claim
-        AND s.in_workers_favour
-        AND s.zb_enforcements > 0
         AND NOT s.project_no IS NULL
         AND NOT s.general_contractor_id IS NULL
         AND COALESCE(s.general_contractor_id <> s.respondent_id, TRUE)
-        AND (
-          s.respondent_is_person OR s.respondent_capital <= $chain_liability__tiny_capital
-        )
         AND NOT s.contractor_advanced
         AND NOT s.paid_remark
+        AND (
+          (
+            s.in_workers_favour
+            AND s.zb_enforcements > 0
+            AND (
+              s.respondent_is_person OR s.respondent_capital <= $chain_liability__tiny_capital
+            )
+          )
+          OR (
+            s.respondent_is_person
+            AND (
+              s.close_method IN ('驳回', '不予受理')
+            )
+            AND s.days_since_closed <= $chain_liability__limitation_days
+          )
+        )
       ),
       FALSE
     ) AS "CHAIN-LIABILITY",

@@ -11,12 +11,17 @@ FROM (
           OR s.refund_date < s.completion_date
           OR s.notice_days < $dep_early_refund__notice_days
           OR s.claims_pending_at_refund > 0
+          OR s.contractor_claims_pending_at_refund > 0
         )
       ),
       FALSE
     ) AS "DEP-EARLY-REFUND",
     0.7 * (
-      CASE WHEN s.claims_pending_at_refund > 0 THEN 1.3 ELSE 1 END
+      CASE
+        WHEN s.claims_pending_at_refund > 0 OR s.contractor_claims_pending_at_refund > 0
+        THEN 1.3
+        ELSE 1
+      END
     ) AS "DEP-EARLY-REFUND:score",
     COALESCE(
       (

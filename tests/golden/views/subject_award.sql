@@ -54,6 +54,7 @@ WITH layer0 AS (
     COALESCE((
       p.f__close_method IN ('裁决', '调解')
     ) AND p.f__award_amount > 0, FALSE) AS f__in_workers_favour,
+    DATE_DIFF('DAY', p.f__closed_date, $as_of) AS f__days_since_closed,
     $award__enforcement_deadline_days - DATE_DIFF('DAY', p.f__effective_date, $as_of) AS f__days_to_deadline,
     NOT p.f__completed_date IS NULL AS f__enforcement_completed,
     a0.f__respondent_capital AS f__respondent_capital,
@@ -98,6 +99,7 @@ SELECT
   f__filed_date AS filed_date,
   f__closed_date AS closed_date,
   f__effective_date AS effective_date,
+  f__days_since_closed AS days_since_closed,
   f__days_to_deadline AS days_to_deadline,
   f__remark AS remark,
   f__paid_remark AS paid_remark,

@@ -62,7 +62,8 @@ WITH layer0 AS (
     DATE_DIFF('DAY', p.f__permit_date, $as_of) AS f__days_since_permit,
     p.f__deposit_actual / NULLIF(p.f__contract_amount, 0) AS f__deposit_share,
     COALESCE(a0.f__contractor_projects_in_district, 0) AS f__contractor_projects_in_district,
-    COALESCE(a1.f__claims_pending_at_refund, 0) AS f__claims_pending_at_refund
+    COALESCE(a1.f__claims_pending_at_refund, 0) AS f__claims_pending_at_refund,
+    COALESCE(a2.f__contractor_claims_pending_at_refund, 0) AS f__contractor_claims_pending_at_refund
   FROM layer1 AS p
   LEFT JOIN (
     SELECT
@@ -83,8 +84,33 @@ WITH layer0 AS (
         r.wage_claim
         AND r.filed_date < s.f__refund_date
         AND (
-          r.closed_date IS NULL OR r.closed_date > s.f__refund_date
+          r.closed_date IS NULL
+          OR r.closed_date > s.f__refund_date
+          OR (
+            r.in_workers_favour
+            AND NOT r.paid_remark
+            AND NOT r.contractor_advanced
+            AND (
+              r.completed_date IS NULL OR r.completed_date > s.f__refund_date
+            )
+          )
         )) AS f__claims_pending_at_refund
+    FROM layer1 AS s
+    JOIN subject_award AS r
+      ON r.project_no = s.project_no
+    GROUP BY
+      s.project_no
+  ) AS a1
+    ON a1.__key = p.project_no
+  LEFT JOIN (
+    SELECT
+      s.project_no AS __key,
+      COUNT(DISTINCT r.subject_key) FILTER(WHERE
+        r.wage_claim
+        AND r.filed_date < s.f__refund_date
+        AND (
+          r.closed_date IS NULL OR r.closed_date > s.f__refund_date
+        )) AS f__contractor_claims_pending_at_refund
     FROM layer1 AS s
     JOIN record_links AS l
       ON l.link = 'award_contractor_site'
@@ -94,8 +120,8 @@ WITH layer0 AS (
       ON r.source_file = l.from_file AND r.source_row = l.from_row
     GROUP BY
       s.project_no
-  ) AS a1
-    ON a1.__key = p.project_no
+  ) AS a2
+    ON a2.__key = p.project_no
 )
 SELECT
   f__subject_key AS subject_key,
@@ -120,6 +146,7 @@ SELECT
   f__refund_date AS refund_date,
   f__notice_days AS notice_days,
   f__claims_pending_at_refund AS claims_pending_at_refund,
+  f__contractor_claims_pending_at_refund AS contractor_claims_pending_at_refund,
   source_file,
   source_row
 FROM layer2
