@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import tempfile
@@ -33,12 +34,21 @@ class Measurement:
         return f"{label:<28} {self.seconds:8.1f} s {self.peak_mib:9.0f} MiB peak{status}"
 
 
-def measure(command: list[str]) -> Measurement:
-    """Run ``command``; its peak resident memory comes from the kernel's rusage on exit."""
-    with tempfile.TemporaryDirectory(prefix="screening-measure-") as scratch:
+def measure(command: list[str], log: Path | None = None) -> Measurement:
+    """Run ``command``; its peak resident memory comes from the kernel's rusage on exit.
+    With ``log``, what the command prints goes there instead of the terminal."""
+    with (
+        tempfile.TemporaryDirectory(prefix="screening-measure-") as scratch,
+        contextlib.ExitStack() as stack,
+    ):
+        output = stack.enter_context(log.open("wb")) if log else None
         peak_file = Path(scratch) / "peak_kib"
         started = time.perf_counter()
-        returncode = subprocess.call([sys.executable, "-c", _LAUNCHER, str(peak_file), *command])
+        returncode = subprocess.call(
+            [sys.executable, "-c", _LAUNCHER, str(peak_file), *command],
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
         seconds = time.perf_counter() - started
         peak_kib = int(peak_file.read_text()) if peak_file.exists() else 0
     return Measurement(seconds, peak_kib / 1024, returncode)

@@ -166,47 +166,92 @@ def rule_hits_against_truth(
     }
 
 
-def evaluate(store: Store, world: Path) -> Evaluation:
-    """Score the latest published run of ``store`` against ``world``'s truth."""
-    run = store.latest_published_run()
-    if run is None:
-        raise ConfigError("no published run to evaluate", hint="run `screening run` first")
+@dataclass(frozen=True)
+class ListScores:
+    """How good one ranked list of leads is against a world's truth (the measures of
+    :class:`Evaluation` that need only the list)."""
+
+    leads: int
+    precision_at: dict[int, float]
+    recall: float
+    recall_by_pattern: dict[str, tuple[int, int]]  # pattern -> (found, planted)
+    precision_by_rule: dict[str, tuple[int, int]]  # rule -> (true leads, leads)
+    decoys_in_top: int  # decoy subjects among the first DECOY_WINDOW leads
+
+
+def score_leads(leads: pl.DataFrame, world: Path) -> ListScores:
+    """Score a ranked lead list against ``world``'s truth.
+
+    ``leads`` has one row per lead, best first, with ``subject_key`` and ``outcome`` and,
+    optionally, ``rules``: the list of rules (or other sources) that contributed to the
+    lead, for each rule's precision. Any list scores, not only a published run's: the
+    bench scores its naive baseline with this too.
+    """
     planted_rows = planted_truth(world)
-    con = store.con
-    leads = con.execute(
-        "SELECT lead_id, subject_key, outcome FROM leads WHERE run_id = ? ORDER BY rank",
-        [run.run_id],
-    ).fetchall()
+    keys = list(zip(leads["subject_key"], leads["outcome"], strict=True))
     planted = {
         (r["subject_key"], r["outcome_type"]): r["pattern"]
         for r in planted_rows
         if r["role"] == "lead"
     }
     decoys = {r["subject_key"] for r in planted_rows if r["role"] == "decoy"}
-    true_lead = {lead: (key, outcome) in planted for lead, key, outcome in leads}
-    found = {(key, outcome) for _lead, key, outcome in leads}
+    top = [key in planted for key in keys]
+    found = set(keys)
 
     by_pattern: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for subject, pattern in planted.items():
         by_pattern[pattern][1] += 1
         by_pattern[pattern][0] += subject in found
     by_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for lead, rule in con.execute(
-        "SELECT lead_id, source FROM lead_contributions WHERE run_id = ?", [run.run_id]
-    ).fetchall():
-        by_rule[rule][1] += 1
-        by_rule[rule][0] += true_lead[lead]
-    top = [true_lead[lead] for lead, _key, _outcome in leads]
-    return Evaluation(
-        run_id=run.run_id,
-        leads=len(leads),
+    if "rules" in leads.columns:
+        for is_true, rules in zip(top, leads["rules"].to_list(), strict=True):
+            for rule in rules or ():
+                by_rule[rule][1] += 1
+                by_rule[rule][0] += is_true
+    return ListScores(
+        leads=len(keys),
         precision_at={k: sum(top[:k]) / min(k, len(top)) if top else 0.0 for k in TOP_K},
         recall=len(found & planted.keys()) / len(planted) if planted else 1.0,
         recall_by_pattern={p: (n[0], n[1]) for p, n in sorted(by_pattern.items())},
         precision_by_rule={r: (n[0], n[1]) for r, n in sorted(by_rule.items())},
         decoys_in_top=sum(
-            key in decoys and not true_lead[lead] for lead, key, _o in leads[:DECOY_WINDOW]
+            key in decoys and not is_true
+            for (key, _outcome), is_true in zip(keys[:DECOY_WINDOW], top, strict=False)
         ),
+    )
+
+
+def run_leads(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFrame:
+    """A run's leads, best first: subject_key, outcome and the list of their ``rules``
+    (each contribution's source, the anomaly model included)."""
+    return query_frame(
+        con,
+        """SELECT l.subject_key, l.outcome,
+                  coalesce(list(c.source ORDER BY c.source)
+                           FILTER (WHERE c.source IS NOT NULL), []) AS rules
+           FROM leads l
+           LEFT JOIN lead_contributions c ON c.run_id = l.run_id AND c.lead_id = l.lead_id
+           WHERE l.run_id = ?
+           GROUP BY l.lead_id, l.rank, l.subject_key, l.outcome
+           ORDER BY l.rank, l.lead_id""",
+        [run_id],
+    )
+
+
+def evaluate(store: Store, world: Path) -> Evaluation:
+    """Score the latest published run of ``store`` against ``world``'s truth."""
+    run = store.latest_published_run()
+    if run is None:
+        raise ConfigError("no published run to evaluate", hint="run `screening run` first")
+    scores = score_leads(run_leads(store.con, run.run_id), world)
+    return Evaluation(
+        run_id=run.run_id,
+        leads=scores.leads,
+        precision_at=scores.precision_at,
+        recall=scores.recall,
+        recall_by_pattern=scores.recall_by_pattern,
+        precision_by_rule=scores.precision_by_rule,
+        decoys_in_top=scores.decoys_in_top,
         resolution=_resolution(store, world),
     )
 
