@@ -94,7 +94,8 @@ def person_name(text: str, words: NameVocabulary | None = None) -> str | None:
     张三), or None for an organisation's name.
 
     A name that is a region and industry words (南海汽配: the auto-parts company of
-    南海) is no person's, nor is one with a mark of an organisation, even in a note.
+    南海; 南海华锋汽配) is no person's, nor is one with a mark of an organisation, even
+    in a note.
     """
     words = words or name_vocabulary()
     bare = _without_note(text, words)
@@ -123,8 +124,9 @@ def _without_note(text: str, words: NameVocabulary) -> str | None:
 
 
 def _region_and_industry(text: str, words: NameVocabulary) -> bool:
+    """A region, perhaps a trade name, then industry words: 南海汽配, 南海华锋汽配."""
     found, rest = load_gazetteer().region_prefix(text)
-    return bool(found) and bool(words.only_tokens.match(rest))
+    return bool(found) and bool(words.only_tokens.match(rest) or words.industry_tail.match(rest))
 
 
 def is_generic(core: str, words: NameVocabulary | None = None) -> bool:
