@@ -371,7 +371,7 @@ def test_an_industry_short_form_links_the_one_company_it_fits(tmp_path: Path) ->
     nanhai, shunde, builder = (f"C-{uscc}" for _, uscc, _ in AUTO_PARTS)
     for row in (2, 3, 4):
         assert links[row] == (nanhai, "fuzzy"), (row, links[row])
-    assert links[5] == (nanhai, "exact")
+    assert links[5][0] == nanhai  # by its trade name's score
     assert links[6] == (shunde, "fuzzy")
     assert links[7] == (builder, "fuzzy")
     assert links[8][1] == links[9][1] == "new"
@@ -405,14 +405,30 @@ def test_a_short_form_meets_the_full_form_both_ways(tmp_path: Path) -> None:
         make_uscc(NANHAI, "MA51AP05"),
         "佛山市南海区",
     )
+    city_investment = ("佛山市城市建设投资集团有限公司", make_uscc("440600", "MA51AP07"), "佛山市")
     db = _world(
         tmp_path,
-        [*AUTO_PARTS, registered_short],
-        [("鸿盛汽车配件有限公司", None, None), ("南海华锋汽配", None, None)],
+        [*AUTO_PARTS, registered_short, city_investment],
+        [
+            ("鸿盛汽车配件有限公司", None, None),
+            ("南海华锋汽配", None, None),
+            ("佛山市城投集团有限公司", None, None),  # no score reaches it: written out, exact
+            ("佛山城投", None, None),
+        ],
     )
     links = _resolve(db)
-    assert links[2] == (f"C-{registered_short[1]}", "exact")
-    assert links[3] == (f"C-{AUTO_PARTS[0][1]}", "exact")
+    assert links[2][0] == f"C-{registered_short[1]}"
+    assert links[3][0] == f"C-{AUTO_PARTS[0][1]}"
+    assert links[4] == links[5] == (f"C-{city_investment[1]}", "exact")
+
+
+def test_a_region_that_is_also_a_trade_name_is_not_guessed(tmp_path: Path) -> None:
+    # 丰顺 is a county of 梅州 and a trade name in 佛山: 丰顺餐饮管理有限公司 may be either.
+    foshan = ("佛山市丰顺餐饮管理有限公司", make_uscc("440604", "MA51AP08"), "佛山市禅城区")
+    county = ("丰顺县宏达餐饮管理有限公司", make_uscc("441423", "MA51AP09"), "丰顺县汤坑镇")
+    db = _world(tmp_path, [foshan, county], [("丰顺餐饮管理有限公司", None, None)])
+    entity, _method = _resolve(db)[2]
+    assert entity != f"C-{county[1]}"
 
 
 @pytest.mark.parametrize(

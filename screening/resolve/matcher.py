@@ -104,24 +104,25 @@ class Matcher:
         )
         exact = self._exact_candidates(queries, refused, "key")
         unmatched = queries.join(exact.select("query").unique(), on="query", how="anti")
-        # Only then with the short forms written out: 宏达建工 and 宏达建筑工程 may be two
-        # companies in a registry (not in one registration area: 企业名称登记管理规定 17).
-        written_out = self._exact_candidates(unmatched, refused, "full_key")
-        exact = pl.concat([exact, written_out]).sort("query", "target")
-        unmatched = unmatched.join(written_out.select("query").unique(), on="query", how="anti")
         fuzzy = self._fuzzy_candidates(unmatched, refused)
+        # Short forms written out, and industry words alone, only decide a name that no
+        # candidate scores high for (linked, or too close to call): 宏达建工 and 宏达建筑工程
+        # may be two companies of a registry, though not of one registration area
+        # (企业名称登记管理规定 第十七条), and a typo can make one look like the other.
+        close = fuzzy.filter(pl.col("total") >= FUZZY_THRESHOLD).select("query").unique()
+        unmatched = unmatched.join(close, on="query", how="anti")
+        written_out = self._exact_candidates(unmatched, refused, "full_key")
+        unmatched = unmatched.join(written_out.select("query").unique(), on="query", how="anti")
+        generic = self._generic_candidates(unmatched, refused)
+        exact = pl.concat([exact, written_out]).sort("query", "target")
         exact_links = exact.filter("picked").select(
             "query",
             "entity_id",
             method=pl.lit("exact"),
             confidence=pl.when("same_text").then(1.0).otherwise(CONFIDENCE["exact"]),
         )
-        fuzzy_links = _fuzzy_links(fuzzy)
-        # A name a fuzzy candidate scores high for (linked or too close to call) is not
-        # left to its industry words.
-        close = fuzzy.filter(pl.col("total") >= FUZZY_THRESHOLD).select("query")
-        generic = self._generic_candidates(unmatched.join(close, on="query", how="anti"), refused)
-        links = pl.concat([exact_links, fuzzy_links, _generic_links(generic)]).sort("query")
+        links = pl.concat([exact_links, _fuzzy_links(fuzzy), _generic_links(generic)])
+        links = links.sort("query")
         return Decisions(exact.drop("same_text"), fuzzy, generic, links)
 
     def _exact_candidates(
@@ -148,10 +149,15 @@ class Matcher:
 
     def _generic_candidates(self, queries: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
         """For each name of a region and industry words only, the companies of that region
-        (by name or address) whose industry words, written out, are the name's."""
+        (by name or address) whose industry words, written out, are the name's.
+
+        A region's name can be a trade name too (丰顺 is a county and a 字号): a name that,
+        read with its region as trade name, is a registry company's (佛山市丰顺餐饮管理有限
+        公司 for 丰顺餐饮管理有限公司) has another candidate, and is left out."""
         generic = queries.filter("generic", pl.col("place").is_not_null()).select(
-            "query", "text", "place", "branch", *LEVELS, industry="full_core"
+            "query", "text", "place", "branch", "legal_form", *LEVELS, industry="full_core"
         )
+        generic = generic.join(self._read_otherwise(generic), on="query", how="anti")
         if generic.is_empty():
             return pl.DataFrame(
                 schema={"query": pl.UInt32, "target": pl.UInt32, "entity_id": pl.String}
@@ -169,6 +175,21 @@ class Matcher:
             .unique()
             .sort("query", "target")
         )
+
+    def _read_otherwise(self, generic: pl.DataFrame) -> pl.DataFrame:
+        """(query) of the generic names whose region, or its end, read as a trade name,
+        makes a registry company's core (short forms written out)."""
+        readings: list[tuple[int, str]] = []
+        for query, text, legal_form, core in generic.select(
+            "query", "text", "legal_form", "industry"
+        ).iter_rows():
+            head = self.words.write_out(text.removesuffix(legal_form))
+            readings += [(query, head[at:]) for at in range(len(head) - len(core))]
+        frame = pl.DataFrame(
+            readings, schema={"query": pl.UInt32, "full_core": pl.String}, orient="row"
+        )
+        registered = self.targets.select("full_core").unique()
+        return frame.join(registered, on="full_core").select("query").unique()
 
     def _fuzzy_candidates(self, queries: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
         """The best-scored compatible candidates per name, best first (ties by entity id).
