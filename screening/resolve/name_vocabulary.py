@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -128,60 +128,33 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(map(re.escape, words))
 
 
-@dataclass(frozen=True, eq=False)
 class NameVocabulary:
-    """The name lists as the parser uses them: longest first, patterns compiled."""
+    """The name lists as the parser uses them: longest first, patterns compiled once.
 
-    lists: NameLists
-    path: Path
-    document: YamlDocument = field(repr=False)
-    fingerprint: str = ""  # of the file's bytes: parses depend on it
+    Read-only by convention; hashed by identity (parses are cached per vocabulary)."""
 
-    def __post_init__(self) -> None:
-        lists = self.lists
-        tokens = _longest_first([*lists.industry_words.terms, *lists.industry_short_forms.forms])
-        derived = {
-            "legal_forms": _longest_first(lists.legal_forms.terms),
-            "branch_suffixes": _longest_first(lists.branch_suffixes.terms),
-            "industry_tokens": tokens,
-            # what a token stands for written out: itself, or a short form's full form
-            "written_out": tuple(lists.industry_short_forms.forms.get(t, t) for t in tokens),
-            "person_notes": _longest_first(lists.person_notes.terms),
-        }
-        for name, value in derived.items():
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "legal_form_set", frozenset(self.legal_forms))
-        object.__setattr__(
-            self, "legal_form_lengths", sorted({len(f) for f in self.legal_forms}, reverse=True)
-        )
-        object.__setattr__(self, "token_pattern", _alternation(tokens))
-        object.__setattr__(self, "only_tokens", re.compile(f"^(?:{self.token_pattern})+$"))
-        object.__setattr__(self, "tokens", re.compile(self.token_pattern))
+    def __init__(
+        self, lists: NameLists, path: Path, document: YamlDocument, fingerprint: str
+    ) -> None:
+        self.lists, self.path, self.document = lists, path, document
+        self.fingerprint = fingerprint  # of the file's bytes: parses depend on it
+        self.legal_forms = _longest_first(lists.legal_forms.terms)
+        self.legal_form_set = frozenset(self.legal_forms)
+        self.legal_form_lengths = sorted({len(form) for form in self.legal_forms}, reverse=True)
+        self.branch_suffixes = _longest_first(lists.branch_suffixes.terms)
+        self.person_notes = _longest_first(lists.person_notes.terms)
+        forms = lists.industry_short_forms.forms
+        self.industry_tokens = _longest_first([*lists.industry_words.terms, *forms])
+        # What each token stands for written out: itself, or a short form's full form.
+        self.written_out = tuple(forms.get(token, token) for token in self.industry_tokens)
+        alternation = _alternation(self.industry_tokens)
+        self.tokens = re.compile(alternation)
+        self.only_tokens = re.compile(f"^(?:{alternation})+$")
         # The longest run of industry words ending a name, leaving MIN_TRADE characters.
-        object.__setattr__(
-            self,
-            "industry_tail",
-            re.compile(f"^(.{{{MIN_TRADE},}}?)((?:{self.token_pattern})+)$"),
+        self.industry_tail = re.compile(f"^(.{{{MIN_TRADE},}}?)((?:{alternation})+)$")
+        self.organisation_marks = re.compile(
+            _alternation(_longest_first(lists.organisation_marks.terms))
         )
-        object.__setattr__(
-            self,
-            "organisation_marks",
-            re.compile(_alternation(_longest_first(lists.organisation_marks.terms))),
-        )
-
-    # Worked out in __post_init__ (declared for the type checker).
-    legal_forms: tuple[str, ...] = field(init=False, repr=False)
-    legal_form_set: frozenset[str] = field(init=False, repr=False)
-    legal_form_lengths: list[int] = field(init=False, repr=False)
-    branch_suffixes: tuple[str, ...] = field(init=False, repr=False)
-    industry_tokens: tuple[str, ...] = field(init=False, repr=False)
-    written_out: tuple[str, ...] = field(init=False, repr=False)
-    token_pattern: str = field(init=False, repr=False)
-    only_tokens: re.Pattern[str] = field(init=False, repr=False)
-    tokens: re.Pattern[str] = field(init=False, repr=False)
-    industry_tail: re.Pattern[str] = field(init=False, repr=False)
-    organisation_marks: re.Pattern[str] = field(init=False, repr=False)
-    person_notes: tuple[str, ...] = field(init=False, repr=False)
 
     @property
     def group_word(self) -> str:
