@@ -6,54 +6,45 @@ first character (三 for 三水), or its whole short name where another district
 begins with the same character. A labour dispute is heard where the contract is
 performed or where the employer is (劳动争议调解仲裁法 第二十一条), so the committee's
 place is evidence of where the employer is, as a court's is of where a party is.
+The abbreviations and the committee mark are data (``features/names.yaml``).
 """
 
 from __future__ import annotations
 
-from screening.gazetteer import Place, load_gazetteer
+import re
 
-# The one-character (汕尾: two) abbreviation of each Guangdong city in case numbers.
-CITY_ABBREVIATIONS = {
-    "440100": "穗",
-    "440200": "韶",
-    "440300": "深",
-    "440400": "珠",
-    "440500": "汕",
-    "440600": "佛",
-    "440700": "江",
-    "440800": "湛",
-    "440900": "茂",
-    "441200": "肇",
-    "441300": "惠",
-    "441400": "梅",
-    "441500": "汕尾",
-    "441600": "河",
-    "441700": "阳",
-    "441800": "清",
-    "441900": "莞",
-    "442000": "中",
-    "445100": "潮",
-    "445200": "揭",
-    "445300": "云",
-}
-COMMITTEE_MARK = "劳人仲"  # 劳动人事争议仲裁委员会, as case numbers shorten it
-# Longest first, so 汕尾 is read as 汕尾, not as 汕头 and a district 尾….
-_CITIES = sorted(CITY_ABBREVIATIONS.items(), key=lambda item: -len(item[1]))
+from screening.gazetteer import Place, load_gazetteer
+from screening.resolve.name_vocabulary import NameVocabulary, name_vocabulary
+
+
+def city_abbreviations(words: NameVocabulary | None = None) -> dict[str, str]:
+    """The abbreviation of each Guangdong city in case numbers (440600 → 佛), from
+    ``features/names.yaml``."""
+    return (words or name_vocabulary()).city_abbreviations
+
+
+def committee_mark(words: NameVocabulary | None = None) -> str:
+    """劳人仲: how case numbers shorten 劳动人事争议仲裁委员会."""
+    return (words or name_vocabulary()).committee_mark
 
 
 def committee_sql(column: str) -> str:
     """SQL for the committee a case number in ``column`` begins with (佛三劳人仲), or NULL."""
-    return f"nullif(regexp_extract({column}, '^(\\S+?{COMMITTEE_MARK})', 1), '')"
+    mark = re.escape(committee_mark()).replace("'", "''")
+    return f"nullif(regexp_extract({column}, '^(\\S+?{mark})', 1), '')"
 
 
-def committee_place(committee: str) -> Place | None:
+def committee_place(committee: str, words: NameVocabulary | None = None) -> Place | None:
     """The city or district of a committee (佛三劳人仲 → 三水区), or None when the text is
     no committee, names no Guangdong city, or names a district ambiguously."""
-    if not committee.endswith(COMMITTEE_MARK):
+    mark = committee_mark(words)
+    if not committee.endswith(mark):
         return None
-    abbreviation = committee.removesuffix(COMMITTEE_MARK)
+    abbreviation = committee.removesuffix(mark)
     gazetteer = load_gazetteer()
-    for code, city_abbreviation in _CITIES:
+    # Longest first, so 汕尾 is read as 汕尾, not as 汕头 and a district 尾….
+    cities = sorted(city_abbreviations(words).items(), key=lambda item: -len(item[1]))
+    for code, city_abbreviation in cities:
         if abbreviation.startswith(city_abbreviation):
             city = gazetteer.by_code(code)
             district = abbreviation[len(city_abbreviation) :]

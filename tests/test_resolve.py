@@ -306,3 +306,195 @@ def test_a_failed_resolve_leaves_the_previous_links(
         store.con.execute(  # the table keeps its constraints
             "INSERT INTO mentions SELECT * REPLACE ('guess' AS method) FROM mentions LIMIT 1"
         )
+
+
+# ----- short forms, persons with a note, branches on a head office's USCC -------------
+
+NANHAI, SHUNDE = "440605", "440606"
+AUTO_PARTS = [  # (name, uscc, address): one auto-parts company in 南海, a twin in 顺德
+    ("佛山市南海区华锋汽车配件有限公司", make_uscc(NANHAI, "MA51AP01"), "佛山市南海区桂城街8号"),
+    ("佛山市顺德区华锋汽车配件有限公司", make_uscc(SHUNDE, "MA51AP02"), "佛山市顺德区大良街8号"),
+    ("佛山市南海区宏达建筑工程有限公司", make_uscc(NANHAI, "MA51AP03"), "佛山市南海区桂城街9号"),
+]
+
+
+def _world(
+    tmp_path: Path,
+    registry: list[tuple[str, str, str]],
+    enforcement: list[tuple[str, str | None, str | None]],
+) -> Path:
+    """A database with ``registry`` and enforcement rows (respondent, USCC, ID number)."""
+    db = tmp_path / "names.duckdb"
+    with Store.open(db) as store:
+        for row, (name, uscc, address) in enumerate(registry, start=2):
+            store.con.execute(
+                """INSERT INTO registry (company_name, uscc, uscc_status, address,
+                   source_file, source_row) VALUES (?, ?, 'valid', ?, 'r.xlsx', ?)""",
+                [name, uscc, address, row],
+            )
+        for row, (name, uscc, id_hash) in enumerate(enforcement, start=2):
+            kind = "uscc" if uscc else "id_number" if id_hash else None
+            store.con.execute(
+                """INSERT INTO enforcements (case_no, court, respondent_name, respondent_code,
+                   respondent_code_kind, respondent_code_status, respondent_code_hash,
+                   source_file, source_row)
+                   VALUES (?, '佛山市中级人民法院', ?, ?, ?, ?, ?, 'e.csv', ?)""",
+                [
+                    f"(2024)粤06执{row}号",
+                    name,
+                    uscc or ("id" if id_hash else None),
+                    kind,
+                    "valid" if kind else "missing",
+                    id_hash,
+                    row,
+                ],
+            )
+    return db
+
+
+def test_an_industry_short_form_links_the_one_company_it_fits(tmp_path: Path) -> None:
+    db = _world(
+        tmp_path,
+        AUTO_PARTS,
+        [
+            ("南海汽配", None, None),  # region and short form only: the one in 南海
+            ("南海汽配公司", None, None),
+            ("佛山南海汽配有限公司", None, None),
+            ("佛山市南海区华锋汽配有限公司", None, None),  # trade name and short form
+            ("顺德汽配", None, None),  # the twin in 顺德, by its own district
+            ("南海建工", None, None),  # 建工 = 建筑工程: the one builder in 南海
+            ("三水汽配", None, None),  # no auto-parts company in 三水: apart
+            ("汽配公司", None, None),  # no region: apart
+        ],
+    )
+    links = _resolve(db)
+    nanhai, shunde, builder = (f"C-{uscc}" for _, uscc, _ in AUTO_PARTS)
+    for row in (2, 3, 4):
+        assert links[row] == (nanhai, "fuzzy"), (row, links[row])
+    assert links[5][0] == nanhai  # by its trade name's score
+    assert links[6] == (shunde, "fuzzy")
+    assert links[7] == (builder, "fuzzy")
+    assert links[8][1] == links[9][1] == "new"
+    with duckdb.connect(str(db), read_only=True) as con:
+        confidence = con.execute(
+            "SELECT DISTINCT confidence FROM mentions WHERE source_row IN (2, 3, 4) "
+            "AND source_table = 'enforcements'"
+        ).fetchall()
+    assert confidence == [(0.8,)]  # a lower confidence than a name or a score links with
+
+
+def test_a_short_form_two_companies_fit_is_left_apart(tmp_path: Path) -> None:
+    second = ("佛山市南海区鸿盛汽车配件有限公司", make_uscc(NANHAI, "MA51AP04"), "佛山市南海区")
+    db = _world(tmp_path, [*AUTO_PARTS, second], [("南海汽配", None, None)])
+    entity, method = _resolve(db)[2]
+    assert method == "new" and entity.startswith("N-")
+
+
+def test_a_short_form_is_no_twin_in_another_district(tmp_path: Path) -> None:
+    # Only 顺德 has an auto-parts company: 南海汽配 is not it.
+    db = _world(
+        tmp_path, AUTO_PARTS[1:], [("南海汽配", None, None), ("南海汽配有限公司", None, None)]
+    )
+    links = _resolve(db)
+    assert {method for _, method in links.values()} == {"new"}
+
+
+def test_a_short_form_meets_the_full_form_both_ways(tmp_path: Path) -> None:
+    registered_short = (
+        "佛山市南海区鸿盛汽配有限公司",
+        make_uscc(NANHAI, "MA51AP05"),
+        "佛山市南海区",
+    )
+    city_investment = ("佛山市城市建设投资集团有限公司", make_uscc("440600", "MA51AP07"), "佛山市")
+    db = _world(
+        tmp_path,
+        [*AUTO_PARTS, registered_short, city_investment],
+        [
+            ("鸿盛汽车配件有限公司", None, None),
+            ("南海华锋汽配", None, None),
+            ("佛山市城投集团有限公司", None, None),  # no score reaches it: written out, exact
+            ("佛山城投", None, None),
+        ],
+    )
+    links = _resolve(db)
+    assert links[2][0] == f"C-{registered_short[1]}"
+    assert links[3][0] == f"C-{AUTO_PARTS[0][1]}"
+    assert links[4] == links[5] == (f"C-{city_investment[1]}", "exact")
+
+
+def test_a_region_that_is_also_a_trade_name_is_not_guessed(tmp_path: Path) -> None:
+    # 丰顺 is a county of 梅州 and a trade name in 佛山: 丰顺餐饮管理有限公司 may be either.
+    foshan = ("佛山市丰顺餐饮管理有限公司", make_uscc("440604", "MA51AP08"), "佛山市禅城区")
+    county = ("丰顺县宏达餐饮管理有限公司", make_uscc("441423", "MA51AP09"), "丰顺县汤坑镇")
+    db = _world(tmp_path, [foshan, county], [("丰顺餐饮管理有限公司", None, None)])
+    entity, _method = _resolve(db)[2]
+    assert entity != f"C-{county[1]}"
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["(包工头)", "（工头）", "(班组长)", "(个人)", "【自然人】", "(负责人)", "(老板)", "包工头"],
+)
+def test_a_person_with_a_note_is_that_person(tmp_path: Path, note: str) -> None:
+    db = _world(
+        tmp_path,
+        AUTO_PARTS,
+        [
+            ("张三", None, "hash-1"),
+            (f"张三{note}", None, "hash-1"),  # the same person
+            (f"张三{note}", None, "hash-2"),  # another 张三
+            (f"张三{note}", None, None),
+        ],
+    )
+    links = _resolve(db)
+    assert {method for _, method in links.values()} == {"person"}
+    assert links[2][0] == links[3][0]
+    assert len({links[3][0], links[4][0], links[5][0]}) == 3
+
+
+def test_a_note_word_inside_a_company_name_is_no_person(tmp_path: Path) -> None:
+    company = ("佛山市南海区个人护理用品有限公司", make_uscc(NANHAI, "MA51AP06"), "佛山市南海区")
+    db = _world(
+        tmp_path,
+        [*AUTO_PARTS, company],
+        [("佛山市南海区个人护理用品有限公司", None, None), ("宏达劳务部(包工头)", None, None)],
+    )
+    links = _resolve(db)
+    assert links[2] == (f"C-{company[1]}", "exact")
+    assert links[3][0].startswith("N-")
+
+
+BRANCHES = [
+    ("佛山市鸿盛建筑劳务有限公司", make_uscc("440600", "MA4UL0B3"), "佛山市禅城区祖庙路3号"),
+    (
+        "佛山市鸿盛建筑劳务有限公司三水分公司",
+        make_uscc("440607", "MA4X8CR1"),
+        "佛山市三水区西南街9号",
+    ),
+]
+
+
+def test_a_branch_on_its_head_offices_uscc_is_the_branch(tmp_path: Path) -> None:
+    head, branch = (uscc for _, uscc, _ in BRANCHES)
+    db = _world(
+        tmp_path,
+        BRANCHES,
+        [
+            ("佛山市鸿盛建筑劳务有限公司三水分公司", head, None),  # the head's code typed
+            ("佛山市鸿盛建筑劳务有限公司南海分公司", head, None),  # an unregistered branch
+            ("佛山市鸿盛建筑劳务有限公司", head, None),  # the head office: its own code
+            ("鸿盛建筑劳务有限公司", head, None),
+            ("佛山市鸿盛建筑劳务有限公司三水分公司", branch, None),  # the branch's own code
+        ],
+    )
+    links = _resolve(db)
+    assert links[2] == (f"C-{branch}", "exact")
+    assert links[3][1] == "new" and links[3][0] != f"C-{head}"
+    assert links[4] == links[5] == (f"C-{head}", "uscc")
+    assert links[6] == (f"C-{branch}", "uscc")
+
+
+def test_a_branch_uscc_the_registry_lacks_still_links(tmp_path: Path) -> None:
+    unknown = make_uscc("440607", "MA4X8CR9")
+    db = _world(tmp_path, BRANCHES, [("佛山市宏远建设有限公司三水分公司", unknown, None)])
+    assert _resolve(db)[2] == (f"C-{unknown}", "uscc")

@@ -174,14 +174,21 @@ def schema(
 
 @features_app.command("list")
 def list_features(
-    subject: Annotated[str | None, typer.Argument(help="company, project or award.")] = None,
+    subject: Annotated[
+        str | None,
+        typer.Argument(help="company, project or award; names for the name vocabulary."),
+    ] = None,
 ) -> None:
-    """Print every column rules can use, with its meaning and unit.
+    """Print every column rules can use, with its meaning and unit, and the word lists
+    names are read with (features/names.yaml).
 
     Example: screening features list award
+    Example: screening features list names
     """
     from screening.features.catalog import catalog
 
+    if subject in (None, "names"):
+        _print_name_lists()
     for name, features in catalog().items():
         if subject is not None and name != subject:
             continue
@@ -234,3 +241,25 @@ def list_derivations(
             )
         view.add_row("expr", spec.expr.strip())
         console.print(view)
+
+
+def _print_name_lists() -> None:
+    """The name vocabulary's lists, each with its titles and words."""
+    from screening.resolve.name_vocabulary import name_vocabulary
+
+    vocabulary = name_vocabulary()
+    table = Table(title=f"名称词表 name vocabulary ({vocabulary.path})", title_justify="left")
+    for column in ("list", "含义", "meaning"):
+        table.add_column(column)
+    table.add_column("words", overflow="fold")
+    lists = vocabulary.lists
+    for name in type(lists).model_fields:
+        listed = getattr(lists, name)
+        if name == "industry_short_forms":
+            words = [f"{short}→{full}" for short, full in listed.forms.items()]
+        elif name == "case_number_cities":
+            words = [f"{code} {abbreviation}" for code, abbreviation in listed.cities.items()]
+        else:
+            words = list(listed.terms)
+        table.add_row(name, listed.zh, " ".join(listed.en.split()), "、".join(words))
+    console.print(table)

@@ -3,15 +3,19 @@
 The cascade, strongest evidence first:
 
 1. **uscc** — a valid USCC is the company: entity ``C-<USCC>``, whether or not the
-   registry lists it. Two different valid USCCs are never merged.
+   registry lists it. Two different valid USCCs are never merged. But a branch's name
+   (…分公司) typed with a USCC the registry gives a head office is the branch, not the
+   head office: such a mention goes on down the cascade by its name.
 2. **person** — a natural person's name (a labour boss, a worker) is never a company:
-   entity ``P-<hash of name and ID-number hash>``.
+   entity ``P-<hash of name and ID-number hash>``, the name without a clerk's note
+   (张三(包工头) is 张三).
 3. **exact** — the name's trade name, industry words and branch equal one registry
    company's, and the regions named agree. When several agree (twins in two districts),
    the place the row is tied to (the court, the project's district) must pick one.
 4. **fuzzy** — candidates that share a blocking key, scored by :mod:`similarity`; linked
    when the best is above the threshold, leads the next by a margin, names no other region
-   and no other branch.
+   and no other branch. A name of a region and industry words only (南海汽配) links to
+   the one company of that region with those industry words, if there is one only.
 5. **new** — otherwise the name is an entity of its own, ``N-<hash of region and key>``,
    shared by every mention with the same region and key.
 
@@ -27,6 +31,7 @@ writing them.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -50,7 +55,8 @@ from screening.resolve.matcher import (
     Matcher,
 )
 from screening.resolve.mentions import MENTION_ORDER, mentions_sql
-from screening.resolve.names import normalise, parse_name
+from screening.resolve.name_vocabulary import name_vocabulary
+from screening.resolve.names import normalise, parse_name, person_name
 from screening.resolve.parses import parse_with_store
 from screening.resolve.registry import read_registry, registry_targets
 from screening.store import Store, empty_table
@@ -59,7 +65,7 @@ Progress = Callable[[str], None]
 Judgements = dict[tuple[str, str], str]
 # Raise when a change to resolution changes its output: a job then resolves again even
 # if no input changed.
-RESOLVER_VERSION = 4
+RESOLVER_VERSION = 5
 
 
 @dataclass
@@ -130,11 +136,11 @@ def _decide(store: Store, scratch: _Scratch, judgements: Judgements, say: Progre
     A function of its own so that its frames (GBs at province scale) are freed before
     DuckDB writes the mentions, which needs the memory.
     """
-    say("gathering mentions")
-    named = _gather_names(scratch, judgements)
-    names = named.get_column("name").unique().sort()
     say("reading the registry")
     registry = read_registry(scratch.con)
+    say("gathering mentions")
+    named = _gather_names(scratch, judgements, registry)
+    names = named.get_column("name").unique().sort()
     say(f"taking apart {names.len():,} names")
     # Most names are spelt exactly as a registry company's: those reuse its parse.
     unregistered = names.filter(~names.is_in(registry.get_column("name").implode()))
@@ -209,11 +215,17 @@ class _Scratch:
 # ----- names ---------------------------------------------------------------------------
 
 
-def _gather_names(scratch: _Scratch, judgements: Judgements) -> pl.DataFrame:
+def _gather_names(
+    scratch: _Scratch, judgements: Judgements, registry: pl.DataFrame
+) -> pl.DataFrame:
     """Defines the view ``resolve_mentions`` (every mention, and whether its USCC links it)
     and returns the distinct (name, person_hash) of the mentions the USCC does not link."""
-    # A cannot-link overrides a USCC too: such mentions go down the cascade by name.
-    scratch.frame("resolve_refused_uscc", _refused_uscc(scratch.con, judgements))
+    # A cannot-link overrides a USCC too, and so does a branch's name on its head office's
+    # USCC: such mentions go down the cascade by name.
+    refused = pl.concat(
+        [_refused_uscc(scratch.con, judgements), _branches_on_head_uscc(scratch.con, registry)]
+    ).unique()
+    scratch.frame("resolve_refused_uscc", refused)
     scratch.view(
         "resolve_mentions",
         f"""SELECT m.*, m.uscc IS NOT NULL AND refused.name IS NULL AS by_uscc
@@ -276,6 +288,35 @@ def _refused_uscc(con: duckdb.DuckDBPyConnection, judgements: Judgements) -> pl.
     pairs = set(refused.select("text", pl.col("entity_id").str.slice(2)).iter_rows())
     return pl.DataFrame(
         [(name, uscc) for name, uscc in rows if (normalise(name), uscc) in pairs],
+        schema={"name": pl.String, "uscc": pl.String},
+        orient="row",
+    )
+
+
+def _branches_on_head_uscc(con: duckdb.DuckDBPyConnection, registry: pl.DataFrame) -> pl.DataFrame:
+    """(name, USCC) of the mentions whose name is a branch's (…三水分公司) while the
+    registry names that USCC's company without a branch: a head office's code typed
+    beside a branch. The USCC alone must not merge the branch into its head office."""
+    suffixes = "|".join(map(re.escape, name_vocabulary().branch_suffixes))
+    rows = con.execute(
+        f"""SELECT DISTINCT name, uscc FROM ({mentions_sql()})
+            WHERE uscc IS NOT NULL AND regexp_matches(name, ?) ORDER BY ALL""",
+        [f"({suffixes})"],
+    ).fetchall()
+    registered = dict(
+        registry.filter(pl.col("uscc").is_in([uscc for _, uscc in rows]))
+        .select("uscc", "name")
+        .iter_rows()
+    )
+    head_offices = {
+        uscc for uscc, name in registered.items() if not parse_name(normalise(name)).branch
+    }
+    return pl.DataFrame(
+        [
+            (name, uscc)
+            for name, uscc in rows
+            if uscc in head_offices and parse_name(normalise(name)).branch
+        ],
         schema={"name": pl.String, "uscc": pl.String},
         orient="row",
     )
@@ -396,8 +437,13 @@ def _person_pairs(named: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
 
 
 def _person_links(pairs: pl.DataFrame) -> pl.DataFrame:
-    """A person per normalised name and ID-number hash (:func:`_person_pairs`)."""
-    hashed = entity_hashes(pairs["text"].to_list(), pairs["person_hash"].fill_null("").to_list())
+    """A person per name (normalised, without a clerk's note) and ID-number hash
+    (:func:`_person_pairs`): 张三(包工头) is the person 张三."""
+    texts = pairs["text"].to_list()
+    bare = {text: person_name(text) or text for text in set(texts)}
+    hashed = entity_hashes(
+        [bare[text] for text in texts], pairs["person_hash"].fill_null("").to_list()
+    )
     return pairs.select(
         "name",
         "person_hash",

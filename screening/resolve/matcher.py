@@ -7,6 +7,13 @@ key and scores every pair at once (:func:`similarity.score_pairs`). Both apply t
 guards: every region a name names is one of the company's, and the branch is the same
 (the key holds it; blocked pairs compare it).
 
+A name no key matches exactly is tried again with its industry short forms written out
+(南海汽配有限公司 meets 佛山市南海区汽车配件有限公司 as 汽车配件), and a name with no
+trade name of its own — a region and industry words, as clerks shorten a company to "the
+auto-parts firm of 南海" — links to the one registry company in that region with those
+industry words, and only when it is the one (:data:`GENERIC_CONFIDENCE`); two such
+companies leave it apart. The words are ``features/names.yaml``'s.
+
 Names and companies come as :func:`bulk.parse_in_bulk` frames, numbered by a ``query``
 or ``target`` column. A region chain holds at most one place per level, so "a name's
 regions are among the company's" is a comparison per level.
@@ -20,11 +27,15 @@ import polars as pl
 
 from screening.gazetteer import LEVELS
 from screening.resolve.bulk import ADDRESS_LEVELS
+from screening.resolve.name_vocabulary import NameVocabulary, name_vocabulary
 from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, score_pairs
 
 CONFIDENCE = {"uscc": 1.0, "person": 1.0, "reviewer": 1.0, "exact": 0.97, "new": 0.5}
 CONTEXT_CONFIDENCE = 0.9  # an exact name that only the row's place could attribute
 FUZZY_CONFIDENCE_CAP = 0.99  # a name linked by similarity alone is never certain
+# A name of region and industry words only (南海汽配), linked to the one company there with
+# those words: the registry may lack the company meant, so it is far from certain.
+GENERIC_CONFIDENCE = 0.8
 SHOWN_CANDIDATES = 5  # kept per name for --explain
 MIN_KEY = 3  # a blocking key of fewer characters would pair too many names
 RARE_TRADE = 20  # a trade name shared by at most this many registry companies is a key
@@ -43,6 +54,7 @@ class Decisions:
 
     exact: pl.DataFrame  # query, target, entity_id, picked: the companies sharing its key
     fuzzy: pl.DataFrame  # query, target, entity_id, score fields, total: best first
+    generic: pl.DataFrame  # query, target, entity_id: the companies its industry words fit
     links: pl.DataFrame  # query, entity_id, method, confidence: what the name alone links
 
     def ambiguous(self) -> pl.DataFrame:
@@ -54,11 +66,14 @@ class Decisions:
 class Matcher:
     """The exact and fuzzy stages over the registry's companies (``targets``)."""
 
-    def __init__(self, targets: pl.DataFrame) -> None:
+    def __init__(self, targets: pl.DataFrame, words: NameVocabulary | None = None) -> None:
+        self.words = words or name_vocabulary()
         trade_count = pl.len().over("trade")
         self.targets = targets.with_columns(
             core=CORE,
             key=KEY,
+            **_written_out(self.words),
+            full_industry=_full_industry(self.words),
             trade_count=trade_count,
             rare=trade_count <= RARE_TRADE,
             # A name naming a city meets only companies of that city (the first, by code,
@@ -84,29 +99,45 @@ class Matcher:
         ``refused`` holds the cannot-links, (normalised ``text``, ``entity_id``): such a
         company is never a candidate for that name.
         """
-        queries = queries.with_columns(core=CORE, key=KEY, place=MOST_SPECIFIC)
-        exact = self._exact_candidates(queries, refused)
+        queries = queries.with_columns(
+            core=CORE, key=KEY, place=MOST_SPECIFIC, **_written_out(self.words)
+        )
+        exact = self._exact_candidates(queries, refused, "key")
         unmatched = queries.join(exact.select("query").unique(), on="query", how="anti")
         fuzzy = self._fuzzy_candidates(unmatched, refused)
+        # Short forms written out, and industry words alone, only decide a name that no
+        # candidate scores high for (linked, or too close to call): 宏达建工 and 宏达建筑工程
+        # may be two companies of a registry, though not of one registration area
+        # (企业名称登记管理规定 第十七条), and a typo can make one look like the other.
+        close = fuzzy.filter(pl.col("total") >= FUZZY_THRESHOLD).select("query").unique()
+        unmatched = unmatched.join(close, on="query", how="anti")
+        written_out = self._exact_candidates(unmatched, refused, "full_key")
+        unmatched = unmatched.join(written_out.select("query").unique(), on="query", how="anti")
+        generic = self._generic_candidates(unmatched, refused)
+        exact = pl.concat([exact, written_out]).sort("query", "target")
         exact_links = exact.filter("picked").select(
             "query",
             "entity_id",
             method=pl.lit("exact"),
             confidence=pl.when("same_text").then(1.0).otherwise(CONFIDENCE["exact"]),
         )
-        links = pl.concat([exact_links, _fuzzy_links(fuzzy)]).sort("query")
-        return Decisions(exact.drop("same_text"), fuzzy, links)
+        links = pl.concat([exact_links, _fuzzy_links(fuzzy), _generic_links(generic)])
+        links = links.sort("query")
+        return Decisions(exact.drop("same_text"), fuzzy, generic, links)
 
-    def _exact_candidates(self, queries: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
-        """Companies with the name's key whose regions include the name's, each marked
-        ``picked`` when it is the name's one match (:func:`_closest`)."""
-        keyed = self.targets.select("target", "key")
+    def _exact_candidates(
+        self, queries: pl.DataFrame, refused: pl.DataFrame, key: str
+    ) -> pl.DataFrame:
+        """Companies with the name's ``key`` (as written, or with the short forms written
+        out) whose regions include the name's, each marked ``picked`` when it is the name's
+        one match (:func:`_closest`)."""
+        keyed = self.targets.select("target", key)
         # Twins in other districts share the key: meeting a company only through the most
         # specific region the name names keeps them out of the join.
         named = queries.filter(pl.col("place").is_not_null()).join(
-            keyed.join(self.target_places, on="target"), on=["key", "place"]
+            keyed.join(self.target_places, on="target"), on=[key, "place"]
         )
-        unnamed = queries.filter(pl.col("place").is_null()).join(keyed, on="key")
+        unnamed = queries.filter(pl.col("place").is_null()).join(keyed, on=key)
         pairs = pl.concat([named.select("query", "target"), unnamed.select("query", "target")])
         compared = ("text", *LEVELS, "legal_form")
         candidates = _with_sides(
@@ -115,6 +146,50 @@ class Matcher:
         # Sorted first: the per-name windows of _closest are much faster over sorted rows.
         candidates = _without_refused(candidates, refused).sort("query", "target")
         return _closest(candidates).select("query", "target", "entity_id", "picked", "same_text")
+
+    def _generic_candidates(self, queries: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
+        """For each name of a region and industry words only, the companies of that region
+        (by name or address) whose industry words, written out, are the name's.
+
+        A region's name can be a trade name too (丰顺 is a county and a 字号): a name that,
+        read with its region as trade name, is a registry company's (佛山市丰顺餐饮管理有限
+        公司 for 丰顺餐饮管理有限公司) has another candidate, and is left out."""
+        generic = queries.filter("generic", pl.col("place").is_not_null()).select(
+            "query", "text", "place", "branch", "legal_form", *LEVELS, industry="full_core"
+        )
+        generic = generic.join(self._read_otherwise(generic), on="query", how="anti")
+        if generic.is_empty():
+            return pl.DataFrame(
+                schema={"query": pl.UInt32, "target": pl.UInt32, "entity_id": pl.String}
+            )
+        fitting = self.targets.select(
+            "target", "entity_id", "branch", industry="full_industry"
+        ).join(self.target_places, on="target")
+        pairs = generic.join(fitting, on=["industry", "place", "branch"])
+        candidates = pairs.join(
+            self.targets.select("target", *LEVELS, *ADDRESS_LEVELS), on="target", suffix="_target"
+        ).filter(_regions_within_company())
+        return (
+            _without_refused(candidates, refused)
+            .select("query", "target", "entity_id")
+            .unique()
+            .sort("query", "target")
+        )
+
+    def _read_otherwise(self, generic: pl.DataFrame) -> pl.DataFrame:
+        """(query) of the generic names whose region, or its end, read as a trade name,
+        makes a registry company's core (short forms written out)."""
+        readings: list[tuple[int, str]] = []
+        for query, text, legal_form, core in generic.select(
+            "query", "text", "legal_form", "industry"
+        ).iter_rows():
+            head = self.words.write_out(text.removesuffix(legal_form))
+            readings += [(query, head[at:]) for at in range(len(head) - len(core))]
+        frame = pl.DataFrame(
+            readings, schema={"query": pl.UInt32, "full_core": pl.String}, orient="row"
+        )
+        registered = self.targets.select("full_core").unique()
+        return frame.join(registered, on="full_core").select("query").unique()
 
     def _fuzzy_candidates(self, queries: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
         """The best-scored compatible candidates per name, best first (ties by entity id).
@@ -228,6 +303,47 @@ def _fuzzy_links(fuzzy: pl.DataFrame) -> pl.DataFrame:
         "entity_id",
         method=pl.lit("fuzzy"),
         confidence=pl.Series(confidence, dtype=pl.Float64),
+    )
+
+
+def _generic_links(generic: pl.DataFrame) -> pl.DataFrame:
+    """A name of region and industry words links to the one company they fit; never to one
+    of several."""
+    return generic.filter(pl.len().over("query") == 1).select(
+        "query",
+        "entity_id",
+        method=pl.lit("fuzzy"),
+        confidence=pl.lit(GENERIC_CONFIDENCE),
+    )
+
+
+def _written_out(words: NameVocabulary) -> dict[str, pl.Expr]:
+    """``generic``, ``full_core`` and ``full_key`` of parsed names, as polars computes them
+    (:func:`names.is_generic` and :func:`names.core_written_out`, all names at a time)."""
+    generic = CORE.str.contains(words.only_tokens.pattern)
+    full_core = (
+        pl.when(generic)
+        .then(_write_out(CORE, words))
+        .otherwise(pl.col("trade") + _write_out(pl.col("industry"), words))
+    )
+    return {
+        "generic": generic,
+        "full_core": full_core,
+        "full_key": pl.concat_str(full_core, pl.lit("|"), "branch"),
+    }
+
+
+def _full_industry(words: NameVocabulary) -> pl.Expr:
+    """A company's industry words written out; a generic name's are all its core."""
+    generic = CORE.str.contains(words.only_tokens.pattern)
+    industry = pl.when(generic).then(CORE).otherwise(pl.col("industry"))
+    return _write_out(industry, words)
+
+
+def _write_out(words_column: pl.Expr, words: NameVocabulary) -> pl.Expr:
+    """:meth:`NameVocabulary.write_out` in polars: leftmost, longest first, as the Python."""
+    return words_column.str.replace_many(
+        list(words.industry_tokens), list(words.written_out), leftmost=True
     )
 
 

@@ -6,7 +6,13 @@ company; 宏达建筑劳务有限公司三水分公司 is a different one (a bra
 name into what tells companies apart — the region (kept as evidence, not compared as
 text), the trade name (字号), the industry words, the legal form and the branch — after
 NFKC, bracket and whitespace normalisation. Common industry words (建筑, 劳务, 工程 …)
-are kept apart from the trade name so that scoring can weigh them less.
+are kept apart from the trade name so that scoring can weigh them less, and their short
+forms (汽配 for 汽车配件) can be written out (:meth:`NameParts.full_core`).
+
+The words — legal forms, branch suffixes, industry words and short forms, organisation
+marks, the notes clerks add to a person's name — are data: ``features/names.yaml``
+(:mod:`screening.resolve.name_vocabulary`). Every function takes the vocabulary to read
+with, the engine's by default.
 """
 
 from __future__ import annotations
@@ -17,51 +23,10 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from screening.gazetteer import LEVELS, Place, load_gazetteer
+from screening.resolve.name_vocabulary import MIN_TRADE, NameVocabulary, name_vocabulary
 from screening.resolve.sound import sounds
 
-
-def _longest_first(words: str) -> tuple[str, ...]:
-    return tuple(sorted(set(words.split()), key=lambda word: (-len(word), word)))
-
-
-# Longest first, so 股份有限公司 is taken whole rather than as 有限公司.
-LEGAL_FORMS = _longest_first(
-    """
-    股份有限公司 有限责任公司 有限公司 股份公司 集团公司 总公司 公司 有限合伙
-    普通合伙 合伙企业 个人独资企业 个体工商户 经营部 工作室 商行 门市部
-    """
-)
-_LEGAL_FORM_SET = frozenset(LEGAL_FORMS)
-_LEGAL_FORM_LENGTHS = sorted({len(form) for form in LEGAL_FORMS}, reverse=True)
-GROUP_WORD = "集团"
-# A branch names its place or number before one of these: …有限公司三水分公司, …佛山市分行.
-BRANCH_SUFFIXES = ("分公司", "分行", "支行", "分店", "营业部", "办事处", "分厂", "分部", "分所")
-# Industry words (行业用语): shared by thousands of companies, so they say little about which
-# company is meant. Longest first; a name keeps at least two characters of trade name.
-INDUSTRY_WORDS = _longest_first(
-    """
-    建筑 建设 建工 工程 劳务 分包 人力资源 劳务派遣 装饰 装修
-    设计 安装 机电 市政 园林 绿化 土石方 钢结构 幕墙 水电 消防
-    防水 路桥 桥梁 隧道 基础 岩土 勘察 监理 咨询 造价 房地产
-    开发 地产 置业 物业 管理 服务 投资 发展 实业 控股 贸易 商贸
-    进出口 科技 技术 信息 电子 网络 软件 智能 电气 电器 机械
-    设备 五金 制品 塑料 陶瓷 家具 服装 服饰 纺织 鞋业 食品 餐饮
-    酒店 物流 运输 货运 仓储 供应链 化工 材料 建材 新材料 环保
-    能源 新能源 医药 生物 文化 传媒 广告 教育 培训 农业 渔业
-    金属 钢铁 混凝土 商品混凝土 木业 石材 印刷 包装 汽车 汽修
-    维修 清洁 保安 家政 美容 电子商务 银行 保险 证券 信托 担保
-    小额贷款 集团
-    """
-)
-MIN_TRADE = 2
-_INDUSTRY_TAIL = re.compile(f"^(.{{{MIN_TRADE},}}?)((?:{'|'.join(INDUSTRY_WORDS)})+)$")
 PERSON_NAME = re.compile(r"^[\u4e00-\u9fff]{1,2}[\u4e00-\u9fff·]{1,4}$")
-# Marks of an organisation. 会 and 行 are common in given names (付宁会, 张行), so only
-# their two-character forms count.
-ORGANISATION_MARKS = re.compile(
-    r"公司|企业|集团|厂|店|部|商行|银行|分行|支行|社|所|局|院|商会|协会|学会|工会|基金会|"
-    r"中心|委员|学校|医院|政府|办|站|队|场|室"
-)
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "〔": "(", "〕": ")", "【": "(", "】": ")"})
 _NOISE = re.compile(r"[\s\u3000·•、,，.。'\"“”‘’`_\-—]+")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
@@ -96,6 +61,14 @@ class NameParts(NamedTuple):
         """The most specific region named ("" when none)."""
         return self.places[-1] if self.places else ""
 
+    def generic(self, words: NameVocabulary | None = None) -> bool:
+        """The name has no trade name of its own, only industry words (南海汽配)."""
+        return is_generic(self.core, words)
+
+    def full_core(self, words: NameVocabulary | None = None) -> str:
+        """The core with every industry short form written out (宏达汽配 → 宏达汽车配件)."""
+        return core_written_out(self.trade, self.industry, words)
+
 
 def normalise(name: str) -> str:
     """NFKC (full width → ASCII), one bracket style, no whitespace or punctuation."""
@@ -106,22 +79,78 @@ def normalise(name: str) -> str:
 
 
 def is_person_name(name: str) -> bool:
-    """A natural person (2–6 Chinese characters, no mark of an organisation)."""
+    """A natural person (2–6 Chinese characters, no mark of an organisation, perhaps with
+    a note: 张三(包工头))."""
     return is_person_text(normalise(name))
 
 
-def is_person_text(text: str) -> bool:
+def is_person_text(text: str, words: NameVocabulary | None = None) -> bool:
     """:func:`is_person_name` of a name already normalised."""
-    return bool(PERSON_NAME.match(text)) and not ORGANISATION_MARKS.search(text)
+    return person_name(text, words) is not None
 
 
-def take_apart(name: str) -> NameParts:
+def person_name(text: str, words: NameVocabulary | None = None) -> str | None:
+    """The natural person a normalised name is, without the clerk's note (张三(包工头) →
+    张三), or None for an organisation's name.
+
+    A name that is a region and industry words (南海汽配: the auto-parts company of
+    南海; 南海华锋汽配) is no person's, nor is one with a mark of an organisation, even
+    in a note.
+    """
+    words = words or name_vocabulary()
+    bare = _without_note(text, words)
+    if bare is None or not PERSON_NAME.match(bare):
+        if not PERSON_NAME.match(text):
+            return None
+        bare = text  # 王老板: a note, but 王 alone is no name
+    if words.organisation_marks.search(text) or _region_and_industry(bare, words):
+        return None
+    return bare
+
+
+def _without_note(text: str, words: NameVocabulary) -> str | None:
+    """``text`` without a person note, in brackets (张三(包工头), (包工头)张三) or after
+    the name (张三包工头); None when it has none."""
+    if text.endswith(")") and "(" in text:
+        at = text.rindex("(")
+        return text[:at] if text[at + 1 : -1] in words.person_notes else None
+    if text.startswith("(") and ")" in text:
+        at = text.index(")")
+        return text[at + 1 :] if text[1:at] in words.person_notes else None
+    for note in words.person_notes:  # longest first: 包工头 before 工头
+        if text.endswith(note) and len(text) > len(note):
+            return text[: -len(note)]
+    return None
+
+
+def _region_and_industry(text: str, words: NameVocabulary) -> bool:
+    """A region, perhaps a trade name, then industry words: 南海汽配, 南海华锋汽配."""
+    found, rest = load_gazetteer().region_prefix(text)
+    return bool(found) and bool(words.only_tokens.match(rest) or words.industry_tail.match(rest))
+
+
+def is_generic(core: str, words: NameVocabulary | None = None) -> bool:
+    """A core made of industry words (and short forms) alone: no trade name of its own."""
+    return bool(core) and bool((words or name_vocabulary()).only_tokens.match(core))
+
+
+def core_written_out(trade: str, industry: str, words: NameVocabulary | None = None) -> str:
+    """Trade name and industry words with every short form written out. A generic name's
+    trade name is industry words too (城投 → 城市建设投资); any other keeps its own."""
+    words = words or name_vocabulary()
+    if is_generic(trade + industry, words):
+        return words.write_out(trade + industry)
+    return trade + words.write_out(industry)
+
+
+def take_apart(name: str, words: NameVocabulary | None = None) -> NameParts:
     """Take a company name apart (see the module docstring). Idempotent on ``text``."""
-    return take_apart_text(normalise(name))
+    return take_apart_text(normalise(name), words)
 
 
-def take_apart_text(text: str) -> NameParts:
+def take_apart_text(text: str, words: NameVocabulary | None = None) -> NameParts:
     """:func:`take_apart` of a name already normalised (bulk parsing normalises once)."""
+    words = words or name_vocabulary()
     gazetteer = load_gazetteer()
     places: list[Place] = []
     body = text
@@ -137,9 +166,9 @@ def take_apart_text(text: str) -> NameParts:
     places = _chain(found + heard + places)
     if bracketed:  # other brackets: keep the words
         body = _BRACKETED.sub(lambda match: match.group(1), body)
-    head, branch = _split_branch(body)
-    head, legal_form = _strip_legal_form(head)
-    trade, industry = _split_industry(head)
+    head, branch = _split_branch(body, words)
+    head, legal_form = _strip_legal_form(head, words)
+    trade, industry = _split_industry(head, words)
     return NameParts(
         text=text,
         places=tuple(place.code for place in places),
@@ -193,15 +222,15 @@ def _chain(places: list[Place]) -> list[Place]:
     return [by_level[level] for level in LEVELS if level in by_level]
 
 
-def _split_branch(body: str) -> tuple[str, str]:
-    if not body.endswith(BRANCH_SUFFIXES):  # most names: one test, not one per suffix
+def _split_branch(body: str, words: NameVocabulary) -> tuple[str, str]:
+    if not body.endswith(words.branch_suffixes):  # most names: one test, not one per suffix
         return body, ""
-    for suffix in BRANCH_SUFFIXES:
+    for suffix in words.branch_suffixes:
         if not body.endswith(suffix):
             continue
         stem = body[: -len(suffix)]
         # The branch qualifier follows the parent's legal form: …有限公司|三水|分公司.
-        for form in LEGAL_FORMS:
+        for form in words.legal_forms:
             at = stem.rfind(form)
             if at > 0:
                 qualifier = stem[at + len(form) :]
@@ -216,21 +245,42 @@ def _branch_qualifier(qualifier: str) -> str:
     return found[-1].short_name if found else qualifier
 
 
-def _strip_legal_form(head: str) -> tuple[str, str]:
+def _strip_legal_form(head: str, words: NameVocabulary) -> tuple[str, str]:
     # The longest form the name ends with (and is more than): a name ends with at most
     # one form of each length, so one set lookup per length finds it.
-    for length in _LEGAL_FORM_LENGTHS:
-        if len(head) > length and head[-length:] in _LEGAL_FORM_SET:
+    for length in words.legal_form_lengths:
+        if len(head) > length and head[-length:] in words.legal_form_set:
             head, legal_form = head[:-length], head[-length:]
             break
     else:
         legal_form = ""
-    if head.endswith(GROUP_WORD) and len(head) - len(GROUP_WORD) >= MIN_TRADE:
-        head, legal_form = head[: -len(GROUP_WORD)], GROUP_WORD + legal_form
+    group = words.group_word
+    if head.endswith(group) and len(head) - len(group) >= MIN_TRADE:
+        head, legal_form = head[: -len(group)], group + legal_form
     return head, legal_form
 
 
-def _split_industry(head: str) -> tuple[str, str]:
+def _split_industry(head: str, words: NameVocabulary) -> tuple[str, str]:
     """The longest run of industry words ending the name, leaving MIN_TRADE characters."""
-    match = _INDUSTRY_TAIL.match(head)
+    match = words.industry_tail.match(head)
     return (match.group(1), match.group(2)) if match else (head, "")
+
+
+def read_example(name: str, words: NameVocabulary) -> dict[str, object]:
+    """Everything an example of ``features/names.yaml`` can expect of ``name``."""
+    from screening.committees import committee_place  # committees read this vocabulary too
+
+    text = normalise(name)
+    parts = take_apart_text(text, words)
+    committee = committee_place(text, words)
+    return {
+        "trade": parts.trade,
+        "industry": parts.industry,
+        "full_core": parts.full_core(words),
+        "legal_form": parts.legal_form,
+        "branch": parts.branch,
+        "place": parts.place or None,
+        "generic": parts.generic(words),
+        "person": person_name(text, words),
+        "committee": committee.code if committee else None,
+    }

@@ -3,9 +3,10 @@
 Taking a province's two million names and half a million registry rows apart is most of
 a resolve's work (about 45 s of CPU), and from one resolve to the next almost every name
 recurs: a reviewer's judgement, a month's new extracts. A parse depends only on the name
-(a registry row's, on its address too) and on the parsing code and data, so each stored
-parse carries a fingerprint of those (:func:`parser_fingerprint`): parses of another
-fingerprint are dropped, never used.
+(a registry row's, on its address too) and on the parsing code and data, the name
+vocabulary (``features/names.yaml``) included, so each stored parse carries a fingerprint
+of those (:func:`parser_fingerprint`): parses of another fingerprint are dropped, never
+used.
 """
 
 from __future__ import annotations
@@ -20,12 +21,19 @@ import pypinyin
 
 from screening.gazetteer import LEVELS
 from screening.resolve.bulk import ADDRESS_LEVELS, PLACE_CODE, parse_in_bulk
+from screening.resolve.name_vocabulary import NameVocabulary, name_vocabulary
 from screening.store import Store, insert_frame
 
 NAME_PARSES, REGISTRY_PARSES = "resolve_name_parses", "resolve_registry_parses"
 # What a parse depends on besides its input.
-PARSING_CODE = ("resolve/names.py", "resolve/sound.py", "resolve/bulk.py", "gazetteer.py")
-PARSING_DATA = ("data/gazetteer.csv",)
+PARSING_CODE = (
+    "resolve/names.py",
+    "resolve/name_vocabulary.py",
+    "resolve/sound.py",
+    "resolve/bulk.py",
+    "gazetteer.py",
+)
+PARSING_DATA = ("data/gazetteer.csv",)  # and the name vocabulary (features/names.yaml)
 
 
 def parse_with_store(
@@ -59,10 +67,16 @@ def parse_with_store(
 @cache
 def parser_fingerprint() -> str:
     """A digest of the code and data a parse depends on: any change makes new parses."""
+    return parsing_fingerprint(name_vocabulary())
+
+
+def parsing_fingerprint(words: NameVocabulary) -> str:
+    """:func:`parser_fingerprint` of parsing with the name vocabulary ``words``."""
     digest = hashlib.sha256(pypinyin.__version__.encode())
     package = resources.files("screening")
     for path in (*PARSING_CODE, *PARSING_DATA):
         digest.update(package.joinpath(path).read_bytes())
+    digest.update(words.fingerprint.encode())
     return digest.hexdigest()[:16]
 
 

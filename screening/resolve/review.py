@@ -101,6 +101,16 @@ def _decision(parts: NameParts, decisions: Decisions, targets: pl.DataFrame) -> 
                 f"{exact.height} registry companies share this name: the row's place decides"
             )
         return decision
+    if decision.link and decisions.generic.height:
+        generic = decisions.generic.drop("entity_id").join(targets, on="target")
+        decision.candidates = [
+            Candidate(company(row), None) for row in generic.iter_rows(named=True)
+        ]
+        decision.why = (
+            "a region and industry words only: the one registry company there with those "
+            "industry words"
+        )
+        return decision
     fuzzy = decisions.fuzzy.drop("entity_id").join(targets, on="target", maintain_order="left")
     decision.candidates = [
         Candidate(company(row), Score(*(row[name] for name in Score.__dataclass_fields__)))

@@ -11,7 +11,7 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 
-from screening.committees import CITY_ABBREVIATIONS, COMMITTEE_MARK
+from screening.committees import city_abbreviations, committee_mark
 from screening.gazetteer import Place, load_gazetteer
 from screening.identifiers import USCC_ALPHABET, id_number_check_char, make_uscc
 from screening.synth import names, vocab
@@ -500,16 +500,17 @@ def _committee_prefixes(areas: list[Area]) -> dict[str, str]:
     """Case-number prefix of each area's arbitration committee, unique per area."""
     prefixes: dict[str, str] = {}
     taken: set[str] = set()
+    abbreviations, mark = city_abbreviations(), committee_mark()
     for city, district in areas:
-        abbreviation = CITY_ABBREVIATIONS.get(city.code, city.short_name[0])
+        abbreviation = abbreviations.get(city.code, city.short_name[0])
         if district is None:
-            prefix = f"{abbreviation}{COMMITTEE_MARK}案字"
+            prefix = f"{abbreviation}{mark}案字"
             code = city.code
         else:
             short = district.short_name
-            prefix = f"{abbreviation}{short[0]}{COMMITTEE_MARK}案字"
+            prefix = f"{abbreviation}{short[0]}{mark}案字"
             if prefix in taken:
-                prefix = f"{abbreviation}{short}{COMMITTEE_MARK}案字"
+                prefix = f"{abbreviation}{short}{mark}案字"
             code = district.code
         taken.add(prefix)
         prefixes[code] = prefix
