@@ -60,6 +60,9 @@ class JobConfig(_Strict):
     manifest: Path = Field(
         SAMPLE_DATA_DIR / "manifest.yaml", description="source manifest: files and column maps"
     )
+    data: Path | None = Field(
+        None, description="folder of the extract files, instead of the manifest's root"
+    )
     rules: list[Path] = Field(
         default_factory=lambda: [RULES_LIBRARY], description="folders of rule files"
     )
@@ -85,6 +88,7 @@ class JobConfig(_Strict):
             update={
                 "database": database,
                 "manifest": resolve(self.manifest),
+                "data": resolve(self.data) if self.data is not None else None,
                 "rules": [resolve(path) for path in self.rules],
                 "output": OutputSettings(export=resolve(export) if export else None),
             }

@@ -47,8 +47,8 @@ def mention_truth(world: Path) -> dict[MentionKey, tuple[str, str]]:
     columns: dict[tuple[str, str], str] = {}
     for spec in load_manifest(world / "manifest.yaml").sources.values():
         folder = spec.files.split("/")[1]  # extracts/<folder>/…
-        for header, mapped in spec.specs().items():
-            columns[(folder, header)] = mapped.column
+        for header, mapped in spec.mappings():
+            columns[(folder, header)] = str(mapped.column)
     truth = {}
     with (world / "truth" / "mentions.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):

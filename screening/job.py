@@ -76,7 +76,7 @@ def run_job(
 ) -> JobResult:
     """Run the job described by ``config`` and publish its outputs to ``config.database``;
     ``today`` (default: the clock's) decides which suppressions are in force."""
-    manifest = load_manifest(config.manifest)
+    manifest = load_manifest(config.manifest, data=config.data)
     rules = job_rules(config)
     if config.output.export is not None:
         check_export_path(config.output.export)  # before the run, not after minutes of it

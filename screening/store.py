@@ -291,6 +291,24 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        10,
+        "manifests: columns derived by a declared rule, headers a manifest leaves unmapped",
+        (
+            """CREATE TABLE derived_columns (
+    source VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL,
+    derivation VARCHAR NOT NULL,
+    parameters_json JSON NOT NULL,
+    PRIMARY KEY (source, column_name)
+)""",
+            "ALTER TABLE ingested_files ADD COLUMN unmapped_headers JSON",
+        ),
+    ),
+)
+
 if [m.version for m in MIGRATIONS] != list(range(1, len(MIGRATIONS) + 1)):
     raise RuntimeError("store.MIGRATIONS must be numbered 1, 2, 3, … in order")
 

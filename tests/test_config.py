@@ -10,6 +10,8 @@ import pytest
 from screening.config import SAMPLE_DATA_DIR, default_config, load_config
 from screening.errors import ConfigError
 
+SAMPLE_MANIFEST = Path(__file__).resolve().parents[1] / "sample_data" / "manifest.yaml"
+
 
 def _write(folder: Path, text: str) -> Path:
     path = folder / "job.yaml"
@@ -33,6 +35,21 @@ def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     assert config.database == tmp_path / "out" / "s.duckdb"
     assert config.as_of == date(2026, 9, 30)
     assert config.seed == 5
+    assert config.data is None  # the manifest's root decides
+
+
+def test_the_data_folder_is_relative_to_the_config_and_reaches_the_manifest(
+    tmp_path: Path,
+) -> None:
+    from screening.errors import IngestError
+    from screening.job import run_job
+
+    config = load_config(_write(tmp_path, f"manifest: {SAMPLE_MANIFEST}\ndata: extracts/2025-06\n"))
+    assert config.data == tmp_path / "extracts" / "2025-06"
+    with pytest.raises(
+        IngestError, match=r"--data \(or the job.s data:\): the data folder given .*2025-06"
+    ):
+        run_job(config.model_copy(update={"database": tmp_path / "s.duckdb"}))
 
 
 def test_database_not_in_the_file_stays_in_the_working_folder(tmp_path: Path) -> None:

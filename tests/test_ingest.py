@@ -263,7 +263,10 @@ def test_bad_files_give_one_clear_error(
 def test_missing_file_and_unknown_sheet(tmp_path: Path) -> None:
     manifest = _setup(tmp_path, HEADER + "甲公司,100,2024-05-01\n")
     (tmp_path / "d.csv").unlink()
-    with pytest.raises(IngestError, match=r"no file matches d\.csv"):
+    with pytest.raises(
+        IngestError,
+        match=r"manifest\.yaml:4: source 'deposits': no file matches 'd\.csv' in the data folder",
+    ):
         _ingest(manifest)
     xlsx = SAMPLE / "extracts" / "registry" / "企业登记信息.xlsx"
     shutil.copy(xlsx, tmp_path / "r.xlsx")
@@ -315,3 +318,12 @@ def test_manifest_mistakes_point_at_file_and_line(
     path.write_text(manifest_text, encoding="utf-8")
     with pytest.raises(IngestError, match=fragment):
         load_manifest(path)
+
+
+def test_a_bare_number_in_a_csv_date_column_is_a_reject_not_an_excel_serial(
+    tmp_path: Path,
+) -> None:
+    # 20231 is a clerk's typo of 2023-1-…; read as an Excel serial it would be 1955-05-15.
+    _, db = _ingest(_setup(tmp_path, HEADER + "甲公司,100,20231\n乙公司,100,45292\n"))
+    assert [(row, column) for row, column, _ in _reasons(db)] == [(2, "存储日期"), (3, "存储日期")]
+    assert _query(db, "SELECT count(*) FROM deposits") == [(0,)]

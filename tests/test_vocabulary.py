@@ -23,6 +23,7 @@ from screening.features.vocabulary import (
     library_vocabulary,
     load_vocabulary,
 )
+from screening.ingest.derive import DERIVATIONS_FILE, load_derivations
 from screening.rules.load import load_rules
 from screening.rules.testing import run_case
 from screening.store import Store, insert_frame
@@ -30,6 +31,15 @@ from screening.store import Store, insert_frame
 RULES = Path(__file__).resolve().parents[1] / "rules"
 # Sets no rule reads: the anomaly model's features do (features/subjects/company.yaml).
 MODEL_ONLY = {"mediation_close"}
+# Sets only the derivations of features/derivations.yaml read (their behaviour on rows is
+# tested in test_manifest.py): removing a term must change a derivation's SQL.
+DERIVATION_ONLY = {
+    "award_close",
+    "final_award_cause",
+    "enforcement_complete_close",
+    "project_completed_status",
+    "project_building_status",
+}
 ABSENT = "（此词已删除 term removed）"
 
 
@@ -113,6 +123,12 @@ def test_removing_any_term_fails_a_rule_case(
     name: str, field: str, term: str, tmp_path: Path
 ) -> None:
     mutated = _without(library_vocabulary(), name, field, term)
+    if name in DERIVATION_ONLY:
+        path = FEATURES_LIBRARY / DERIVATIONS_FILE
+        before = [d.applied().record() for d in load_derivations(path).derivations.values()]
+        after = [d.applied().record() for d in load_derivations(path, mutated).derivations.values()]
+        assert before != after, f"no derivation reads '{term}' (@{name})"
+        return
     features = load_library(FEATURES_LIBRARY, vocabulary=mutated)
     if name in MODEL_ONLY:
         assert _company_features(features.vocabulary, tmp_path) != _company_features(

@@ -73,19 +73,30 @@ def ingest(
     manifest: Annotated[Path, typer.Option(help="Source manifest (YAML).")] = SAMPLE_DATA_DIR
     / "manifest.yaml",
     db: Annotated[Path, typer.Option(help="Database file.")] = Path("screening.duckdb"),
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of the extract files; the manifest's globs are relative to it. "
+            "Default: the manifest's root (its own folder unless it says root: DIR)."
+        ),
+    ] = None,
 ) -> None:
     """Load the agency extracts a manifest names into the database's canonical tables.
 
     Unchanged files are skipped; a changed file replaces its previous load. Rows that
-    cannot be loaded go to the `rejects` table with file, row, column and reason.
+    cannot be loaded go to the `rejects` table with file, row, column and reason. The
+    summary lists, per source, the headers the manifest does not map, the columns it
+    derives (table `derived_columns`) and the columns nothing fills.
 
     Example: screening ingest --manifest sample_data/manifest.yaml --db screening.duckdb
+
+    Example: screening ingest --manifest manifests/foshan.yaml --data /mnt/extracts/2025-06
     """
     from screening.ingest.load import ingest as ingest_files
     from screening.ingest.manifest import load_manifest
     from screening.store import Store
 
-    loaded_manifest = load_manifest(manifest)
+    loaded_manifest = load_manifest(manifest, data=data)
     with Store.open(db) as store, file_progress() as advance:
         result = ingest_files(loaded_manifest, store, progress=advance)
     console.print(ingest_summary(result))
@@ -106,13 +117,22 @@ def run(
     export: Annotated[
         Path | None, typer.Option(help="Also write the leads to .parquet, .csv or .xlsx.")
     ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of the extract files, instead of the job's data: or the manifest's root."
+        ),
+    ] = None,
 ) -> None:
     """Run the screening job and publish its results to the database.
 
     With no options it screens the bundled sample_data/ into ./screening.duckdb.
 
     Example: screening run --config sample_data/job.yaml --as-of 2026-09-30
+
     Example: screening run --export leads.xlsx
+
+    Example: screening run --config jobs/foshan.yaml --data /mnt/extracts/2025-06
     """
     from screening.job import run_job
 
@@ -122,6 +142,8 @@ def run(
         overrides["as_of"] = parse_date(as_of, "--as-of")
     if db:
         overrides["database"] = db
+    if data:
+        overrides["data"] = data
     if export:
         overrides["output"] = job.output.model_copy(update={"export": export})
     job = job.model_copy(update=overrides)

@@ -191,3 +191,46 @@ def list_features(
         for feature in features:
             table.add_row(feature.name, feature.type, feature.unit, feature.zh, feature.en)
         console.print(table)
+
+
+@features_app.command("derivations")
+@reports_errors
+def list_derivations(
+    table: Annotated[
+        str | None, typer.Argument(help="Only this table's (e.g. arbitrations).")
+    ] = None,
+) -> None:
+    """Print the derivations a manifest may use for a column its agency does not send
+    (features/derivations.yaml): what each fills, how, its legal basis and parameters.
+
+    Declare one in a manifest's source: derive: {effective_date: award_effective_date}
+
+    Example: screening features derivations arbitrations
+    """
+    from screening.ingest.derive import library_derivations
+
+    library = library_derivations()
+    for derivation in library.derivations.values():
+        spec = derivation.spec
+        if table is not None and spec.table != table:
+            continue
+        view = Table(
+            title=f"{derivation.name} → {spec.table}.{spec.column}",
+            title_justify="left",
+            show_header=False,
+        )
+        view.add_column("", style="bold")
+        view.add_column("", overflow="fold")
+        view.add_row("含义", spec.zh)
+        view.add_row("meaning", spec.en)
+        if spec.legal_basis:
+            view.add_row("legal basis 依据", spec.legal_basis)
+        view.add_row("reads 输入", ", ".join(derivation.inputs))
+        for name, parameter in spec.parameters.items():
+            view.add_row(
+                f"${name}",
+                f"{parameter.default} {parameter.unit} — {parameter.zh}; {parameter.en}"
+                + (f" [{parameter.source}]" if parameter.source else ""),
+            )
+        view.add_row("expr", spec.expr.strip())
+        console.print(view)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 
 from screening.cli.common import console
@@ -158,8 +159,43 @@ def explanation_view(explanation: Explanation) -> Table:
     return table
 
 
-def ingest_summary(result: IngestResult) -> Table:
-    """Rows in / loaded / rejected … per source: the promise that nothing was lost."""
+def ingest_summary(result: IngestResult) -> RenderableType:
+    """Rows in / loaded / rejected … per source: the promise that nothing was lost; then
+    what the manifest leaves out or fills itself, per source."""
+    columns = ingest_columns(result)
+    counts = _ingest_counts(result)
+    return Group(counts, columns) if columns is not None else counts
+
+
+def ingest_columns(result: IngestResult) -> Table | None:
+    """Per source: headers in the files the manifest does not map, columns derived by a
+    rule (and its parameters), canonical columns nothing fills. None when all are empty."""
+    table = Table(title="Columns 字段映射", title_justify="left")
+    for header in ("source 来源", "unmapped headers 未映射表头", "derived 派生", "absent 缺失"):
+        table.add_column(header, overflow="fold")
+    totals = result.by_source()
+    shown = False
+    for source, columns in result.columns.items():
+        unmapped = totals[source].unmapped_headers if source in totals else []
+        derived = [
+            f"{item.column} ← {item.derivation}"
+            + (
+                f" ({', '.join(f'{k}={v}' for k, v in item.parameters.items())})"
+                if item.parameters
+                else ""
+            )
+            for item in columns.derived
+        ]
+        if unmapped or derived or columns.absent:
+            shown = True
+            table.add_row(
+                source, ", ".join(unmapped), "\n".join(derived), ", ".join(columns.absent)
+            )
+    table.caption = "derived columns: SELECT * FROM derived_columns"
+    return table if shown else None
+
+
+def _ingest_counts(result: IngestResult) -> Table:
     table = Table(title="Ingest 数据导入", title_justify="left")
     for header in (
         "source 来源",

@@ -4,6 +4,11 @@ A file is (re)loaded when its bytes or its part of the manifest changed; otherwi
 left alone, so running ingest twice changes nothing. All changes of one ingest happen in
 one transaction: a file that fails leaves every table as it was. For every file,
 input rows = loaded rows + rejected rows, checked here before anything is written.
+
+Columns the manifest derives (``derive:``) are computed in DuckDB over the typed rows as
+they are written, and recorded in ``derived_columns``; headers a file has and the manifest
+does not map are kept with the file (``ingested_files.unmapped_headers``), so a person sees
+what the manifest ignores.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import itertools
+import json
 import secrets
 import time
 from collections import deque
@@ -32,6 +38,7 @@ from screening.ingest.canonical import (
     CanonicalTable,
     Kind,
 )
+from screening.ingest.derive import AppliedDerivation, Value, derived_select
 from screening.ingest.manifest import ColumnSpec, Manifest, SourceSpec
 from screening.ingest.parse import REASON, VALUE, typed_column
 from screening.ingest.readers import FIELDS_COLUMN, ROW_COLUMN, RawSheet, header_key, read_sheet
@@ -50,7 +57,7 @@ PARSER_VERSION = 3  # 3: ID numbers need a real birth date; no serial dates from
 @dataclass
 class FileResult:
     source: str
-    file: str  # relative to the manifest's folder
+    file: str  # relative to the data folder
     status: str  # loaded | unchanged | removed
     rows_in: int = 0
     loaded: int = 0
@@ -60,6 +67,7 @@ class FileResult:
     uscc_missing: int = 0
     seconds: float = 0.0
     absent_headers: list[str] = field(default_factory=list)  # optional headers not in the file
+    unmapped_headers: list[str] = field(default_factory=list)  # in the file, not in the manifest
 
 
 @dataclass(frozen=True)
@@ -68,13 +76,13 @@ class InputFile:
 
     source: str
     path: Path
-    relative: str  # relative to the manifest's folder
+    relative: str  # relative to the data folder
     sha256: str
 
 
 def plan_inputs(manifest: Manifest) -> list[InputFile]:
     """Every file of every source, in manifest order, with its content hash."""
-    base = manifest.path.parent
+    base = manifest.data_folder
     return [
         InputFile(source, path, _relative(path, base), sha256_file(path))
         for source in manifest.sources
@@ -82,9 +90,29 @@ def plan_inputs(manifest: Manifest) -> list[InputFile]:
     ]
 
 
+@dataclass(frozen=True)
+class DerivedColumn:
+    """A column of a source filled by a derivation, as ``derived_columns`` records it."""
+
+    source: str
+    table: str
+    column: str
+    derivation: str
+    parameters: dict[str, Value]
+
+
+@dataclass(frozen=True)
+class SourceColumns:
+    """What one source's manifest leaves to rules or out: derived and absent columns."""
+
+    derived: list[DerivedColumn]
+    absent: list[str]  # canonical columns neither mapped nor derived (always empty)
+
+
 @dataclass
 class IngestResult:
     files: list[FileResult]
+    columns: dict[str, SourceColumns] = field(default_factory=dict)  # per source
 
     def by_source(self) -> dict[str, FileResult]:
         """Totals per source over its current files (removed files excluded)."""
@@ -102,6 +130,9 @@ class IngestResult:
                 "uscc_missing",
             ):
                 setattr(total, name, getattr(total, name) + getattr(item, name))
+            for header in item.unmapped_headers:
+                if header not in total.unmapped_headers:
+                    total.unmapped_headers.append(header)
         return totals
 
 
@@ -139,15 +170,24 @@ def ingest(
         for item in planned
         if item not in changed
     }
+    columns = _source_columns(manifest)
     con.begin()
     try:
         key = _hash_key(con)
         parsed = _in_order(lambda item: _read_file(item, manifest, key), changed)
         for done, (item, read) in enumerate(zip(changed, parsed, strict=True)):
             notify(item.relative, done, len(changed))
-            _replace_file(con, TABLES[read.table], item.relative, read.loaded, read.rejects)
+            _replace_file(
+                con,
+                TABLES[read.table],
+                item.relative,
+                read.loaded,
+                read.rejects,
+                manifest.derived(item.source),
+            )
             _record_file(con, read.result, item.sha256, spec_hashes[item.source], read.header_row)
             results[item.relative] = read.result
+        _record_derived(con, columns)
         current = {item.relative for item in planned}
         removed = []
         for relative, (_sha, _spec, source) in sorted(previous.items()):
@@ -163,7 +203,20 @@ def ingest(
     except BaseException:
         con.rollback()
         raise
-    return IngestResult([results[item.relative] for item in planned] + removed)
+    return IngestResult([results[item.relative] for item in planned] + removed, columns)
+
+
+def _source_columns(manifest: Manifest) -> dict[str, SourceColumns]:
+    return {
+        source: SourceColumns(
+            [
+                DerivedColumn(source, spec.table, item.column, item.derivation, item.parameters)
+                for item in manifest.derived(source)
+            ],
+            manifest.absent_columns(source),
+        )
+        for source, spec in manifest.sources.items()
+    }
 
 
 @dataclass
@@ -222,9 +275,13 @@ def _relative(path: Path, base: Path) -> str:
 
 
 def _spec_hash(spec: SourceSpec, manifest: Manifest) -> str:
+    source = next(name for name, each in manifest.sources.items() if each is spec)
     return sha256_json(
         {
             "spec": spec.model_dump(mode="json"),
+            # The library's expression and defaults, not just the names the manifest gives:
+            # editing a derivation or its parameters re-ingests the files that use it.
+            "derived": [item.record() for item in manifest.derived(source)],
             "dates": manifest.date_formats,
             "parser": PARSER_VERSION,
         }
@@ -253,9 +310,11 @@ def _parse(
     relative: str,
     key: bytes,
 ) -> tuple[pl.DataFrame, pl.DataFrame, FileResult]:
-    specs = {header_key(header): column for header, column in spec.specs().items()}
+    mappings = [(header_key(header), column) for header, column in spec.mappings()]
+    specs = {header: column for header, column in mappings}  # one per header, for `required`
     present = set(raw.headers)
     absent = [header for header in specs if header not in present]
+    unmapped = [header for header in raw.headers if header and header not in specs]
     for header in absent:
         if specs[header].required:
             found = [h for h in raw.headers if h]
@@ -268,7 +327,7 @@ def _parse(
                 else "fix the manifest's columns or re-export the file",
             )
     by_column = {
-        column.column: (header, column) for header, column in specs.items() if header in present
+        str(column.column): (header, column) for header, column in mappings if header in present
     }
     typed = _typed_columns(raw, table, by_column, spec.date_formats or manifest.date_formats)
     width = len(raw.headers)
@@ -313,6 +372,7 @@ def _parse(
         rejected=frame.filter(pl.col("__rejected__")).height,
         duplicates=loaded.filter(pl.col("duplicate_of_row").is_not_null()).height,
         absent_headers=absent,
+        unmapped_headers=unmapped,
     )
     for name, kind in table.columns.items():
         if kind in IDENTIFIER_KINDS and f"{name}_status" in loaded.columns:
@@ -335,9 +395,11 @@ def _typed_columns(
 ) -> pl.DataFrame:
     """Every canonical column with its companions and its reason column, typed in parallel.
 
-    Columns the file lacks are all-null (typed later by :func:`_cast`).
+    Columns the file lacks are all-null (typed later by :func:`_cast`). A header that fills
+    several columns has one reason column: the first problem any of its columns finds.
     """
     parts: list[pl.LazyFrame] = []
+    reasons: dict[str, list[str]] = {}  # header -> its reason columns
     for name, kind in table.columns.items():
         if name not in by_column:
             suffixes = ["", *(f"_{suffix}" for suffix, _sql in COMPANION_COLUMNS.get(kind, ()))]
@@ -358,14 +420,20 @@ def _typed_columns(
             )
             reason = pl.coalesce(reason, required)
         companions = [c for c in typed.collect_schema().names() if c not in (VALUE, REASON)]
+        why = f"{WHY}{header}" if header not in reasons else f"{WHY}{header}\x1f{name}"
+        reasons.setdefault(header, []).append(why)
         parts.append(
             typed.select(
                 pl.col(VALUE).alias(TYPED + name),
                 *(pl.col(c).alias(f"{TYPED}{name}_{c}") for c in companions),
-                reason.alias(f"{WHY}{header}"),
+                reason.alias(why),
             )
         )
-    return pl.concat(pl.collect_all(parts), how="horizontal")
+    frame = pl.concat(pl.collect_all(parts), how="horizontal")
+    shared = {header: whys for header, whys in reasons.items() if len(whys) > 1}
+    return frame.with_columns(pl.coalesce(whys).alias(whys[0]) for whys in shared.values()).drop(
+        why for whys in shared.values() for why in whys[1:]
+    )
 
 
 def _rejects(
@@ -436,10 +504,38 @@ def _replace_file(
     relative: str,
     loaded: pl.DataFrame,
     rejects: pl.DataFrame,
+    derived: list[AppliedDerivation],
 ) -> None:
     _remove_file(con, table, relative)
-    insert_frame(con, table.name, loaded)
+    if derived:
+        # The derived columns are computed by DuckDB as the typed rows go in.
+        con.register("typed_rows", loaded.to_arrow())
+        try:
+            query = derived_select(table, derived, "typed_rows").sql(dialect="duckdb")
+            con.execute(f"INSERT INTO {table.name} BY NAME {query}")
+        finally:
+            con.unregister("typed_rows")
+    else:
+        insert_frame(con, table.name, loaded)
     insert_frame(con, "rejects", rejects)
+
+
+def _record_derived(con: duckdb.DuckDBPyConnection, columns: dict[str, SourceColumns]) -> None:
+    """``derived_columns`` as the manifest now says: the files' spec hashes cover the
+    derivations, so every loaded row was derived this way."""
+    con.execute("DELETE FROM derived_columns")
+    for source_columns in columns.values():
+        for item in source_columns.derived:
+            con.execute(
+                "INSERT INTO derived_columns VALUES (?, ?, ?, ?, ?)",
+                [
+                    item.source,
+                    item.table,
+                    item.column,
+                    item.derivation,
+                    json.dumps(item.parameters, ensure_ascii=False, sort_keys=True),
+                ],
+            )
 
 
 def _remove_file(
@@ -456,7 +552,10 @@ def _record_file(
     con: duckdb.DuckDBPyConnection, result: FileResult, sha: str, spec_hash: str, header_row: int
 ) -> None:
     con.execute(
-        "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO ingested_files (source, file, sha256, spec_hash, header_row, rows_in,
+               loaded, rejected, duplicates, uscc_invalid, uscc_missing, seconds, ingested_at,
+               unmapped_headers)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             result.source,
             result.file,
@@ -471,6 +570,7 @@ def _record_file(
             result.uscc_missing,
             result.seconds,
             datetime.now(UTC).replace(tzinfo=None),
+            json.dumps(result.unmapped_headers, ensure_ascii=False),
         ],
     )
 
@@ -478,10 +578,14 @@ def _record_file(
 def _unchanged(con: duckdb.DuckDBPyConnection, source: str, relative: str) -> FileResult:
     row = first_row(
         con.execute(
-            """SELECT rows_in, loaded, rejected, duplicates, uscc_invalid, uscc_missing
+            """SELECT rows_in, loaded, rejected, duplicates, uscc_invalid, uscc_missing,
+                  unmapped_headers
            FROM ingested_files WHERE file = ?""",
             [relative],
         )
     )
     assert row is not None
-    return FileResult(source, relative, "unchanged", *row)
+    unmapped = json.loads(row[-1]) if row[-1] else []
+    result = FileResult(source, relative, "unchanged", *row[:-1])
+    result.unmapped_headers = unmapped
+    return result

@@ -124,10 +124,13 @@ def parse_expression(
     vocabulary: Vocabulary | None = None,
     aggregate: bool = False,
     subject_columns: Collection[str] = (),
+    set_values: bool = False,
 ) -> exp.Expr:
     """The checked syntax tree of ``text``, vocabulary sets expanded to plain SQL;
     :class:`ExpressionProblem` if it is refused. ``aggregate`` allows the functions of
-    :data:`AGGREGATES`; ``subject_columns`` may then be read as ``subject.x``."""
+    :data:`AGGREGATES`; ``subject_columns`` may then be read as ``subject.x``.
+    ``set_values`` lets a set stand alone as a value, its first term (where a derivation
+    writes a status word: the word comes from the vocabulary, not from code)."""
     vocabulary = vocabulary or library_vocabulary()
     _check_size(text)
     try:
@@ -145,7 +148,7 @@ def parse_expression(
             f"{len(found)} statements where one expression belongs",
             "remove the ';' and whatever follows it",
         )
-    tree = _expand_vocabulary(found[0], vocabulary)
+    tree = _expand_vocabulary(found[0], vocabulary, set_values=set_values)
     allowed = _ALLOWED + _AGGREGATE_NODES if aggregate else _ALLOWED
     for node in tree.walk():
         _check_node(node, columns, parameters, allowed, subject_columns)
@@ -167,9 +170,19 @@ def _mark_vocabulary(text: str) -> str:
     return "".join(pieces) + text[last:]
 
 
-def _expand_vocabulary(tree: exp.Expr, vocabulary: Vocabulary) -> exp.Expr:
+def _expand_vocabulary(
+    tree: exp.Expr, vocabulary: Vocabulary, *, set_values: bool = False
+) -> exp.Expr:
     def visit(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and node.name.startswith(_VOCABULARY_MARK):
+            name = node.name.removeprefix(_VOCABULARY_MARK)
+            if set_values and name in vocabulary.sets:
+                return exp.Literal.string(vocabulary[name].terms[0])
+            if set_values:
+                raise ExpressionProblem(
+                    f"unknown vocabulary set '@{name}'",
+                    _did_you_mean(name, vocabulary.sets, prefix="@", what="sets"),
+                )
             raise ExpressionProblem(
                 f"@{node.name.removeprefix(_VOCABULARY_MARK)} stands alone",
                 "compare a value with a vocabulary set: close_method IN @zb_close",
