@@ -40,10 +40,17 @@ def generate(
         str | None, typer.Option("--as-of", help="Date the planted leads are relative to.")
     ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing world in OUT.")] = False,
+    dialect: Annotated[
+        str,
+        typer.Option(
+            help="How the agencies write: default | shenzhen | jiangmen | huizhou | zhaoqing "
+            "(zhaoqing is the holdout). Each ships its own manifest.yaml."
+        ),
+    ] = "default",
 ) -> None:
     """Generate a synthetic world: five agencies' extracts plus its ground truth.
 
-    Example: screening generate --scale small --seed 7 --out worlds/small-7
+    Example: screening generate --scale small --seed 7 --out worlds/small-7 --dialect jiangmen
     """
     from screening.synth import DEFAULT_AS_OF, generate_world
 
@@ -54,6 +61,7 @@ def generate(
         as_of=parse_date(as_of, "--as-of") if as_of else DEFAULT_AS_OF,
         overwrite=overwrite,
         progress=lambda message: console.print(f"  {message}", style="dim", highlight=False),
+        dialect=dialect,
     )
     rows = sum(world.files.values())
     console.print(f"wrote {len(world.files)} files, {rows:,} data rows to {world.extracts}")

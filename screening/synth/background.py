@@ -158,7 +158,7 @@ class Background:
         method = b.rng.choices(("调解", "裁决", "撤诉", "驳回"), (40, 35, 18, 7))[0]
         share = b.rng.uniform(0.6, 1.0) if method == "调解" else b.rng.uniform(0.5, 1.0)
         days = b.rng.randint(5, 40) if method == "调解" else b.rng.randint(25, 90)
-        cause = b.rng.choice(vocab.OTHER_LABOUR_CAUSES) if b.chance(0.22) else None
+        cause = b.rng.choice(b.knobs.other_labour_causes) if b.chance(0.22) else None
         case = b.arbitration(
             worker,
             employer,
@@ -290,7 +290,7 @@ class Background:
             for c in self.by_kind[kind]
             if c.uid not in b.reserved
         ]
-        banks: list[Party | str] = [b.named_company(name) for name in vocab.BANKS]
+        banks: list[Party | str] = [b.named_company(name) for name in b.knobs.banks]
         while len(b.world.enforcements) < target:
             filed = b.day(b.start, b.world.extract_date)
             target_fen = int(b.rng.lognormvariate(11.5, 1.2)) * YUAN
@@ -311,6 +311,9 @@ class Background:
                 if b.chance(0.5)
                 else b.person()
             )
+            if b.knobs.enforcement_case_types and b.chance(0.06):
+                self._other_case_type(applicant, respondent, filed, target_fen)
+                continue
             if failing:
                 b.enforcement(
                     applicant,
@@ -336,6 +339,28 @@ class Background:
                 executed_fen=executed,
                 remark="申请执行人撤回执行申请" if method == "终结执行" else "",
             )
+
+    def _other_case_type(
+        self, applicant: Party | str, respondent: Party, filed: date, target_fen: int
+    ) -> None:
+        """A preservation (执保) or objection (执异) case: in the docket, never a pattern."""
+        b = self.b
+        preservation = b.chance(0.6)
+        case = b.enforcement(
+            applicant,
+            respondent,
+            filed,
+            target_fen=target_fen if preservation else 0,
+            method=b.rng.choice(
+                vocab.PRESERVATION_CLOSINGS if preservation else vocab.OBJECTION_CLOSINGS
+            ),
+            executed_fen=0,
+            days_to_close=b.rng.randint(5, 60),
+            cause="财产保全" if preservation else "执行异议",
+            case_type="执保" if preservation else "执异",
+        )
+        if preservation:  # enforced on the court's preservation ruling (…民初…号之一)
+            case.basis_text += "之一"
 
     # ----- registry status --------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from screening.committees import city_abbreviations, committee_mark
 from screening.gazetteer import Place, load_gazetteer
 from screening.identifiers import USCC_ALPHABET, id_number_check_char, make_uscc
 from screening.synth import names, vocab
+from screening.synth.dialect import WorldKnobs
 from screening.synth.model import (
     Arbitration,
     Company,
@@ -27,7 +28,6 @@ from screening.synth.model import (
 )
 
 GUANGDONG = "440000"
-FOCUS_CITY = "440600"  # 佛山: the procuratorate of the small worlds
 Area = tuple[Place, Place | None]  # (city, district); cities without districts have None
 YUAN = 100  # fen per yuan
 WAN = 10_000 * YUAN  # fen per 万元
@@ -36,14 +36,16 @@ WAN = 10_000 * YUAN  # fen per 万元
 class Builder:
     """Creates consistent records and appends them to ``world``."""
 
-    def __init__(self, world: World, *, all_cities: bool) -> None:
+    def __init__(self, world: World, *, all_cities: bool, knobs: WorldKnobs | None = None) -> None:
         self.world = world
+        self.knobs = knobs or WorldKnobs()
+        self.focus_city = self.knobs.focus_city
         self.rng = random.Random(f"screening-synth/{world.seed}/{world.scale}")
         self.start = date(world.as_of.year - 6, world.as_of.month, 1)
         gazetteer = load_gazetteer()
         cities = [p for p in gazetteer.children(GUANGDONG) if p.level == "city"]
         self.province = gazetteer.by_code(GUANGDONG)
-        home = cities if all_cities else [c for c in cities if c.code == FOCUS_CITY]
+        home = cities if all_cities else [c for c in cities if c.code == self.focus_city]
         self.home_areas = [
             area for city in home for area in _areas(gazetteer.children(city.code), city)
         ]
@@ -57,6 +59,8 @@ class Builder:
         self._org_bodies: set[str] = set()
         self._id_numbers: set[str] = set()
         self._committees = _committee_prefixes(self.home_areas)
+        self._case_templates = committee_templates(self.home_areas, self.knobs.arbitration_style)
+        self.industries = _industries(self.knobs)
         self._judgment_seq: dict[tuple[str, int], int] = defaultdict(int)
         # Companies and projects that carry a planted story: background never touches them,
         # so a planted lead or decoy is exactly what the truth says it is.
@@ -112,7 +116,7 @@ class Builder:
         if district_level:  # a name with a district in it, so a twin can exist elsewhere
             pool = [a for a in pool if a[1] is not None]
         city, district = area or rng.choice(pool)
-        industry = industry or rng.choice(vocab.INDUSTRY_WORDS[kind])
+        industry = industry or rng.choice(self.industries[kind])
         form = form or (vocab.GROUP_FORM if kind == "contractor" and self.chance(0.2) else None)
         form = form or rng.choices(vocab.LEGAL_FORMS, weights=(70, 25, 5))[0]
         for _ in range(100):
@@ -145,10 +149,10 @@ class Builder:
         self.world.companies.append(company)
         return company
 
-    def named_company(self, name: str, city_code: str = FOCUS_CITY) -> Company:
+    def named_company(self, name: str, city_code: str | None = None) -> Company:
         """A registered company whose name is fixed (a bank branch, say)."""
         gazetteer = load_gazetteer()
-        city = gazetteer.by_code(city_code)
+        city = gazetteer.by_code(city_code or self.focus_city)
         assert city is not None
         self._names.add(name)
         founded = date(2005, 1, 1) + timedelta(days=self.rng.randint(0, 3000))
@@ -204,9 +208,7 @@ class Builder:
         return None
 
     def _industry_and_form(self, company: Company) -> tuple[str, str]:
-        rest = company.name[len("".join(f for f, _ in company.region)) + len(company.trade) :]
-        form = next(f for f in (vocab.GROUP_FORM, *vocab.LEGAL_FORMS) if rest.endswith(f))
-        return rest[: -len(form)], form
+        return names.industry_and_form(company)
 
     def branch(self, parent: Company) -> Company:
         """A branch (分公司) registered in a home city, named after its parent."""
@@ -377,6 +379,15 @@ class Builder:
     ) -> Arbitration:
         rng = self.rng
         where = project.district_code if project else self._area_code_of(respondent)
+        if (
+            project is not None
+            and self.knobs.committee_at_employer
+            and isinstance(respondent, Company)
+            and respondent.district_code in self._committees
+            and respondent.district_code != where
+            and self.chance(self.knobs.committee_at_employer)
+        ):  # heard where the employer is registered, not where the site is (第21条)
+            where = respondent.district_code
         closed = filed + timedelta(days=days_to_close or rng.randint(20, 90)) if method else None
         # Awards up to 12 months' local minimum wage are final for the employer (终局裁决).
         final = method == "裁决" and award_fen <= 12 * 2300 * YUAN
@@ -421,6 +432,7 @@ class Builder:
         cause: str | None = None,
         days_to_close: int | None = None,
         remark: str = "",
+        case_type: str = "执",
     ) -> Enforcement:
         rng = self.rng
         where = basis.committee_district if basis else self._area_code_of(respondent)
@@ -443,6 +455,7 @@ class Builder:
             executed_fen=executed_fen,
             dishonest=method == "终结本次执行程序" and self.chance(0.8),
             remark=remark,
+            case_type=case_type,
         )
         self.world.enforcements.append(case)
         return case
@@ -457,7 +470,7 @@ class Builder:
         gazetteer = load_gazetteer()
         place = gazetteer.by_code(area_code)
         if place is None or place.level == "city":  # cities without districts: 第一人民法院
-            city = place or gazetteer.by_code(FOCUS_CITY)
+            city = place or gazetteer.by_code(self.focus_city)
             assert city is not None
             return f"粤{city.code[2:4]}71", f"{city.name}第一人民法院"
         city = gazetteer.by_code(place.parent_code or "")
@@ -482,13 +495,20 @@ class Builder:
         for case in sorted(self.world.arbitrations, key=lambda c: (c.filed, c.uid)):
             key = (case.committee_prefix, case.filed.year)
             counters[key] += 1
-            case.case_no = f"{case.committee_prefix}〔{case.filed.year}〕第{counters[key]}号"
+            template = self._case_templates[case.committee_district]
+            case.case_no = template.format(year=case.filed.year, n=counters[key])
+        # 执 cases are numbered as before; 执恢 / 执异 / 执保 each have their own sequence
+        # (最高人民法院《关于人民法院案件案号的若干规定》: one sequence per case type).
+        typed: dict[tuple[str, int, str], int] = defaultdict(int)
         for enforcement in sorted(self.world.enforcements, key=lambda c: (c.filed, c.uid)):
-            key = (enforcement.court_code, enforcement.filed.year)
-            counters[key] += 1
-            enforcement.case_no = (
-                f"（{enforcement.filed.year}）{enforcement.court_code}执{counters[key]}号"
-            )
+            year, kind = enforcement.filed.year, enforcement.case_type
+            if kind == "执":
+                counters[(enforcement.court_code, year)] += 1
+                number = counters[(enforcement.court_code, year)]
+            else:
+                typed[(enforcement.court_code, year, kind)] += 1
+                number = typed[(enforcement.court_code, year, kind)]
+            enforcement.case_no = f"（{year}）{enforcement.court_code}{kind}{number}号"
 
 
 def _areas(children: list[Place], city: Place) -> list[Area]:
@@ -515,6 +535,47 @@ def _committee_prefixes(areas: list[Area]) -> dict[str, str]:
         taken.add(prefix)
         prefixes[code] = prefix
     return prefixes
+
+
+def committee_templates(areas: list[Area], style: str) -> dict[str, str]:
+    """Each area's arbitration case-number template ({year}, {n}) in a numbering style.
+
+    ``default``: 佛三劳人仲案字〔2024〕第12号. ``no_di``: 深南劳人仲案〔2024〕12号.
+    ``district_square``: the district's short name, square brackets, 惠阳劳人仲字[2024]第56号.
+    ``year_first``: the year first, the district's first character, (2024)端劳人仲案字第12号.
+    Every template is unique, so no two committees can issue the same number.
+    """
+    prefixes = _committee_prefixes(areas)
+    templates: dict[str, str] = {}
+    taken: set[str] = set()
+    for city, district in areas:
+        code = (district or city).code
+        prefix = prefixes[code]
+        abbreviation = prefix.removesuffix(f"{COMMITTEE_MARK}案字")
+        city_abbreviation = CITY_ABBREVIATIONS.get(city.code, city.short_name[0])
+        if style == "no_di":
+            label, template = abbreviation, f"{abbreviation}{COMMITTEE_MARK}案〔{{year}}〕{{n}}号"
+        elif style == "district_square":
+            label = district.short_name if district else city_abbreviation
+            label = label if label not in taken else city_abbreviation + label
+            template = f"{label}{COMMITTEE_MARK}字[{{year}}]第{{n}}号"
+        elif style == "year_first":
+            label = district.short_name[0] if district else city_abbreviation
+            label = label if label not in taken else abbreviation
+            template = f"({{year}}){label}{COMMITTEE_MARK}案字第{{n}}号"
+        else:
+            label, template = prefix, f"{prefix}〔{{year}}〕第{{n}}号"
+        taken.add(label)
+        templates[code] = template
+    return templates
+
+
+def _industries(knobs: WorldKnobs) -> dict[str, tuple[str, ...]]:
+    if not knobs.extra_industries:
+        return vocab.INDUSTRY_WORDS
+    words = dict(vocab.INDUSTRY_WORDS)
+    words["other"] = words["other"] + knobs.extra_industries
+    return words
 
 
 def _capital_wan(rng: random.Random, kind: str) -> int:

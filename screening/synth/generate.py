@@ -11,11 +11,15 @@ Layout of the output folder::
     job.yaml    the job config that screens this world as of its as-of date
     manifest.yaml  where each source's files are and how their headers map
     truth/      what really happened (never read by the engine)
-      world.json      seed, scale, as-of and extract dates, row counts per file
+      world.json      seed, scale, dialect (unless default), as-of and extract dates, row counts
       leads.csv       planted leads, decoys and guards (pattern, subject, outcome, role)
       mentions.csv    every company/person mention: file, row, column -> true entity
       malformed.csv   every malformed row: file, row, column, defect
       duplicates.csv  every exact duplicate row and the row it copies
+
+That is the ``default`` dialect. Other dialects (``--dialect``, see
+:mod:`screening.synth.dialects`) name, split, encode and head their files their own way
+and ship the manifest that reads them.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ from pathlib import Path
 from screening.errors import GenerateError
 from screening.synth.background import Background
 from screening.synth.builder import Builder
+from screening.synth.dialect import Dialect
+from screening.synth.dialects import get_dialect
+from screening.synth.manifests import SAMPLE_MANIFEST, manifest_text
 from screening.synth.model import World
 from screening.synth.plant import Planter
 from screening.synth.render import (
@@ -44,12 +51,11 @@ from screening.synth.render import (
     projects_table,
     registry_table,
 )
+from screening.synth.restyle import restyle
 from screening.synth.scales import get_scale
 from screening.synth.writers import write_table
 
 DEFAULT_AS_OF = date(2026, 9, 30)
-# How the synthetic agencies' files map to canonical tables (written beside extracts/).
-SAMPLE_MANIFEST = Path(__file__).resolve().parents[1] / "ingest" / "sample_manifest.yaml"
 EXTRACT_LAG_DAYS = 31  # extracts are pulled a month after the as-of date
 
 # Per source: date columns, amount columns and the required name column, for noise.
@@ -82,16 +88,19 @@ class GeneratedWorld:
     files: dict[str, int]  # relative path -> data rows written
 
 
-def build_world(scale_name: str, seed: int, as_of: date = DEFAULT_AS_OF) -> World:
+def build_world(
+    scale_name: str, seed: int, as_of: date = DEFAULT_AS_OF, dialect: str | Dialect = "default"
+) -> World:
     """The world's true state: background plus planted stories, cases numbered."""
     scale = get_scale(scale_name)
+    knobs = (dialect if isinstance(dialect, Dialect) else get_dialect(dialect)).world
     world = World(
         seed=seed,
         scale=scale.name,
         as_of=as_of,
         extract_date=as_of + timedelta(days=EXTRACT_LAG_DAYS),
     )
-    builder = Builder(world, all_cities=scale.all_cities)
+    builder = Builder(world, all_cities=scale.all_cities, knobs=knobs)
     background = Background(builder, scale)
     background.populate()
     background.build_projects(scale.projects)
@@ -112,8 +121,13 @@ def generate_world(
     as_of: date = DEFAULT_AS_OF,
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
+    dialect: str = "default",
 ) -> GeneratedWorld:
-    """Generate a world into ``out`` (extracts/ and truth/). Same seed, same bytes."""
+    """Generate a world into ``out`` (extracts/ and truth/) in ``dialect``'s conventions.
+
+    Same seed and dialect, same bytes.
+    """
+    profile = get_dialect(dialect)  # an unknown name fails before anything is written
     if out.exists() and any(out.iterdir()):
         if not overwrite:
             raise GenerateError(
@@ -126,15 +140,17 @@ def generate_world(
             (out / name).unlink(missing_ok=True)
     notify = progress or (lambda _message: None)
     notify("building the world")
-    world = build_world(scale_name, seed, as_of)
+    world = build_world(scale_name, seed, as_of, profile)
     extracts, truth = out / "extracts", out / "truth"
     truth.mkdir(parents=True, exist_ok=True)
     rng = random.Random(f"screening-render/{seed}/{scale_name}")
+    # The dialect's own choices draw from their own stream: the default's stays as it was.
+    dialect_rng = random.Random(f"screening-dialect/{seed}/{scale_name}/{profile.name}")
     files: dict[str, int] = {}
     with _TruthFiles(truth) as truth_files:
-        for table in _tables(world, rng):
+        for table in _tables(world, rng, profile, dialect_rng):
             notify(f"writing {table.path}")
-            dates, amounts, name = NOISE_COLUMNS[table.source]
+            dates, amounts, name = _noise_columns(table.source, profile)
             add_noise(table, rng, dates, amounts, name)
             write_table(table, extracts)
             truth_files.add(table)
@@ -150,6 +166,8 @@ def generate_world(
     summary = {
         "seed": seed,
         "scale": scale_name,
+        # The default world's summary is as it always was (sample_data/ is byte-checked).
+        **({} if profile.name == "default" else {"dialect": profile.name}),
         "as_of": world.as_of.isoformat(),
         "extract_date": world.extract_date.isoformat(),
         "files": dict(sorted(files.items())),
@@ -161,19 +179,45 @@ def generate_world(
         f"manifest: manifest.yaml\nas_of: {world.as_of.isoformat()}\nseed: {seed}\n",
         encoding="utf-8",
     )
-    shutil.copyfile(SAMPLE_MANIFEST, out / "manifest.yaml")
+    if profile.name == "default":
+        shutil.copyfile(SAMPLE_MANIFEST, out / "manifest.yaml")
+    else:
+        (out / "manifest.yaml").write_text(manifest_text(profile), encoding="utf-8")
     (truth / "world.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     return GeneratedWorld(out, extracts, truth, files)
 
 
-def _tables(world: World, rng: random.Random) -> Iterable[Table]:
-    yield registry_table(world, rng)
-    yield projects_table(world, rng)
-    yield deposits_table(world, rng)
-    yield from arbitration_tables(world, rng)
-    yield from enforcement_tables(world, rng)
+def _tables(
+    world: World, rng: random.Random, dialect: Dialect, dialect_rng: random.Random
+) -> Iterable[Table]:
+    """Each source rendered, then restyled. Lazily: the default renders a table only after
+    the previous one had its noise, as it always did, so its random stream is unchanged."""
+    rendered: tuple[tuple[str, Callable[[], Iterable[Table]]], ...] = (
+        ("registry", lambda: [registry_table(world, rng)]),
+        ("projects", lambda: [projects_table(world, rng)]),
+        ("deposits", lambda: [deposits_table(world, rng)]),
+        ("arbitration", lambda: arbitration_tables(world, rng)),
+        ("enforcement", lambda: enforcement_tables(world, rng)),
+    )
+    for source, render in rendered:
+        yield from restyle(source, render(), dialect, world, dialect_rng)
+
+
+def _noise_columns(source: str, dialect: Dialect) -> tuple[list[str], list[str], str]:
+    """The noise columns of a source under the dialect's headers (absent ones skipped)."""
+    dates, amounts, name = NOISE_COLUMNS[source]
+    layout = dialect.layouts.get(source)
+    if layout is None:
+        return dates, amounts, name
+
+    def mapped(headers: list[str]) -> list[str]:
+        return [h for h in map(layout.header_of, headers) if h is not None]
+
+    name_header = layout.header_of(name)
+    assert name_header is not None, f"{dialect.name}: {source} must keep {name}"
+    return mapped(dates), mapped(amounts), name_header
 
 
 class _TruthFiles:

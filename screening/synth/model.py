@@ -130,6 +130,8 @@ class Enforcement:
     dishonest: bool = False
     remark: str = ""
     case_no: str = ""
+    # 执 (first enforcement), 执恢 (restored after 终本), 执异 (objection), 执保 (preservation)
+    case_type: str = "执"
 
 
 @dataclass(slots=True)

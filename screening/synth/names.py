@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 
 from screening.synth import vocab
+from screening.synth.model import Company
 
 
 def person_name(rng: random.Random) -> str:
@@ -102,3 +103,22 @@ def stray_whitespace(rng: random.Random, text: str, share: float) -> str:
     if rng.random() >= share:
         return text
     return rng.choice(("", " ", "　")) + text + rng.choice((" ", "  ", "\t", "　"))
+
+
+def industry_and_form(company: Company) -> tuple[str, str]:
+    """(industry word, legal form) of a registered name: 宏达|建筑劳务|有限公司."""
+    rest = company.name[len("".join(f for f, _ in company.region)) + len(company.trade) :]
+    form = next(f for f in (vocab.GROUP_FORM, *vocab.LEGAL_FORMS) if rest.endswith(f))
+    return rest[: -len(form)], form
+
+
+def industry_short(rng: random.Random, company: Company) -> str | None:
+    """A clerk's short form: region short name, trade name, short industry word
+    (佛山市南海区宏达汽车配件有限公司 → 南海宏达汽配 / 宏达汽配公司); None for names that
+    have no such form (branches, fixed names such as banks)."""
+    if company.parent is not None or not company.region:
+        return None
+    industry, _form = industry_and_form(company)
+    word = vocab.INDUSTRY_SHORT_FORMS.get(industry, industry)
+    region = company.region[-1][1] if rng.random() < 0.7 else ""
+    return region + company.trade + word + rng.choice(("", "", "公司"))

@@ -15,7 +15,15 @@ from datetime import date, timedelta
 from screening.synth import vocab
 from screening.synth.background import Background
 from screening.synth.builder import WAN, YUAN, Area, Builder
-from screening.synth.model import Arbitration, Company, Party, Person, Project, TruthLead
+from screening.synth.model import (
+    Arbitration,
+    Company,
+    Enforcement,
+    Party,
+    Person,
+    Project,
+    TruthLead,
+)
 
 AWARD_DEADLINE_DAYS = 730  # apply for enforcement within 2 years (Civil Procedure Law)
 
@@ -93,6 +101,7 @@ class Planter:
         claim: Callable[[], int] | None = None,
         project: Project | None = None,
         remark: str = "",
+        cause: str | None = None,
     ) -> list[Arbitration]:
         """``count`` workers' awards against ``employer``, each effective on ``effective()``."""
         b = self.b
@@ -116,6 +125,7 @@ class Planter:
                 days_to_close=days,
                 project=project,
                 remark=remark,
+                cause=cause,
             )
             cases.append(case)
         return cases
@@ -128,7 +138,7 @@ class Planter:
         method: str = "执行完毕",
         closed: date | None = None,
         remark: str = "",
-    ) -> None:
+    ) -> Enforcement:
         b = self.b
         assert case.effective is not None
         filed = case.effective + timedelta(days=b.rng.randint(*after_days))
@@ -148,6 +158,16 @@ class Planter:
         )
         if closed is not None:
             enforcement.closed = closed
+        return enforcement
+
+    def offset_yuan(self, low: int, high: int) -> Callable[[], int]:
+        """An amount drawer: ``low``..``high`` yuan in tens, in fen, drawn anew at each call."""
+        return lambda: self.b.rng.randint(low, high) // 10 * 10 * YUAN
+
+    def non_wage_cause(self) -> str:
+        """A labour cause that is not unpaid wages and carries money (经济补偿金 …)."""
+        causes = [c for c in self.b.knobs.other_labour_causes if c not in vocab.NO_MONEY_CAUSES]
+        return self.b.rng.choice(causes)
 
     # ----- deposits ---------------------------------------------------------------------
 
@@ -355,6 +375,7 @@ class Planter:
                 "deadline_not_near",
                 "rejected",
                 "withdrawn",
+                *(("non_wage_cause",) if b.knobs.non_wage_decoys else ()),
             )
         ):
             employer = self.company(b.rng.choice(("other", "labour")))
@@ -369,6 +390,11 @@ class Planter:
                 )
             elif variant == "deadline_not_near":
                 (case,) = self.awards(employer, 1, lambda: self.days_before(60, 240))
+            elif variant == "non_wage_cause":
+                # 经济补偿金 / 二倍工资差额 awards are not wage arrears: no support prosecution.
+                (case,) = self.awards(
+                    employer, 1, self.in_deadline_window, cause=self.non_wage_cause()
+                )
             else:
                 (case,) = self.awards(
                     employer,
@@ -393,7 +419,7 @@ class Planter:
                         cause="追索劳动报酬纠纷",
                     )
             self.record(pattern, case, outcome, "decoy", variant)
-        for _ in range(max(1, self.n // 2)):
+        for _ in range(max(1, self.n // 2) if b.knobs.fake_claim_guard else 0):
             employer = self.company(b.rng.choice(("other", "labour")))
             (case,) = self.awards(
                 employer,
@@ -418,18 +444,42 @@ class Planter:
 
     # ----- enforcement ------------------------------------------------------------------
 
-    def zero_assets_enforcement(self, debtor: Company, zb_date: date, workers: int = 3) -> None:
+    def zero_assets_enforcement(
+        self, debtor: Company, zb_date: date, workers: int = 3
+    ) -> list[Enforcement]:
         """Wage awards against ``debtor`` enforced and closed as 终本 on ``zb_date``."""
         b = self.b
         effective = zb_date - timedelta(days=b.rng.randint(120, 300))
-        for case in self.awards(
-            debtor, workers, lambda: effective - timedelta(days=b.rng.randint(0, 40))
-        ):
+        return [
             self.enforce(
                 case,
                 method="终结本次执行程序",
                 closed=zb_date - timedelta(days=b.rng.randint(0, 20)),
             )
+            for case in self.awards(
+                debtor, workers, lambda: effective - timedelta(days=b.rng.randint(0, 40))
+            )
+        ]
+
+    def restore(self, closed_case: Enforcement) -> None:
+        """The worker finds assets and the 终本 case is restored (执恢) before the as-of date."""
+        b = self.b
+        assert closed_case.closed is not None
+        filed = min(
+            closed_case.closed + timedelta(days=b.rng.randint(30, 150)),
+            self.as_of - timedelta(days=b.rng.randint(5, 20)),
+        )
+        b.enforcement(
+            closed_case.applicant,
+            closed_case.respondent,
+            filed,
+            target_fen=closed_case.target_fen,
+            method="执行完毕",
+            executed_fen=closed_case.target_fen,
+            basis=closed_case.basis,
+            remark=vocab.RESTORED_REMARK,
+            case_type="执恢",
+        )
 
     def plant_zb_with_assets(self) -> None:
         b, pattern, outcome = self.b, "ZB-WITH-ASSETS", "enforcement_supervision"
@@ -451,10 +501,21 @@ class Planter:
                 "twin_has_assets",
                 "project_completed_before_zb",
                 "closed_after_as_of",
+                *(("restored_after_zb",) if b.knobs.restored_decoys else ()),
             )
         ):
             debtor = self.company("contractor", district_level=True)
             zb_date = self.days_before(60, 600)
+            if variant == "restored_after_zb":
+                # Looks like a lead (active project, deposit, 终本), but the court restored
+                # enforcement (执恢) on the worker's application: nothing left to supervise.
+                zb_date = self.days_before(150, 600)
+                project = self.project(debtor, zb_date - timedelta(days=b.rng.randint(100, 400)))
+                b.deposit(project, method="现金")
+                for closed_case in self.zero_assets_enforcement(debtor, zb_date):
+                    self.restore(closed_case)
+                self.record(pattern, debtor, outcome, "decoy", variant)
+                continue
             if variant == "twin_has_assets":
                 twin = self.twin(debtor)
                 b.deposit(self.project(twin, zb_date - timedelta(days=200)), method="现金")
@@ -546,9 +607,34 @@ class Planter:
             employer = self.company(b.rng.choice(("labour", "other", "contractor")))
             burst(employer, b.rng.randint(10, 25), 10_500, 26_000, "终结本次执行程序")
             self.record(pattern, employer, outcome, "lead", "absconded_employer")
-        for variant in self.decoy_variants(("all_paid", "below_threshold", "split_twins")):
+        for variant in self.decoy_variants(
+            (
+                "all_paid",
+                "below_threshold",
+                "split_twins",
+                *(("mostly_non_wage",) if b.knobs.non_wage_decoys else ()),
+            )
+        ):
             employer = self.company(b.rng.choice(("labour", "other")), district_level=True)
-            if variant == "all_paid":
+            if variant == "mostly_non_wage":
+                # Many awards, but most for 二倍工资差额 / 经济补偿金: the unpaid *wages* are
+                # a few small awards, far below the criminal thresholds.
+                start = self.days_before(200, 700)
+                employer.fail_date = start - timedelta(days=10)
+                causes = [None] * b.rng.randint(2, 3) + [
+                    self.non_wage_cause() for _ in range(b.rng.randint(10, 14))
+                ]
+                for cause in causes:
+                    low, high = (4_000, 8_000) if cause is None else (15_000, 30_000)
+                    (case,) = self.awards(
+                        employer,
+                        1,
+                        self.offset(start, 0, 60),
+                        claim=self.offset_yuan(low, high),
+                        cause=cause,
+                    )
+                    self.enforce(case, method="终结本次执行程序", remark="被执行人下落不明")
+            elif variant == "all_paid":
                 burst(employer, b.rng.randint(10, 20), 8_000, 20_000, "执行完毕")
             elif variant == "below_threshold":
                 burst(employer, b.rng.randint(10, 12), 3_000, 6_500, "终结本次执行程序")

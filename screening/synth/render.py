@@ -42,6 +42,9 @@ class Table:
     date_cells: bool = False  # xlsx: dates as real Excel date cells
     duplicates: list[tuple[int, int]] = field(default_factory=list)  # (row, duplicate of row)
     malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, defect)
+    # The true case behind each row (cases only), for dialects that write more about it.
+    records: list[Arbitration | Enforcement] = field(default_factory=list)
+    sheet: str | None = None  # xlsx sheet name; default: from the file name
 
     @property
     def first_data_row(self) -> int:
@@ -350,6 +353,7 @@ def arbitration_tables(world: World, rng: random.Random) -> Iterator[Table]:
         )
         for case in cases:
             table.rows.append(_arbitration_row(world, rng, case, table))
+            table.records.append(case)
         yield table
 
 
@@ -431,6 +435,7 @@ def enforcement_tables(world: World, rng: random.Random) -> Iterator[Table]:
         )
         for case in cases:
             table.rows.append(_enforcement_row(world, rng, case, table))
+            table.records.append(case)
         yield table
 
 

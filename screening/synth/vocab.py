@@ -146,6 +146,7 @@ TOWN_WORDS = ("街道", "镇")
 
 WAGE_CAUSES = ("追索劳动报酬", "追索劳动报酬", "追索劳动报酬", "追索劳动报酬纠纷", "拖欠工资")
 OTHER_LABOUR_CAUSES = ("确认劳动关系", "经济补偿金", "工伤保险待遇", "未签劳动合同二倍工资")
+NO_MONEY_CAUSES = ("确认劳动关系",)  # causes that award no money
 NON_WAGE_ENFORCEMENT_CAUSES = (
     "借款合同纠纷",
     "买卖合同纠纷",
@@ -177,6 +178,54 @@ GC_ADVANCED_REMARKS = ("总包垫付", "总承包单位已垫付工资", "施工
 IOU_REMARKS = ("仅有欠条", "申请人仅提供欠条一张", "证据为欠条")
 MEDIATION_MILL_REMARKS = ("调解协议已当场履行", "当场履行")
 RENEWAL_REMARKS = ("保函续期", "续保", "保函已续期")
+
+# Every fixed remark phrase the generator writes, by the fact it states: dialects rephrase
+# a remark by its category (screening.synth.dialects).
+REMARK_CATEGORIES = {
+    **dict.fromkeys(PAID_REMARKS, "paid"),
+    **dict.fromkeys(GC_ADVANCED_REMARKS, "gc_advanced"),
+    **dict.fromkeys(IOU_REMARKS, "iou"),
+    **dict.fromkeys(MEDIATION_MILL_REMARKS, "paid_on_the_spot"),
+    **dict.fromkeys(RENEWAL_REMARKS, "renewal"),
+    "被执行人已注销": "debtor_deregistered",
+    "被执行人下落不明": "debtor_absconded",
+    "执行和解协议已履行": "settlement_performed",
+    "申请执行人撤回执行申请": "enforcement_withdrawn",
+    "申请执行人申请恢复执行": "restored",
+}
+RESTORED_REMARK = "申请执行人申请恢复执行"
+
+# Closing methods of the court's other enforcement case types (dialects with 执保 / 执异).
+PRESERVATION_CLOSINGS = ("保全完毕", "保全完毕", "解除保全")
+OBJECTION_CLOSINGS = ("驳回异议", "驳回异议", "异议成立", "准许撤回异议")
+
+# How clerks shorten industry words (南海汽车配件有限公司 → 南海汽配); an industry word
+# not listed here is kept whole.
+INDUSTRY_SHORT_FORMS = {
+    "房地产开发": "地产",
+    "投资发展": "投资",
+    "城市建设投资": "城投",
+    "建筑工程": "建工",
+    "建设工程": "建设",
+    "建筑劳务": "劳务",
+    "劳务分包": "劳务",
+    "建筑劳务分包": "劳务",
+    "人力资源": "人力",
+    "装饰工程": "装饰",
+    "机电安装": "机电",
+    "市政工程": "市政",
+    "园林绿化": "园林",
+    "幕墙工程": "幕墙",
+    "钢结构工程": "钢构",
+    "餐饮管理": "餐饮",
+    "电子科技": "电子",
+    "五金制品": "五金",
+    "塑料制品": "塑料",
+    "汽车配件": "汽配",
+    "照明电器": "照明",
+    "保洁服务": "保洁",
+    "物业管理": "物业",
+}
 
 # Home provinces of migrant workers, by the capital-city code their ID numbers begin with.
 WORKER_HOME_CODES = (

@@ -45,5 +45,5 @@ def _text(cell: Cell) -> str:
 def _write_xlsx(table: Table, path: Path) -> None:
     head: list[list[Cell]] = [[table.title]] if table.title else []
     head.append(list(table.headers))
-    sheet_name = Path(table.path).stem.split("_")[0][:31]
+    sheet_name = (table.sheet or Path(table.path).stem.split("_")[0])[:31]
     write_xlsx(path, sheet_name, itertools.chain(head, table.rows))
