@@ -546,23 +546,24 @@ def committee_templates(areas: list[Area], style: str) -> dict[str, str]:
     Every template is unique, so no two committees can issue the same number.
     """
     prefixes = _committee_prefixes(areas)
+    abbreviations, mark = city_abbreviations(), committee_mark()
     templates: dict[str, str] = {}
     taken: set[str] = set()
     for city, district in areas:
         code = (district or city).code
         prefix = prefixes[code]
-        abbreviation = prefix.removesuffix(f"{COMMITTEE_MARK}案字")
-        city_abbreviation = CITY_ABBREVIATIONS.get(city.code, city.short_name[0])
+        abbreviation = prefix.removesuffix(f"{mark}案字")
+        city_abbreviation = abbreviations.get(city.code, city.short_name[0])
         if style == "no_di":
-            label, template = abbreviation, f"{abbreviation}{COMMITTEE_MARK}案〔{{year}}〕{{n}}号"
+            label, template = abbreviation, f"{abbreviation}{mark}案〔{{year}}〕{{n}}号"
         elif style == "district_square":
             label = district.short_name if district else city_abbreviation
             label = label if label not in taken else city_abbreviation + label
-            template = f"{label}{COMMITTEE_MARK}字[{{year}}]第{{n}}号"
+            template = f"{label}{mark}字[{{year}}]第{{n}}号"
         elif style == "year_first":
             label = district.short_name[0] if district else city_abbreviation
             label = label if label not in taken else abbreviation
-            template = f"({{year}}){label}{COMMITTEE_MARK}案字第{{n}}号"
+            template = f"({{year}}){label}{mark}案字第{{n}}号"
         else:
             label, template = prefix, f"{prefix}〔{{year}}〕第{{n}}号"
         taken.add(label)
