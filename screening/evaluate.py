@@ -40,6 +40,24 @@ class Evaluation:
     precision_by_rule: dict[str, tuple[int, int]]  # rule -> (true leads, leads)
     decoys_in_top: int  # decoy subjects among the first DECOY_WINDOW leads
     resolution: tuple[float, float]  # pairwise precision, recall of company mentions
+    site_links: SiteLinks | None  # arbitration cases linked to their project (truth/sites.csv)
+
+
+@dataclass(frozen=True)
+class SiteLinks:
+    """How well the award→project links (record links) find a case's project."""
+
+    cases: int  # wage and other cases whose site is a project
+    linked: int  # of those, linked to some project
+    right: int  # of those, linked to the true project
+
+    @property
+    def share(self) -> float:
+        return self.linked / self.cases if self.cases else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.linked if self.linked else 1.0
 
 
 def mention_truth(world: Path) -> dict[MentionKey, tuple[str, str]]:
@@ -253,6 +271,7 @@ def evaluate(store: Store, world: Path) -> Evaluation:
         precision_by_rule=scores.precision_by_rule,
         decoys_in_top=scores.decoys_in_top,
         resolution=_resolution(store, world),
+        site_links=site_links(store.con, world),
     )
 
 
@@ -296,3 +315,30 @@ def _resolution(store: Store, world: Path) -> tuple[float, float]:
     truth = mention_truth(world)
     # Names in rows rejected at ingest have no mention: they are not resolution's to link.
     return pairwise((company, linked[key]) for key, (company, _v) in truth.items() if key in linked)
+
+
+def site_links(con: duckdb.DuckDBPyConnection, world: Path) -> SiteLinks | None:
+    """The cases whose site is a project (the truth), against the award→project links;
+    None for a world generated before the truth listed sites."""
+    path = world / "truth" / "sites.csv"
+    if not path.exists():
+        return None
+    truth = pl.read_csv(path, schema={"case_no": pl.String, "project_no": pl.String})
+    linked = query_frame(
+        con,
+        """SELECT DISTINCT a.case_no, p.project_no AS linked_no
+           FROM record_links l
+           JOIN arbitrations a ON a.source_file = l.from_file AND a.source_row = l.from_row
+           JOIN projects p ON p.source_file = l.to_file AND p.source_row = l.to_row
+           WHERE l.link = 'award_project'""",
+    )
+    joined = truth.join(linked, on="case_no", how="left")
+    per_case = joined.group_by("case_no").agg(
+        pl.col("linked_no").is_not_null().any().alias("linked"),
+        (pl.col("linked_no") == pl.col("project_no")).fill_null(False).any().alias("right"),
+    )
+    return SiteLinks(
+        cases=per_case.height,
+        linked=int(per_case["linked"].sum()),
+        right=int(per_case["right"].sum()),
+    )

@@ -43,6 +43,12 @@ def evaluation_table(result: Evaluation) -> Table:
     precision, recall = result.resolution
     table.add_row("entity resolution pairwise precision", f"{precision:.4f}")
     table.add_row("entity resolution pairwise recall", f"{recall:.4f}")
+    if result.site_links is not None:
+        sites = result.site_links
+        table.add_row(
+            "cases linked to their site's project",
+            f"{sites.linked}/{sites.cases} ({sites.share:.3f}), right {sites.precision:.3f}",
+        )
     return table
 
 

@@ -273,7 +273,7 @@ def _check_records(
                 f"no record link '{linked.link}'",
                 f"links: {', '.join(LINKS)}",
             )
-        lineage[column] = frozenset({f"link.{linked.link}"})
+        lineage[column] = frozenset() if linked.exception else frozenset({f"link.{linked.link}"})
         columns.append(column)
     derived: dict[str, exp.Expr] = {}
     for column, text in spec.columns.items():

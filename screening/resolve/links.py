@@ -14,8 +14,12 @@ entities (a deposit belongs to its contractor's project).
   contained in a project's name. A committee hears a case where the work was done or where
   the employer is (劳动争议调解仲裁法 第二十一条): a project in the committee's place
   (0.9), else, when the employer is registered there, a project in the same city (0.7);
-  the project must be permitted by the filing and not finished long before it; one still
-  being built wins, then the lower project number.
+  the project must be permitted by the filing and not finished long before it. Of the
+  candidates, those heard on the work's ground, built by the respondent itself and still
+  being built at the filing are the most plausible; when several namesake projects stay
+  equally plausible (two 保利名苑 in one district) the case is left unlinked.
+- **award_site**: each of a case's most plausible projects (the award_project's one, or
+  every namesake: 0.9 shared among them): the site is a construction project, whichever.
 - **award_contractor_site**: a case against a project's own general contractor whose site
   text the project's name contains (0.95), whatever the committee and the dates: many
   namesake estates share a site name, the contractor tells them apart.
@@ -51,6 +55,7 @@ LINKS_FILE = "links.yaml"
 LINKS: dict[str, tuple[str, str]] = {
     "deposit_project": ("deposits", "projects"),
     "award_project": ("arbitrations", "projects"),
+    "award_site": ("arbitrations", "projects"),
     "award_enforcement": ("arbitrations", "enforcements"),
     "award_contractor_site": ("arbitrations", "projects"),
     "enforcement_restored": ("enforcements", "enforcements"),
@@ -251,21 +256,40 @@ def _award_project(vocabulary: Vocabulary) -> str:
                OR (a.committee_level = 'city' AND left(p.area, 4) = left(a.committee_code, 4))
                OR (a.employer_area = a.committee_code
                    AND left(p.area, 4) = left(a.committee_code, 4))),
-        picked AS (
-            SELECT c.source_file, c.source_row,
-                   arg_min(struct_pack(c.project_no, c.ground),
-                           (c.ground = 2, p.completion_date < c.filed_date, p.project_no))
-                     AS pick
+        -- The most plausible projects of each case: heard on the work's ground, built by
+        -- the respondent itself, still being built when the case was filed.
+        ranked AS (
+            SELECT c.source_file, c.source_row, c.project_no, c.ground,
+                   rank() OVER (PARTITION BY c.source_file, c.source_row
+                                ORDER BY c.ground = 2,
+                                         coalesce(p.contractor_id <> a.respondent_id, true),
+                                         coalesce(p.completion_date < c.filed_date, false))
+                     AS plausibility
             FROM candidates c JOIN p USING (project_no)
+            JOIN a ON a.source_file = c.source_file AND a.source_row = c.source_row
             WHERE p.permit_date <= c.filed_date
               AND (p.completion_date IS NULL
-                   OR p.completion_date >= c.filed_date - to_days($finished_days::INTEGER))
-            GROUP BY ALL)
-        SELECT 'award_project', picked.source_file, picked.source_row, p.source_file,
-               p.source_row, CASE picked.pick.ground WHEN 2 THEN 'site_employer_place'
-                                  ELSE 'site_work_place' END,
-               CASE picked.pick.ground WHEN 2 THEN 0.7 ELSE 0.9 END
-        FROM picked JOIN p ON p.project_no = picked.pick.project_no"""
+                   OR p.completion_date >= c.filed_date - to_days($finished_days::INTEGER))),
+        -- Namesake estates (two 保利名苑 projects in one district): a case whose most
+        -- plausible projects are several is linked to none of them as its project
+        -- (award_project), but to each as a possible site (award_site), so a rule that
+        -- needs only "some general contractor built this site" can still use it.
+        best AS (
+            SELECT source_file, source_row, project_no, ground,
+                   count(*) OVER (PARTITION BY source_file, source_row) AS namesakes
+            FROM ranked WHERE plausibility = 1),
+        linked AS (
+            SELECT 'award_project' AS link, b.*, CASE b.ground WHEN 2 THEN 'site_employer_place'
+                   ELSE 'site_work_place' END AS method,
+                   CASE b.ground WHEN 2 THEN 0.7 ELSE 0.9 END AS confidence
+            FROM best b WHERE namesakes = 1
+            UNION ALL
+            SELECT 'award_site', b.*, CASE WHEN namesakes = 1 THEN 'site_unique'
+                   ELSE 'site_namesake' END, round(0.9 / namesakes, 3)
+            FROM best b)
+        SELECT l.link, l.source_file, l.source_row, p.source_file, p.source_row,
+               l.method, l.confidence
+        FROM linked l JOIN p ON p.project_no = l.project_no"""
 
 
 def _award_contractor_site(vocabulary: Vocabulary) -> str:

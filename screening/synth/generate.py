@@ -13,6 +13,7 @@ Layout of the output folder::
     truth/      what really happened (never read by the engine)
       world.json      seed, scale, dialect (unless default), as-of and extract dates, row counts
       leads.csv       planted leads, decoys and guards (pattern, subject, outcome, role)
+      sites.csv       each arbitration case that names a site: the project it is
       mentions.csv    every company/person mention: file, row, column -> true entity
       malformed.csv   every malformed row: file, row, column, defect
       duplicates.csv  every exact duplicate row and the row it copies
@@ -161,6 +162,15 @@ def generate_world(
         sorted(
             (t.pattern, t.subject_type, t.subject_key, t.outcome_type, t.role, t.variant, t.note)
             for t in world.truth
+        ),
+    )
+    _write_csv(
+        truth / "sites.csv",
+        ["case_no", "project_no"],
+        sorted(
+            (case.case_no, case.project.project_no)
+            for case in world.arbitrations
+            if case.project is not None and case.site_text
         ),
     )
     summary = {

@@ -26,9 +26,7 @@ FROM (
     COALESCE(
       (
         s.wage_claim
-        AND NOT s.project_no IS NULL
-        AND NOT s.general_contractor_id IS NULL
-        AND COALESCE(s.general_contractor_id <> s.respondent_id, TRUE)
+        AND s.site_contractors > 0
         AND NOT s.contractor_advanced
         AND NOT s.paid_remark
         AND (

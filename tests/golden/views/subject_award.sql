@@ -58,7 +58,8 @@ WITH layer0 AS (
     $award__enforcement_deadline_days - DATE_DIFF('DAY', p.f__effective_date, $as_of) AS f__days_to_deadline,
     NOT p.f__completed_date IS NULL AS f__enforcement_completed,
     a0.f__respondent_capital AS f__respondent_capital,
-    a1.f__general_contractor_id AS f__general_contractor_id
+    a1.f__general_contractor_id AS f__general_contractor_id,
+    COALESCE(a2.f__site_contractors, 0) AS f__site_contractors
   FROM layer1 AS p
   LEFT JOIN (
     SELECT
@@ -82,6 +83,22 @@ WITH layer0 AS (
       s.case_no
   ) AS a1
     ON a1.__key = p.case_no
+  LEFT JOIN (
+    SELECT
+      s.case_no AS __key,
+      COUNT(DISTINCT r.contractor_id) FILTER(WHERE
+        COALESCE(r.contractor_id <> s.f__respondent_id, TRUE)) AS f__site_contractors
+    FROM layer1 AS s
+    JOIN record_links AS l
+      ON l.link = 'award_site'
+      AND l.from_file = s.source_file
+      AND l.from_row = s.source_row
+    JOIN records_projects AS r
+      ON r.source_file = l.to_file AND r.source_row = l.to_row
+    GROUP BY
+      s.case_no
+  ) AS a2
+    ON a2.__key = p.case_no
 )
 SELECT
   f__subject_key AS subject_key,
@@ -111,6 +128,7 @@ SELECT
   f__zb_enforcements AS zb_enforcements,
   f__project_no AS project_no,
   f__general_contractor_id AS general_contractor_id,
+  f__site_contractors AS site_contractors,
   source_file,
   source_row
 FROM layer2
