@@ -9,14 +9,15 @@ entities (a deposit belongs to its contractor's project).
 
 - **deposit_project**: by permit number (1.0); the contractor breaks ties between two
   projects with the number; a deposit without one goes to its contractor's project whose
-  name contains the deposit's (0.9), not to a namesake permitted long before it.
+  name contains the deposit's (0.9) and whose permit is nearest the deposit date, not to
+  a namesake permitted long before it; two equally near leave it unlinked.
 - **award_project**: a case's site text (涉及项目), trimmed of district and suffix words,
   contained in a project's name. A committee hears a case where the work was done or where
   the employer is (劳动争议调解仲裁法 第二十一条): a project in the committee's place
   (0.9), else, when the employer is registered there, a project in the same city (0.7);
   the project must be permitted by the filing and not finished long before it. Of the
-  candidates, those heard on the work's ground, built by the respondent itself and still
-  being built at the filing are the most plausible; when several namesake projects stay
+  candidates, those built by the respondent itself and still being built at the filing
+  are the most plausible; when several namesake projects stay
   equally plausible (two 保利名苑 in one district) the case is left unlinked.
 - **award_site**: each of a case's most plausible projects (the award_project's one, or
   every namesake: 0.9 shared among them): the site is a construction project, whichever.
@@ -169,21 +170,30 @@ def _deposit_project(vocabulary: Vocabulary) -> str:
         p AS ({_Sources.projects}),
         candidates AS (
             SELECT d.source_file, d.source_row, p.project_no, p.contractor_id,
-                   'permit_no' AS method, 1.0 AS confidence
+                   'permit_no' AS method, 1.0 AS confidence, 0 AS days_from_permit
             FROM d JOIN p ON p.permit_no = d.permit_no
             UNION ALL
             SELECT d.source_file, d.source_row, p.project_no, p.contractor_id,
-                   'name_contractor', 0.9
+                   'name_contractor', 0.9, abs(date_diff('day', p.permit_date, d.deposit_date))
             FROM d JOIN p ON p.contractor_id = d.contractor_id
             WHERE d.permit_no IS NULL AND contains(p.project_name, {trimmed})
               AND d.deposit_date >= p.permit_date - to_days($lead_days::INTEGER)),
+        -- A deposit is due soon after the permit: of a contractor's projects whose name
+        -- holds the deposit's, the one permitted nearest the deposit date; two equally near
+        -- leave the deposit unlinked rather than given to the wrong one.
+        ranked AS (
+            SELECT c.*, rank() OVER (
+                       PARTITION BY c.source_file, c.source_row
+                       ORDER BY c.contractor_id IS DISTINCT FROM d.contractor_id,
+                                c.days_from_permit) AS plausibility
+            FROM candidates c JOIN d USING (source_file, source_row)),
         picked AS (
-            SELECT c.source_file, c.source_row,
-                   arg_min(struct_pack(c.project_no, c.method, c.confidence),
-                           (c.contractor_id IS DISTINCT FROM d.contractor_id, c.project_no))
-                     AS pick
-            FROM candidates c JOIN d USING (source_file, source_row)
-            GROUP BY ALL)
+            SELECT source_file, source_row,
+                   struct_pack(project_no := min(project_no), method := min(method),
+                               confidence := min(confidence)) AS pick
+            FROM ranked WHERE plausibility = 1
+            GROUP BY source_file, source_row
+            HAVING count(DISTINCT project_no) = 1)
         SELECT 'deposit_project', picked.source_file, picked.source_row, p.source_file,
                p.source_row, picked.pick.method, picked.pick.confidence
         FROM picked JOIN p ON p.project_no = picked.pick.project_no"""
@@ -256,13 +266,14 @@ def _award_project(vocabulary: Vocabulary) -> str:
                OR (a.committee_level = 'city' AND left(p.area, 4) = left(a.committee_code, 4))
                OR (a.employer_area = a.committee_code
                    AND left(p.area, 4) = left(a.committee_code, 4))),
-        -- The most plausible projects of each case: heard on the work's ground, built by
-        -- the respondent itself, still being built when the case was filed.
+        -- The most plausible projects of each case: built by the respondent itself, still
+        -- being built when the case was filed. Not the ground: where the employer is
+        -- registered in the committee's place, a project there and one elsewhere in the
+        -- city are both possible sites (第二十一条 gives the worker the choice).
         ranked AS (
             SELECT c.source_file, c.source_row, c.project_no, c.ground,
                    rank() OVER (PARTITION BY c.source_file, c.source_row
-                                ORDER BY c.ground = 2,
-                                         coalesce(p.contractor_id <> a.respondent_id, true),
+                                ORDER BY coalesce(p.contractor_id <> a.respondent_id, true),
                                          coalesce(p.completion_date < c.filed_date, false))
                      AS plausibility
             FROM candidates c JOIN p USING (project_no)

@@ -40,9 +40,13 @@ FROM (
       (
         s.under_construction
         AND s.days_since_permit > $dep_missing__grace_days
-        AND s.contract_amount >= $dep_missing__exempt_below
         AND (
-          s.deposits = 0 OR s.deposit_actual < s.deposit_required
+          s.contract_amount >= $dep_missing__exempt_below
+          OR s.contractor_arrears_before_permit > 0
+        )
+        AND (
+          s.deposits = 0
+          OR s.deposit_actual < s.deposit_required - $dep_missing__shortfall_tolerance
         )
       ),
       FALSE

@@ -7,16 +7,16 @@ SELECT
   ), FALSE) AS wage_claim,
   COALESCE(
     (
-      REGEXP_MATCHES(r.remark, '履行完毕|当场履行|当庭履行|自动履行|已履行|已支付|付清')
-      AND NOT REGEXP_MATCHES(r.remark, '未履行')
+      REGEXP_MATCHES(r.remark, '履行完毕|当场履行|当场支付|当庭履行|当庭支付|自动履行|已付款|已发放|已履行|已支付|付清|结清')
+      AND NOT REGEXP_MATCHES(r.remark, '未履行|未付清|未结清')
     ),
     FALSE
   ) AS paid_remark,
   COALESCE((
-    REGEXP_MATCHES(r.remark, '欠条')
+    REGEXP_MATCHES(r.remark, '欠条|白条')
   ), FALSE) AS iou_only,
   COALESCE((
-    REGEXP_MATCHES(r.remark, '垫付')
+    REGEXP_MATCHES(r.remark, '代付|垫付')
   ), FALSE) AS contractor_advanced
 FROM (
   SELECT

@@ -16,7 +16,8 @@ WITH layer0 AS (
     p.completion_date AS f__completion_date,
     COALESCE(a0.f__deposits, 0) AS f__deposits,
     a0.f__deposit_required AS f__deposit_required,
-    COALESCE(a0.f__deposit_actual, 0) AS f__deposit_actual,
+    COALESCE(a0.f__deposit_cash, 0) AS f__deposit_cash,
+    a0.f__deposit_guarantee AS f__deposit_guarantee,
     COALESCE(a0.f__guarantees, 0) AS f__guarantees,
     COALESCE(a0.f__guarantee_open_ended, FALSE) AS f__guarantee_open_ended,
     a0.f__guarantee_valid_until AS f__guarantee_valid_until,
@@ -28,7 +29,14 @@ WITH layer0 AS (
       s.project_no AS __key,
       COUNT(*) AS f__deposits,
       MAX(r.required_amount) AS f__deposit_required,
-      SUM(r.actual_amount) AS f__deposit_actual,
+      SUM(r.actual_amount) FILTER(WHERE
+        COALESCE((
+          r.method IN ('现金')
+        ) OR r.method = '' OR r.method IS NULL, TRUE)) AS f__deposit_cash,
+      ARG_MAX(r.actual_amount, (r.deposit_date, r.source_row)) FILTER(WHERE
+        COALESCE(NOT (
+          r.method IN ('现金')
+        ) AND r.method <> '', FALSE)) AS f__deposit_guarantee,
       COUNT(*) FILTER(WHERE
         COALESCE(NOT (
           r.method IN ('现金')
@@ -60,11 +68,26 @@ WITH layer0 AS (
     p.*,
     p.f__completion_date IS NULL AS f__under_construction,
     DATE_DIFF('DAY', p.f__permit_date, $as_of) AS f__days_since_permit,
-    p.f__deposit_actual / NULLIF(p.f__contract_amount, 0) AS f__deposit_share,
-    COALESCE(a0.f__contractor_projects_in_district, 0) AS f__contractor_projects_in_district,
-    COALESCE(a1.f__claims_pending_at_refund, 0) AS f__claims_pending_at_refund,
-    COALESCE(a2.f__contractor_claims_pending_at_refund, 0) AS f__contractor_claims_pending_at_refund
+    p.f__deposit_cash + COALESCE(p.f__deposit_guarantee, 0) AS f__deposit_actual,
+    COALESCE(a0.f__contractor_arrears_before_permit, 0) AS f__contractor_arrears_before_permit,
+    COALESCE(a1.f__contractor_projects_in_district, 0) AS f__contractor_projects_in_district,
+    COALESCE(a2.f__claims_pending_at_refund, 0) AS f__claims_pending_at_refund,
+    COALESCE(a3.f__contractor_claims_pending_at_refund, 0) AS f__contractor_claims_pending_at_refund
   FROM layer1 AS p
+  LEFT JOIN (
+    SELECT
+      s.project_no AS __key,
+      COUNT(*) FILTER(WHERE
+        r.wage_claim
+        AND r.in_workers_favour
+        AND DATE_DIFF('DAY', r.filed_date, s.f__permit_date) BETWEEN 0 AND $project__arrears_lookback_days) AS f__contractor_arrears_before_permit
+    FROM layer1 AS s
+    JOIN subject_award AS r
+      ON r.respondent_id = s.f__contractor_id
+    GROUP BY
+      s.project_no
+  ) AS a0
+    ON a0.__key = p.project_no
   LEFT JOIN (
     SELECT
       s.project_no AS __key,
@@ -75,8 +98,8 @@ WITH layer0 AS (
       ON r.contractor_id = s.f__contractor_id AND r.district = s.f__district
     GROUP BY
       s.project_no
-  ) AS a0
-    ON a0.__key = p.project_no
+  ) AS a1
+    ON a1.__key = p.project_no
   LEFT JOIN (
     SELECT
       s.project_no AS __key,
@@ -100,8 +123,8 @@ WITH layer0 AS (
       ON r.project_no = s.project_no
     GROUP BY
       s.project_no
-  ) AS a1
-    ON a1.__key = p.project_no
+  ) AS a2
+    ON a2.__key = p.project_no
   LEFT JOIN (
     SELECT
       s.project_no AS __key,
@@ -120,8 +143,13 @@ WITH layer0 AS (
       ON r.source_file = l.from_file AND r.source_row = l.from_row
     GROUP BY
       s.project_no
-  ) AS a2
-    ON a2.__key = p.project_no
+  ) AS a3
+    ON a3.__key = p.project_no
+), layer3 AS (
+  SELECT
+    p.*,
+    p.f__deposit_actual / NULLIF(p.f__contract_amount, 0) AS f__deposit_share
+  FROM layer2 AS p
 )
 SELECT
   f__subject_key AS subject_key,
@@ -135,9 +163,12 @@ SELECT
   f__completion_date AS completion_date,
   f__under_construction AS under_construction,
   f__days_since_permit AS days_since_permit,
+  f__contractor_arrears_before_permit AS contractor_arrears_before_permit,
   f__contractor_projects_in_district AS contractor_projects_in_district,
   f__deposits AS deposits,
   f__deposit_required AS deposit_required,
+  f__deposit_cash AS deposit_cash,
+  f__deposit_guarantee AS deposit_guarantee,
   f__deposit_actual AS deposit_actual,
   f__deposit_share AS deposit_share,
   f__guarantees AS guarantees,
@@ -149,6 +180,6 @@ SELECT
   f__contractor_claims_pending_at_refund AS contractor_claims_pending_at_refund,
   source_file,
   source_row
-FROM layer2
+FROM layer3
 ORDER BY
   subject_key
