@@ -4,7 +4,7 @@ publish.
 The stages, each with what it reads and when its last result is reused:
 
 - **ingest** reads the extract files; a file whose hash and spec are unchanged is kept.
-- **resolve** reads the ingested files, reviewers' judgements, the resolver's version and
+- **resolve** reads the ingested files, reviewers' judgements, the package's code and
   the feature library (links): reused while :func:`_resolve_inputs` holds.
 - **rules, model, rank** read the resolved data, as-of date, rules, settings, suppressions
   and the package's code: reused together while :func:`_scoring_inputs` holds.
@@ -240,7 +240,7 @@ def _scoring_inputs(
             "config": config.model_dump(mode="json", include={"parameters", "model", "ranking"}),
             "suppressions": suppressions.rows(),
             "features": library().fingerprint,
-            "code": _scoring_code_hash(),
+            "code": _package_code_hash(),
         }
     )
 
@@ -250,7 +250,7 @@ RESOLVE_INPUTS, RESOLVE_RESULT = "resolve_inputs", "resolve_result"
 
 def _resolve_inputs(store: Store) -> str:
     """A hash of everything entity resolution reads: the files and how they were ingested,
-    the reviewers' judgements, the resolver's version."""
+    the reviewers' judgements, the resolver's version and the package's code."""
     con = store.con
     return sha256_json(
         {
@@ -261,6 +261,8 @@ def _resolve_inputs(store: Store) -> str:
                 "SELECT count(*), max(decided_at)::VARCHAR FROM resolve_judgements"
             ).fetchall(),
             "resolver": RESOLVER_VERSION,
+            # the code that links names and records: a new version may link differently
+            "code": _package_code_hash(),
             # the vocabulary and link settings the record links are made with
             "features": library().fingerprint,
         }
@@ -284,7 +286,7 @@ def _resolve_unless_unchanged(store: Store, inputs: str) -> tuple[ResolveResult,
 
 
 @cache
-def _scoring_code_hash() -> str:
+def _package_code_hash() -> str:
     """The package's code and data, and the versions of the libraries that can move a
     score: any change to any of them makes the next run score again rather than reuse
     leads this code did not make (no hand-kept list of the files that matter)."""

@@ -498,3 +498,33 @@ def test_a_branch_uscc_the_registry_lacks_still_links(tmp_path: Path) -> None:
     unknown = make_uscc("440607", "MA4X8CR9")
     db = _world(tmp_path, BRANCHES, [("佛山市宏远建设有限公司三水分公司", unknown, None)])
     assert _resolve(db)[2] == (f"C-{unknown}", "uscc")
+
+
+def test_a_clerks_short_name_links_its_company(tmp_path: Path) -> None:
+    huicheng, city = "441302", "441300"
+    registry = [
+        ("惠州市惠城区联豪建筑有限责任公司", make_uscc(huicheng, "MA51LH01"), "惠州市惠城区"),
+        ("惠州市联豪建筑有限公司", make_uscc(city, "MA51LH02"), "惠州市"),
+        ("广东富兴建设工程集团有限公司", make_uscc("440305", "MA51FX03"), "深圳市南山区"),
+        ("广东富信建设有限公司", make_uscc("440402", "MA51FX04"), "珠海市香洲区"),
+        ("惠州市惠东县安锦建筑工程股份有限公司", make_uscc("441323", "MA51AJ05"), "惠东县"),
+        ("深圳市建洲建设有限公司", make_uscc("440305", "MA51JW06"), "深圳市南山区"),
+    ]
+    db = _world(
+        tmp_path,
+        registry,
+        [
+            ("惠城联豪建筑公司", None, None),  # the company registered in 惠城, not the city's
+            ("广东富兴建设", None, None),  # industry words cut short; 富信 only sounds alike
+            ("惠东安锦建筑工程股份", None, None),  # 股份 for 股份有限公司
+            ("建洲建设", None, None),  # trade name and industry words: a company, no person
+            ("王建设", None, "h1"),  # a surname and 建设: a person
+        ],
+    )
+    links = _resolve(db)
+    expected = [f"C-{uscc}" for _, uscc, _ in registry]
+    assert links[2][0] == expected[0]
+    assert links[3][0] == expected[2]
+    assert links[4][0] == expected[4]
+    assert links[5][0] == expected[5]
+    assert links[6][1] == "person"

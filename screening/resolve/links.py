@@ -26,7 +26,8 @@ entities (a deposit belongs to its contractor's project).
   namesake estates share a site name, the contractor tells them apart.
 - **award_enforcement**: the enforcement's basis (执行依据) is the case number, once both are
   normalised (1.0); or the same worker and employer after the award took effect, as when
-  a judgment replaced the award (0.8).
+  a judgment replaced the award (0.8), the worker known by ID number, or by name where
+  one side has no ID number (0.7).
 - **enforcement_restored**: a case closed as 终本 and the first later case that restores it
   (a restored case, @restored_case: 执恢 in the Supreme People's Court's case numbers),
   filed once the 终本 closed, against the same debtor on the same basis (1.0) or for the
@@ -98,7 +99,8 @@ class _Sources:
                   QUALIFY row_number() OVER (PARTITION BY t.project_no
                                              ORDER BY t.source_file, t.source_row) = 1"""
     awards = """SELECT t.source_file, t.source_row, t.case_no, t.project_text,
-                       t.applicant_id_hash AS applicant_hash, t.filed_date, t.effective_date,
+                       t.applicant_id_hash AS applicant_hash, t.applicant_name,
+                       t.filed_date, t.effective_date,
                        r.entity_id AS respondent_id, e.place AS respondent_place
                 FROM arbitrations t LEFT JOIN mentions r ON r.source_table = 'arbitrations'
                   AND r.role = 'respondent_name' AND r.source_file = t.source_file
@@ -236,9 +238,11 @@ def _award_project(vocabulary: Vocabulary) -> str:
         a AS (
             SELECT w.*, {_site_core("w.project_text", vocabulary)} AS site,
                    c.code AS committee_code, c.level AS committee_level,
-                   coalesce(w.respondent_place,
-                            CASE WHEN starts_with(w.respondent_id, 'C-')
-                                 THEN substr(w.respondent_id, 5, 6) END) AS employer_area
+                   -- Where the employer is registered: its code's area (a district),
+                   -- else the place its name gives (often only the city).
+                   coalesce(CASE WHEN starts_with(w.respondent_id, 'C-')
+                                 THEN substr(w.respondent_id, 5, 6) END,
+                            w.respondent_place) AS employer_area
             FROM ({_Sources.awards}) w
             LEFT JOIN committee_places c ON c.committee = {committee_sql("w.case_no")}),
         pieces AS (
@@ -325,7 +329,8 @@ def _award_enforcement(vocabulary: Vocabulary) -> str:
         e AS (
             SELECT t.source_file, t.source_row, t.filed_date, {case_key("t.basis", vocabulary)}
                      AS basis_key,
-                   t.applicant_code_hash AS applicant_hash, r.entity_id AS respondent_id
+                   t.applicant_code_hash AS applicant_hash, t.applicant_name,
+                   r.entity_id AS respondent_id
             FROM enforcements t LEFT JOIN mentions r ON r.source_table = 'enforcements'
               AND r.role = 'respondent_name' AND r.source_file = t.source_file
               AND r.source_row = t.source_row
@@ -340,7 +345,16 @@ def _award_enforcement(vocabulary: Vocabulary) -> str:
                    'same_parties', 0.8
             FROM a JOIN e ON e.applicant_hash = a.applicant_hash
               AND e.respondent_id = a.respondent_id
-            WHERE e.filed_date >= a.effective_date)
+            WHERE e.filed_date >= a.effective_date
+            UNION ALL
+            -- A court that does not send the applicant's ID number: the same worker's name
+            -- against the same employer after the award took effect.
+            SELECT a.source_file, a.source_row, e.source_file, e.source_row,
+                   'same_names', 0.7
+            FROM a JOIN e ON e.applicant_name = a.applicant_name
+              AND e.respondent_id = a.respondent_id
+            WHERE e.filed_date >= a.effective_date
+              AND (a.applicant_hash IS NULL OR e.applicant_hash IS NULL))
         SELECT 'award_enforcement', from_file, from_row, to_file, to_row,
                arg_max(method, confidence), max(confidence)
         FROM linked GROUP BY ALL"""
@@ -353,7 +367,8 @@ def _enforcement_restored(vocabulary: Vocabulary) -> str:
         WITH e AS (
             SELECT t.source_file, t.source_row, t.case_no, t.filed_date, t.closed_date,
                    t.close_method, {case_key("t.basis", vocabulary)} AS basis_key,
-                   t.applicant_code_hash AS applicant_hash, r.entity_id AS respondent_id
+                   t.applicant_code_hash AS applicant_hash, t.applicant_name,
+                   r.entity_id AS respondent_id
             FROM enforcements t LEFT JOIN mentions r ON r.source_table = 'enforcements'
               AND r.role = 'respondent_name' AND r.source_file = t.source_file
               AND r.source_row = t.source_row
@@ -367,7 +382,9 @@ def _enforcement_restored(vocabulary: Vocabulary) -> str:
                      AS method,
                    CASE WHEN r.basis_key = zb.basis_key THEN 1.0 ELSE 0.8 END AS confidence
             FROM zb JOIN restoring r ON r.respondent_id = zb.respondent_id
-              AND (r.basis_key = zb.basis_key OR r.applicant_hash = zb.applicant_hash)
+              AND (r.basis_key = zb.basis_key OR r.applicant_hash = zb.applicant_hash
+                   OR (coalesce(r.applicant_hash, zb.applicant_hash) IS NULL
+                       AND r.applicant_name = zb.applicant_name))
               AND r.filed_date >= coalesce(zb.closed_date, zb.filed_date)
               AND (r.source_file, r.source_row) <> (zb.source_file, zb.source_row))
         SELECT 'enforcement_restored', from_file, from_row,

@@ -273,12 +273,16 @@ def _closest(candidates: pl.DataFrame) -> pl.DataFrame:
     The registry holds different companies whose names differ only in legal form or in
     region (…有限公司 and …有限责任公司; 佛山农商行 and 顺德农商行): the one spelt exactly
     as typed wins, then the one with the same regions and legal form, then the same regions,
-    then the same legal form. A lone candidate is picked; if none is alone in agreeing, none
+    then the same district, then the same legal form. A lone candidate is picked; if none is alone in agreeing, none
     is, and all stay candidates.
     """
     same_text = pl.col("text") == pl.col("text_target")
     same_form = pl.col("legal_form") == pl.col("legal_form_target")
-    tests = (same_text, _same_regions() & same_form, _same_regions(), same_form)
+    # 惠城联豪建筑公司: the company registered in 惠城区, not the one named only 惠州市….
+    same_district = pl.col("district").is_not_null() & pl.col("district").eq_missing(
+        pl.col("district_target")
+    )
+    tests = (same_text, _same_regions() & same_form, _same_regions(), same_district, same_form)
     # The first test that singles a candidate out decides (a lone candidate is singled out).
     decisive = [pl.when(pl.len().over("query") == 1).then(True)]
     decisive += [pl.when(test.sum().over("query") == 1).then(test) for test in tests]

@@ -94,8 +94,8 @@ def person_name(text: str, words: NameVocabulary | None = None) -> str | None:
     张三), or None for an organisation's name.
 
     A name that is a region and industry words (南海汽配: the auto-parts company of
-    南海; 南海华锋汽配) is no person's, nor is one with a mark of an organisation, even
-    in a note.
+    南海; 南海华锋汽配) or a trade name and industry words (建洲建设) is no person's, nor
+    is one with a mark of an organisation, even in a note.
     """
     words = words or name_vocabulary()
     bare = _without_note(text, words)
@@ -103,7 +103,11 @@ def person_name(text: str, words: NameVocabulary | None = None) -> str | None:
         if not PERSON_NAME.match(text):
             return None
         bare = text  # 王老板: a note, but 王 alone is no name
-    if words.organisation_marks.search(text) or _region_and_industry(bare, words):
+    if (
+        words.organisation_marks.search(text)
+        or _region_and_industry(bare, words)
+        or _trade_and_industry(bare, words)
+    ):
         return None
     return bare
 
@@ -127,6 +131,12 @@ def _region_and_industry(text: str, words: NameVocabulary) -> bool:
     """A region, perhaps a trade name, then industry words: 南海汽配, 南海华锋汽配."""
     found, rest = load_gazetteer().region_prefix(text)
     return bool(found) and bool(words.only_tokens.match(rest) or words.industry_tail.match(rest))
+
+
+def _trade_and_industry(text: str, words: NameVocabulary) -> bool:
+    """A trade name of two characters or more, then industry words: 建洲建设, 康盛建工 — a
+    company's short name. 王建设 stays a person: one character before 建设 is a surname."""
+    return any(words.only_tokens.match(text[cut:]) for cut in range(2, len(text) - 1))
 
 
 def is_generic(core: str, words: NameVocabulary | None = None) -> bool:

@@ -70,10 +70,17 @@ def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
         trade_characters=_similarity(trades["mention_trade"], trades["trade"]),
     )
     industries = frame.select("mention_industry", "industry").unique()
+    # A clerk who shortens a name drops industry words from the end (广东富兴建设 for
+    # 广东富兴建设工程集团有限公司): what is left agrees with the company's words.
+    shortened = (pl.col("mention_industry") != "") & pl.col("industry").str.starts_with(
+        pl.col("mention_industry")
+    )
     industries = industries.with_columns(
         industry_sound=_similarity(
             _sounds(industries["mention_industry"]), _sounds(industries["industry"])
         )
+    ).with_columns(
+        industry_sound=pl.when(shortened).then(1.0).otherwise(pl.col("industry_sound"))
     )
     frame = (
         frame.join(trades, on=["mention_trade", "trade"], maintain_order="left")
