@@ -273,8 +273,8 @@ def _closest(candidates: pl.DataFrame) -> pl.DataFrame:
     The registry holds different companies whose names differ only in legal form or in
     region (…有限公司 and …有限责任公司; 佛山农商行 and 顺德农商行): the one spelt exactly
     as typed wins, then the one with the same regions and legal form, then the same regions,
-    then the same district, then the same legal form. A lone candidate is picked; if none is alone in agreeing, none
-    is, and all stay candidates.
+    then the same district, then the same legal form. A lone candidate is picked; if none
+    is alone in agreeing, none is, and all stay candidates.
     """
     same_text = pl.col("text") == pl.col("text_target")
     same_form = pl.col("legal_form") == pl.col("legal_form_target")

@@ -79,9 +79,7 @@ def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
         industry_sound=_similarity(
             _sounds(industries["mention_industry"]), _sounds(industries["industry"])
         )
-    ).with_columns(
-        industry_sound=pl.when(shortened).then(1.0).otherwise(pl.col("industry_sound"))
-    )
+    ).with_columns(industry_sound=pl.when(shortened).then(1.0).otherwise(pl.col("industry_sound")))
     frame = (
         frame.join(trades, on=["mention_trade", "trade"], maintain_order="left")
         .join(industries, on=["mention_industry", "industry"], maintain_order="left")
