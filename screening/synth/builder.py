@@ -58,6 +58,7 @@ class Builder:
         self._names: set[str] = set()
         self._org_bodies: set[str] = set()
         self._id_numbers: set[str] = set()
+        self._permits: set[str] = set()
         self._committees = _committee_prefixes(self.home_areas)
         self._case_templates = committee_templates(self.home_areas, self.knobs.arbitration_style)
         self.industries = _industries(self.knobs)
@@ -294,7 +295,7 @@ class Builder:
             project_no=f"{place.code}{permit_date.year}{uid:06d}",
             name=full,
             short_name=short,
-            permit_no=f"{place.code}{permit_date:%Y%m%d}{rng.randint(1, 99):02d}01",
+            permit_no=self._unique_permit(f"{place.code}{permit_date:%Y%m%d}", rng.randint(1, 99)),
             district_code=place.code,
             district_short=place.short_name,
             client=client,
@@ -307,6 +308,14 @@ class Builder:
         )
         self.world.projects.append(project)
         return project
+
+    def _unique_permit(self, prefix: str, serial: int) -> str:
+        """A permit number no other project has (a permit names one project): the next free
+        serial of the day, drawing nothing more from the random stream."""
+        while (number := f"{prefix}{serial:02d}01") in self._permits:
+            serial += 1
+        self._permits.add(number)
+        return number
 
     def deposit(
         self,
