@@ -78,6 +78,7 @@ def run_job(
     ``today`` (default: the clock's) decides which suppressions are in force."""
     manifest = load_manifest(config.manifest, data=config.data)
     rules = job_rules(config)
+    chosen_features(config.model)  # a feature name the model does not know: refused now
     if config.output.export is not None:
         check_export_path(config.output.export)  # before the run, not after minutes of it
     as_of = config.as_of or date.today()

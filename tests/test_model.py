@@ -12,9 +12,10 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from screening.config import ModelSettings
+from screening.errors import ConfigError
 from screening.model.anomaly import MIN_EMPLOYERS, score_employers
 from screening.model.estimator import EmployerAnomalyModel
-from screening.model.features import EmployerFeatures, model_features
+from screening.model.features import EmployerFeatures, chosen_features, model_features
 
 
 @parametrize_with_checks([EmployerAnomalyModel(n_estimators=20)])
@@ -22,12 +23,15 @@ def test_scikit_learn_estimator_checks(estimator, check):  # type: ignore[no-unt
     check(estimator)
 
 
+MEDIATION = [f.name for f in model_features()].index("mediation_share")
+
+
 def _employers(rng: np.random.Generator, typical: int, unusual: int) -> EmployerFeatures:
     """``typical`` employers around the same values, then ``unusual`` whose every case
     ends in mediation (the first feature far above the rest)."""
     features = model_features()
     values = rng.normal(loc=1.0, scale=0.1, size=(typical + unusual, len(features)))
-    values[typical:, 1] = 25.0  # mediation_share, far from everybody else
+    values[typical:, MEDIATION] = 25.0  # mediation share, far from everybody else
     frame = pl.DataFrame(values, schema=[f.name for f in features], orient="row")
     keys = pl.Series("subject_key", [f"E{i:04d}" for i in range(typical + unusual)])
     return EmployerFeatures(date(2026, 9, 30), features, frame.insert_column(0, keys))
@@ -77,7 +81,7 @@ def test_unusual_employers_flagged_first_and_explained() -> None:
     assert set(top["subject_key"]) == {"E0300", "E0301", "E0302"}
     assert top["anomaly"][0] == pytest.approx(1.0)
     assert ((result.flagged["anomaly"] >= 0) & (result.flagged["anomaly"] <= 1)).all()
-    mediation = model_features()[1]
+    mediation = model_features()[MEDIATION]
     assert top["reason"].str.starts_with(f"异常用人单位 unusual employer: {mediation.zh}偏高").all()
     # Ordered by score, then key: deterministic.
     assert result.flagged["anomaly"].is_sorted(descending=True)
@@ -89,3 +93,12 @@ def test_at_most_max_leads_and_nothing_from_too_few_employers() -> None:
     few = _employers(np.random.default_rng(6), typical=MIN_EMPLOYERS - 2, unusual=1)
     result = score_employers(few, ModelSettings())
     assert result.flagged.is_empty() and result.companies == MIN_EMPLOYERS - 1
+
+
+def test_a_job_may_choose_an_optional_feature_and_not_an_unknown_one() -> None:
+    defaults = [f.name for f in chosen_features(ModelSettings())]
+    assert "claim_projects" not in defaults and "mediation_share" in defaults
+    chosen = chosen_features(ModelSettings(features=["mediation_share", "claim_projects"]))
+    assert [f.name for f in chosen] == ["mediation_share", "claim_projects"]
+    with pytest.raises(ConfigError, match="no_such_feature"):
+        chosen_features(ModelSettings(features=["no_such_feature"]))

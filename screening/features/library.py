@@ -358,9 +358,10 @@ class _SubjectChecker:
                 set(self.columns),
                 extra_parameters={"min_cases"},
             )
-            for name in spec.anomaly.features:
-                if name not in names:
-                    self._add(("anomaly", "features"), f"no feature '{name}'")
+            for key in ("features", "optional"):
+                for name in getattr(spec.anomaly, key):
+                    if name not in names:
+                        self._add(("anomaly", key), f"no feature '{name}'")
         return CheckedSubject(spec, self.path, base, relations, tuple(features), population)
 
     def _relation(self, name: str, relation: Relation) -> CheckedRelation:

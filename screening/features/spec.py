@@ -113,6 +113,8 @@ class AnomalySpec(_Strict):
 
     population: str
     features: list[str] = Field(min_length=2)
+    # Features a job may choose (`model.features`) that the model does not read by default.
+    optional: list[str] = Field(default_factory=list)
 
 
 class SubjectSpec(_Strict):

@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from screening.config import ModelSettings
+from screening.errors import ConfigError
 from screening.features.compile import DIALECT
 from screening.features.library import library
 
@@ -37,19 +38,31 @@ class EmployerFeatures:
         return self.frame.select(f.name for f in self.features)
 
 
-def model_features() -> tuple[ModelFeature, ...]:
-    """The company features the model reads (``anomaly.features`` of the company subject)."""
+def model_features(*, optional: bool = False) -> tuple[ModelFeature, ...]:
+    """The company features the model reads (``anomaly.features`` of the company subject),
+    and with ``optional`` those a job may choose besides (``anomaly.optional``)."""
     company = library().subjects["company"]
     assert company.spec.anomaly is not None
+    names = company.spec.anomaly.features + (company.spec.anomaly.optional if optional else [])
     return tuple(
         ModelFeature(name, company.feature(name).spec.zh, company.feature(name).spec.en)
-        for name in company.spec.anomaly.features
+        for name in names
     )
 
 
 def chosen_features(settings: ModelSettings) -> list[ModelFeature]:
-    """The features the settings ask for: all unless a subset is named."""
-    return [f for f in model_features() if settings.features is None or f.name in settings.features]
+    """The features the settings ask for: the default ones unless others are named; a
+    name the model does not know is refused."""
+    if settings.features is None:
+        return list(model_features())
+    known = model_features(optional=True)
+    unknown = sorted(set(settings.features) - {f.name for f in known})
+    if unknown:
+        raise ConfigError(
+            f"model.features names no anomaly feature: {', '.join(unknown)}",
+            hint=f"choose from: {', '.join(f.name for f in known)}",
+        )
+    return [f for f in known if f.name in settings.features]
 
 
 def employer_features(

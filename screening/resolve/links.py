@@ -323,18 +323,24 @@ def case_key(column: str, vocabulary: Vocabulary) -> str:
     return f"regexp_replace({column}, '{vocabulary['case_number_marks'].pattern()}', '', 'g')"
 
 
+def _enforcement_rows(vocabulary: Vocabulary) -> str:
+    """SQL for the enforcement cases a link reads: one per row (duplicates skipped), with
+    the basis's case key, the applicant and the debtor's entity."""
+    return f"""
+        SELECT t.source_file, t.source_row, t.case_no, t.filed_date, t.closed_date,
+               t.close_method, {case_key("t.basis", vocabulary)} AS basis_key,
+               t.applicant_code_hash AS applicant_hash, t.applicant_name,
+               r.entity_id AS respondent_id
+        FROM enforcements t LEFT JOIN mentions r ON r.source_table = 'enforcements'
+          AND r.role = 'respondent_name' AND r.source_file = t.source_file
+          AND r.source_row = t.source_row
+        WHERE t.duplicate_of_row IS NULL"""
+
+
 def _award_enforcement(vocabulary: Vocabulary) -> str:
     return f"""
         WITH a AS ({_Sources.awards}),
-        e AS (
-            SELECT t.source_file, t.source_row, t.filed_date, {case_key("t.basis", vocabulary)}
-                     AS basis_key,
-                   t.applicant_code_hash AS applicant_hash, t.applicant_name,
-                   r.entity_id AS respondent_id
-            FROM enforcements t LEFT JOIN mentions r ON r.source_table = 'enforcements'
-              AND r.role = 'respondent_name' AND r.source_file = t.source_file
-              AND r.source_row = t.source_row
-            WHERE t.duplicate_of_row IS NULL),
+        e AS ({_enforcement_rows(vocabulary)}),
         linked AS (
             SELECT a.source_file AS from_file, a.source_row AS from_row,
                    e.source_file AS to_file, e.source_row AS to_row,
@@ -364,15 +370,7 @@ def _enforcement_restored(vocabulary: Vocabulary) -> str:
     zb = vocabulary["zb_close"].condition(exp.column("close_method", table="e")).sql("duckdb")
     restored = vocabulary["restored_case"].condition(exp.column("case_no", table="e"))
     return f"""
-        WITH e AS (
-            SELECT t.source_file, t.source_row, t.case_no, t.filed_date, t.closed_date,
-                   t.close_method, {case_key("t.basis", vocabulary)} AS basis_key,
-                   t.applicant_code_hash AS applicant_hash, t.applicant_name,
-                   r.entity_id AS respondent_id
-            FROM enforcements t LEFT JOIN mentions r ON r.source_table = 'enforcements'
-              AND r.role = 'respondent_name' AND r.source_file = t.source_file
-              AND r.source_row = t.source_row
-            WHERE t.duplicate_of_row IS NULL),
+        WITH e AS ({_enforcement_rows(vocabulary)}),
         zb AS (SELECT * FROM e WHERE coalesce({zb}, false)),
         restoring AS (SELECT * FROM e WHERE coalesce({restored.sql("duckdb")}, false)),
         pairs AS (

@@ -28,6 +28,10 @@ WITH layer0 AS (
     COALESCE(a3.f__unpaid_workers, 0) AS f__unpaid_workers,
     COALESCE(a3.f__cheap_mediations, 0) AS f__cheap_mediations,
     COALESCE(a3.f__iou_awards, 0) AS f__iou_awards,
+    COALESCE(a3.f__wage_cases, 0) AS f__wage_cases,
+    a3.f__open_wage_share AS f__open_wage_share,
+    COALESCE(a3.f__claim_projects, 0) AS f__claim_projects,
+    a3.f__last_claim_date AS f__last_claim_date,
     COALESCE(a3.f__closed_wage_cases, 0) AS f__closed_wage_cases,
     a3.f__mediation_share AS f__mediation_share,
     a3.f__low_mediation_share AS f__low_mediation_share,
@@ -115,6 +119,14 @@ WITH layer0 AS (
       COUNT(*) FILTER(WHERE
         r.iou_only) AS f__iou_awards,
       COUNT(*) FILTER(WHERE
+        r.wage_claim) AS f__wage_cases,
+      AVG(CAST(r.closed_date IS NULL AS DOUBLE)) FILTER(WHERE
+        r.wage_claim) AS f__open_wage_share,
+      COUNT(DISTINCT r.project_no) FILTER(WHERE
+        r.wage_claim) AS f__claim_projects,
+      MAX(r.filed_date) FILTER(WHERE
+        r.wage_claim) AS f__last_claim_date,
+      COUNT(*) FILTER(WHERE
         r.wage_claim AND NOT r.closed_date IS NULL) AS f__closed_wage_cases,
       AVG(CAST((
         r.close_method IN ('调解')
@@ -135,7 +147,7 @@ WITH layer0 AS (
       MEDIAN(DATE_DIFF('DAY', r.filed_date, r.closed_date)) FILTER(WHERE
         r.wage_claim AND NOT r.closed_date IS NULL) AS f__days_to_close,
       MIN(r.filed_date) FILTER(WHERE
-        r.wage_claim AND NOT r.closed_date IS NULL) AS f__first_claim_date,
+        r.wage_claim) AS f__first_claim_date,
       AVG(CAST(r.enforcements > 0 AS DOUBLE)) FILTER(WHERE
         r.wage_claim AND NOT r.closed_date IS NULL) AS f__enforced_share,
       COUNT(DISTINCT r.applicant_hash) FILTER(WHERE
@@ -178,6 +190,7 @@ WITH layer0 AS (
     p.f__deposits_held / NULLIF(p.f__active_contract_total, 0) AS f__deposit_share_active,
     DATE_DIFF('DAY', p.f__last_zb_date, $as_of) AS f__days_since_last_zb,
     DATE_DIFF('DAY', p.f__founded, p.f__first_claim_date) AS f__days_founding_to_first_claim,
+    DATE_DIFF('DAY', p.f__first_claim_date, p.f__last_claim_date) AS f__claim_window_days,
     p.f__closed_wage_cases / p.f__closed_wage_workers AS f__claims_per_worker,
     COALESCE(a0.f__awards_before_dereg_unpaid, 0) AS f__awards_before_dereg_unpaid,
     COALESCE(a1.f__projects_active_at_zb, 0) AS f__projects_active_at_zb,
@@ -251,6 +264,10 @@ SELECT
   f__projects_won_after_zb AS projects_won_after_zb,
   f__cheap_mediations AS cheap_mediations,
   f__iou_awards AS iou_awards,
+  f__wage_cases AS wage_cases,
+  f__open_wage_share AS open_wage_share,
+  f__claim_projects AS claim_projects,
+  f__last_claim_date AS last_claim_date,
   f__closed_wage_cases AS closed_wage_cases,
   f__mediation_share AS mediation_share,
   f__low_mediation_share AS low_mediation_share,
@@ -258,6 +275,7 @@ SELECT
   f__days_to_close AS days_to_close,
   f__first_claim_date AS first_claim_date,
   f__days_founding_to_first_claim AS days_founding_to_first_claim,
+  f__claim_window_days AS claim_window_days,
   f__enforced_share AS enforced_share,
   f__closed_wage_workers AS closed_wage_workers,
   f__claims_per_worker AS claims_per_worker
