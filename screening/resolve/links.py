@@ -10,7 +10,9 @@ entities (a deposit belongs to its contractor's project).
 - **deposit_project**: by permit number (1.0); the contractor breaks ties between two
   projects with the number; a deposit without one goes to its contractor's project whose
   name contains the deposit's (0.9) and whose permit is nearest the deposit date, not to
-  a namesake permitted long before it; two equally near leave it unlinked.
+  a namesake permitted long before it; when its contractor cannot be told, the one project
+  whose name holds the deposit's, permitted shortly before it (0.7); two equally near
+  leave it unlinked.
 - **award_project**: a case's site text (涉及项目), trimmed of district and suffix words,
   contained in a project's name. A committee hears a case where the work was done or where
   the employer is (劳动争议调解仲裁法 第二十一条): a project in the committee's place
@@ -79,6 +81,7 @@ class LinkSettings(_Strict):
     """The numbers the links use (``features/links.yaml``)."""
 
     deposit_before_permit_days: Days
+    deposit_name_only_days: Days
     finished_before_filing_days: Days
     min_site_length: Days
 
@@ -124,7 +127,10 @@ def write_links(
         empty_table(con, "record_links")
         con.execute(
             f"INSERT INTO record_links {_deposit_project(vocabulary)}",
-            {"lead_days": settings.deposit_before_permit_days.default},
+            {
+                "lead_days": settings.deposit_before_permit_days.default,
+                "name_only_days": settings.deposit_name_only_days.default,
+            },
         )
         con.execute(
             f"INSERT INTO record_links {_award_project(vocabulary)}",
@@ -179,7 +185,18 @@ def _deposit_project(vocabulary: Vocabulary) -> str:
                    'name_contractor', 0.9, abs(date_diff('day', p.permit_date, d.deposit_date))
             FROM d JOIN p ON p.contractor_id = d.contractor_id
             WHERE d.permit_no IS NULL AND contains(p.project_name, {trimmed})
-              AND d.deposit_date >= p.permit_date - to_days($lead_days::INTEGER)),
+              AND d.deposit_date >= p.permit_date - to_days($lead_days::INTEGER)
+            UNION ALL
+            -- A contractor typed so that it cannot be told (惠东安锦建筑工程股份 as a new
+            -- entity): the project whose name holds the deposit's, permitted within days
+            -- of the deposit (0.7); the contractor's own projects rank first.
+            SELECT d.source_file, d.source_row, p.project_no, p.contractor_id,
+                   'name_date', 0.7, abs(date_diff('day', p.permit_date, d.deposit_date))
+            FROM d JOIN p ON contains(p.project_name, {trimmed})
+            WHERE d.permit_no IS NULL AND length({trimmed}) >= 4
+              AND p.contractor_id IS DISTINCT FROM d.contractor_id
+              AND d.deposit_date BETWEEN p.permit_date - to_days($lead_days::INTEGER)
+                                     AND p.permit_date + to_days($name_only_days::INTEGER)),
         -- A deposit is due soon after the permit: of a contractor's projects whose name
         -- holds the deposit's, the one permitted nearest the deposit date; two equally near
         -- leave the deposit unlinked rather than given to the wrong one.

@@ -38,6 +38,7 @@ WITH layer0 AS (
     a3.f__recovery_rate AS f__recovery_rate,
     a3.f__days_to_close AS f__days_to_close,
     a3.f__first_claim_date AS f__first_claim_date,
+    a3.f__first_any_claim_date AS f__first_any_claim_date,
     a3.f__enforced_share AS f__enforced_share,
     COALESCE(a3.f__closed_wage_workers, 0) AS f__closed_wage_workers,
     COALESCE(a4.f__zb_cases, 0) AS f__zb_cases,
@@ -147,7 +148,9 @@ WITH layer0 AS (
       MEDIAN(DATE_DIFF('DAY', r.filed_date, r.closed_date)) FILTER(WHERE
         r.wage_claim AND NOT r.closed_date IS NULL) AS f__days_to_close,
       MIN(r.filed_date) FILTER(WHERE
-        r.wage_claim) AS f__first_claim_date,
+        r.wage_claim AND NOT r.closed_date IS NULL) AS f__first_claim_date,
+      MIN(r.filed_date) FILTER(WHERE
+        r.wage_claim) AS f__first_any_claim_date,
       AVG(CAST(r.enforcements > 0 AS DOUBLE)) FILTER(WHERE
         r.wage_claim AND NOT r.closed_date IS NULL) AS f__enforced_share,
       COUNT(DISTINCT r.applicant_hash) FILTER(WHERE
@@ -190,7 +193,7 @@ WITH layer0 AS (
     p.f__deposits_held / NULLIF(p.f__active_contract_total, 0) AS f__deposit_share_active,
     DATE_DIFF('DAY', p.f__last_zb_date, $as_of) AS f__days_since_last_zb,
     DATE_DIFF('DAY', p.f__founded, p.f__first_claim_date) AS f__days_founding_to_first_claim,
-    DATE_DIFF('DAY', p.f__first_claim_date, p.f__last_claim_date) AS f__claim_window_days,
+    DATE_DIFF('DAY', p.f__first_any_claim_date, p.f__last_claim_date) AS f__claim_window_days,
     p.f__closed_wage_cases / p.f__closed_wage_workers AS f__claims_per_worker,
     COALESCE(a0.f__awards_before_dereg_unpaid, 0) AS f__awards_before_dereg_unpaid,
     COALESCE(a1.f__projects_active_at_zb, 0) AS f__projects_active_at_zb,
@@ -275,6 +278,7 @@ SELECT
   f__days_to_close AS days_to_close,
   f__first_claim_date AS first_claim_date,
   f__days_founding_to_first_claim AS days_founding_to_first_claim,
+  f__first_any_claim_date AS first_any_claim_date,
   f__claim_window_days AS claim_window_days,
   f__enforced_share AS enforced_share,
   f__closed_wage_workers AS closed_wage_workers,
