@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
@@ -31,14 +31,24 @@ MentionKey = tuple[str, int, str]  # source file, source row, canonical column
 
 
 @dataclass(frozen=True)
-class Evaluation:
-    run_id: str
+class ListScores:
+    """How good one ranked list of leads is against a world's truth (the measures of
+    :class:`Evaluation` that need only the list)."""
+
     leads: int
     precision_at: dict[int, float]
     recall: float
     recall_by_pattern: dict[str, tuple[int, int]]  # pattern -> (found, planted)
     precision_by_rule: dict[str, tuple[int, int]]  # rule -> (true leads, leads)
     decoys_in_top: int  # decoy subjects among the first DECOY_WINDOW leads
+
+
+@dataclass(frozen=True)
+class Evaluation(ListScores):
+    """A published run's lead list scored against a world's truth, with entity resolution
+    and the award→project links."""
+
+    run_id: str
     resolution: tuple[float, float]  # pairwise precision, recall of company mentions
     site_links: SiteLinks | None  # arbitration cases linked to their project (truth/sites.csv)
 
@@ -184,19 +194,6 @@ def rule_hits_against_truth(
     }
 
 
-@dataclass(frozen=True)
-class ListScores:
-    """How good one ranked list of leads is against a world's truth (the measures of
-    :class:`Evaluation` that need only the list)."""
-
-    leads: int
-    precision_at: dict[int, float]
-    recall: float
-    recall_by_pattern: dict[str, tuple[int, int]]  # pattern -> (found, planted)
-    precision_by_rule: dict[str, tuple[int, int]]  # rule -> (true leads, leads)
-    decoys_in_top: int  # decoy subjects among the first DECOY_WINDOW leads
-
-
 def score_leads(leads: pl.DataFrame, world: Path) -> ListScores:
     """Score a ranked lead list against ``world``'s truth.
 
@@ -263,13 +260,8 @@ def evaluate(store: Store, world: Path) -> Evaluation:
         raise ConfigError("no published run to evaluate", hint="run `screening run` first")
     scores = score_leads(run_leads(store.con, run.run_id), world)
     return Evaluation(
+        **asdict(scores),
         run_id=run.run_id,
-        leads=scores.leads,
-        precision_at=scores.precision_at,
-        recall=scores.recall,
-        recall_by_pattern=scores.recall_by_pattern,
-        precision_by_rule=scores.precision_by_rule,
-        decoys_in_top=scores.decoys_in_top,
         resolution=_resolution(store, world),
         site_links=site_links(store.con, world),
     )
