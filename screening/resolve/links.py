@@ -285,7 +285,12 @@ def _award_project(vocabulary: Vocabulary) -> str:
             WHERE a.committee_code IS NULL
                OR p.area = a.committee_code
                OR (a.committee_level = 'city' AND left(p.area, 4) = left(a.committee_code, 4))
-               OR (a.employer_area = a.committee_code
+               -- the employer registered in the committee's district, or its district
+               -- unknown (no code, a name that gives only the city): the committee may
+               -- sit at the employer's seat, so the work may be anywhere in the city
+               OR ((a.employer_area = a.committee_code OR a.employer_area IS NULL
+                    OR (ends_with(a.employer_area, '00')
+                        AND left(a.employer_area, 4) = left(a.committee_code, 4)))
                    AND left(p.area, 4) = left(a.committee_code, 4))),
         -- The most plausible projects of each case: built by the respondent itself, still
         -- being built when the case was filed. Not the ground: where the employer is
