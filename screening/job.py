@@ -45,7 +45,7 @@ from screening.leads.publish import (
 )
 from screening.leads.score import Scored, Scorer
 from screening.model.features import chosen_features
-from screening.resolve.link import RESOLVER_VERSION, ResolveResult, resolve
+from screening.resolve.link import ResolveResult, resolve
 from screening.review import active_suppressions, lead_statuses
 from screening.rules.load import LoadedRule, load_rules
 from screening.store import Store, now, query_frame, sha256_file, sha256_json
@@ -251,7 +251,7 @@ RESOLVE_INPUTS, RESOLVE_RESULT = "resolve_inputs", "resolve_result"
 
 def _resolve_inputs(store: Store) -> str:
     """A hash of everything entity resolution reads: the files and how they were ingested,
-    the reviewers' judgements, the resolver's version and the package's code."""
+    the reviewers' judgements and the package's code."""
     con = store.con
     return sha256_json(
         {
@@ -261,7 +261,6 @@ def _resolve_inputs(store: Store) -> str:
             "judgements": con.execute(
                 "SELECT count(*), max(decided_at)::VARCHAR FROM resolve_judgements"
             ).fetchall(),
-            "resolver": RESOLVER_VERSION,
             # the code that links names and records: a new version may link differently
             "code": _package_code_hash(),
             # the vocabulary and link settings the record links are made with

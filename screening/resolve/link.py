@@ -63,9 +63,6 @@ from screening.store import Store, empty_table
 
 Progress = Callable[[str], None]
 Judgements = dict[tuple[str, str], str]
-# Raise when a change to resolution changes its output: a job then resolves again even
-# if no input changed.
-RESOLVER_VERSION = 6
 
 
 @dataclass

@@ -19,8 +19,8 @@ entities (a deposit belongs to its contractor's project).
   (0.9), else, when the employer is registered there, a project in the same city (0.7);
   the project must be permitted by the filing and not finished long before it. Of the
   candidates, those built by the respondent itself and still being built at the filing
-  are the most plausible; when several namesake projects stay
-  equally plausible (two 保利名苑 in one district) the case is left unlinked.
+  are the most plausible; when several namesake projects stay equally plausible (two
+  保利名苑 in one district) the case is left unlinked.
 - **award_site**: each of a case's most plausible projects (the award_project's one, or
   every namesake: 0.9 shared among them): the site is a construction project, whichever.
 - **award_contractor_site**: a case against a project's own general contractor whose site
@@ -275,7 +275,7 @@ def _award_project(vocabulary: Vocabulary) -> str:
         -- Either ground of jurisdiction: the work was done in the committee's place, or the
         -- employer is registered there (then the site is looked for in the same city).
         candidates AS (
-            SELECT a.source_file, a.source_row, a.filed_date, n.project_no,
+            SELECT a.source_file, a.source_row, a.filed_date, a.respondent_id, n.project_no,
                    CASE WHEN a.committee_code IS NULL THEN 1
                         WHEN p.area = a.committee_code
                           OR (a.committee_level = 'city'
@@ -299,11 +299,10 @@ def _award_project(vocabulary: Vocabulary) -> str:
         ranked AS (
             SELECT c.source_file, c.source_row, c.project_no, c.ground,
                    rank() OVER (PARTITION BY c.source_file, c.source_row
-                                ORDER BY coalesce(p.contractor_id <> a.respondent_id, true),
+                                ORDER BY coalesce(p.contractor_id <> c.respondent_id, true),
                                          coalesce(p.completion_date < c.filed_date, false))
                      AS plausibility
             FROM candidates c JOIN p USING (project_no)
-            JOIN a ON a.source_file = c.source_file AND a.source_row = c.source_row
             WHERE p.permit_date <= c.filed_date
               AND (p.completion_date IS NULL
                    OR p.completion_date >= c.filed_date - to_days($finished_days::INTEGER))),
