@@ -528,3 +528,53 @@ def test_a_clerks_short_name_links_its_company(tmp_path: Path) -> None:
     assert links[4][0] == expected[4]
     assert links[5][0] == expected[5]
     assert links[6][1] == "person"
+
+
+def test_a_short_name_other_companies_could_shorten_is_placed_by_the_row(
+    tmp_path: Path,
+) -> None:
+    chancheng = ("佛山市禅城区广业建工有限责任公司", make_uscc("440604", "MA51GY01"), "禅城区")
+    # Registered in 南海 (its code says so), though neither its name nor address does.
+    written_out = ("佛山市广业建筑工程有限公司", make_uscc(NANHAI, "MA51GY02"), "佛山市")
+    cut_short = ("佛山市南海区鸿源建设工程有限公司", make_uscc(NANHAI, "MA51HY03"), "南海区")
+    one_letter_off = ("佛山市南海区恒源建设股份有限公司", make_uscc(NANHAI, "MA51HY04"), "南海区")
+    # 鸿源 is a common trade name, so no key of its own pairs every 鸿源 name and company.
+    common = [
+        (f"佛山市鸿源{industry}有限公司", make_uscc("440600", f"MA52{number:04d}"), "佛山市")
+        for number, industry in enumerate(
+            [
+                *("贸易", "物流", "餐饮管理", "服装", "家具", "陶瓷", "五金制品", "塑料制品"),
+                *("电子科技", "食品", "物业管理", "人力资源", "保洁服务", "照明电器", "汽车配件"),
+                *("园林绿化", "幕墙工程", "机电安装", "装饰工程", "实业", "投资发展"),
+            ]
+        )
+    ]
+    db = _world(
+        tmp_path,
+        [chancheng, written_out, cut_short, one_letter_off, *common],
+        [
+            ("广业建工", None, None),  # heard in 南海: the company registered there
+            ("广业建工", None, None),  # heard in 禅城: the company named so, in 禅城
+            ("广业建工", None, None),  # the city's court: the company spelt so, less sure
+            ("佛山市禅城区广业建工有限责任公司", None, None),  # the full name: no contest
+            ("南海鸿源建设", None, None),  # industry words cut short, not 恒源 (one letter off)
+        ],
+    )
+    courts = {2: "佛山市南海区人民法院", 3: "佛山市禅城区人民法院", 5: "佛山市南海区人民法院"}
+    with duckdb.connect(str(db)) as con:
+        for row, court in courts.items():
+            con.execute("UPDATE enforcements SET court = ? WHERE source_row = ?", [court, row])
+    links = _resolve(db)
+    assert links[2] == (f"C-{written_out[1]}", "exact")
+    assert links[3] == (f"C-{chancheng[1]}", "exact")
+    assert links[4] == (f"C-{chancheng[1]}", "exact")
+    assert links[5] == (f"C-{chancheng[1]}", "exact")
+    assert links[6] == (f"C-{cut_short[1]}", "fuzzy")
+    with duckdb.connect(str(db), read_only=True) as con:
+        confidence = dict(
+            con.execute(
+                "SELECT source_row, confidence FROM mentions WHERE source_table = 'enforcements'"
+            ).fetchall()
+        )
+    assert confidence[2] == confidence[3] == confidence[4] == 0.9
+    assert confidence[5] == 1.0

@@ -48,6 +48,7 @@ from screening.resolve.bulk import ADDRESS_LEVELS, PARTS_SCHEMA, PLACE_CODE
 from screening.resolve.links import write_links
 from screening.resolve.matcher import (
     CONFIDENCE,
+    CONTESTED_CONFIDENCE,
     CONTEXT_CONFIDENCE,
     KEY,
     PLACE,
@@ -342,7 +343,9 @@ def _register_links(
         ambiguous, on="query", how="anti"
     )
     scratch.frame("resolve_by_name", pl.concat([decided, _new_links(unlinked)]))
-    scratch.frame("resolve_by_place", _place_links(scratch, queries, targets, ambiguous))
+    scratch.frame(
+        "resolve_by_place", _place_links(scratch, queries, targets, ambiguous, decisions.fallback)
+    )
     must = {key: entity for (key, entity), kind in judgements.items() if kind == "must_link"}
     scratch.frame(
         "resolve_reviewed",
@@ -366,10 +369,19 @@ def _new_links(names: pl.DataFrame) -> pl.DataFrame:
 
 
 def _place_links(
-    scratch: _Scratch, queries: pl.DataFrame, targets: pl.DataFrame, ambiguous: pl.DataFrame
+    scratch: _Scratch,
+    queries: pl.DataFrame,
+    targets: pl.DataFrame,
+    ambiguous: pl.DataFrame,
+    fallback: pl.DataFrame,
 ) -> pl.DataFrame:
     """Names several companies share: the one company in the place the row is tied to,
-    else an entity of their own. One row per (name, context)."""
+    else the name's fallback (:meth:`Matcher._contest`), else an entity of their own. One
+    row per (name, context).
+
+    A company is in a place its name or address names, or where it was registered: a
+    USCC's characters 3–8 are its registration authority's division code (GB 32100-2015).
+    """
     shared = queries.join(ambiguous.select("query").unique(), on="query")
     scratch.frame("resolve_shared_names", shared.select("name"))
     contexts = scratch.query(
@@ -380,12 +392,14 @@ def _place_links(
     contexts = contexts.with_columns(
         pl.Series("context_place", [places(text) for text in contexts["context"]], PLACE_CODE)
     )
+    registered = pl.col("entity_id").str.slice(4, 6)
     here = pl.any_horizontal(
-        pl.col(column) == pl.col("context_place") for column in (*LEVELS, *ADDRESS_LEVELS)
+        *(pl.col(column) == pl.col("context_place") for column in (*LEVELS, *ADDRESS_LEVELS)),
+        registered == pl.col("context_place").cast(pl.String),
     )
+    candidates = contexts.join(shared.select("name", "query"), on="name")
     picked = (
-        contexts.join(shared.select("name", "query"), on="name")
-        .join(ambiguous, on="query")
+        candidates.join(ambiguous, on="query")
         .join(targets.select("target", "entity_id", *LEVELS, *ADDRESS_LEVELS), on="target")
         .filter(here)
         .filter(pl.len().over("name", "context") == 1)
@@ -397,9 +411,17 @@ def _place_links(
             confidence=pl.lit(CONTEXT_CONFIDENCE),
         )
     )
-    unpicked = contexts.join(picked, on=["name", "context"], how="anti", nulls_equal=True)
+    unpicked = candidates.join(picked, on=["name", "context"], how="anti", nulls_equal=True)
+    by_fallback = unpicked.join(fallback, on="query").select(
+        "name",
+        "context",
+        "entity_id",
+        method=pl.lit("exact"),
+        confidence=pl.lit(CONTESTED_CONFIDENCE),
+    )
+    unpicked = unpicked.join(fallback, on="query", how="anti")
     new = _new_links(shared.join(unpicked.select("name").unique(), on="name"))
-    return pl.concat([picked, unpicked.select("name", "context").join(new, on="name")])
+    return pl.concat([picked, by_fallback, unpicked.select("name", "context").join(new, on="name")])
 
 
 class _ContextPlaces:

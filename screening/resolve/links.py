@@ -219,13 +219,19 @@ def _deposit_project(vocabulary: Vocabulary) -> str:
 
 
 def _site_core(column: str, vocabulary: Vocabulary) -> str:
-    """A site as arbitration clerks type it (禅城碧桂花园一期工地): estate and phase only."""
+    """A site as arbitration clerks type it, estate and phase only: 禅城碧桂花园一期工地,
+    碧桂花园一期项目部, or the worker's own words, 在禅城区碧桂花园一期项目做木工.
+
+    In turn: the lead word (``site_lead``), what the worker did there and all after it
+    (``site_work``), a suffix (``site_suffix``), a leading district (禅城, 禅城区)."""
     districts = sorted(
         {p.short_name for p in load_gazetteer().places("district") if len(p.short_name) >= 2},
         key=lambda name: (-len(name), name),
     )
-    trimmed = f"regexp_replace({column}, '{vocabulary['site_suffix'].pattern()}', '')"
-    return f"regexp_replace({trimmed}, '^({'|'.join(districts)})', '')"
+    text = f"regexp_replace({column}, '{vocabulary['site_lead'].pattern()}', '')"
+    text = f"regexp_replace({text}, '({vocabulary['site_work'].pattern()}).*$', '')"
+    text = f"regexp_replace({text}, '{vocabulary['site_suffix'].pattern()}', '')"
+    return f"regexp_replace({text}, '^({'|'.join(districts)})(区|县)?', '')"
 
 
 def _committee_places(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -32,6 +32,12 @@ from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, score_pairs
 
 CONFIDENCE = {"uscc": 1.0, "person": 1.0, "reviewer": 1.0, "exact": 0.97, "new": 0.5}
 CONTEXT_CONFIDENCE = 0.9  # an exact name that only the row's place could attribute
+# A short name spelt as one company's but that could shorten others', where the row's place
+# picks none of them: the company spelt so is the likeliest, not a certainty.
+CONTESTED_CONFIDENCE = 0.9
+# A name typed without a legal form, or with the bare 公司, is a clerk's short form: it may
+# shorten the industry words of a company other than the one spelt exactly so.
+SHORT_LEGAL_FORMS = ("", "公司")
 FUZZY_CONFIDENCE_CAP = 0.99  # a name linked by similarity alone is never certain
 # A name of region and industry words only (南海汽配), linked to the one company there with
 # those words: the registry may lack the company meant, so it is far from certain.
@@ -56,6 +62,8 @@ class Decisions:
     fuzzy: pl.DataFrame  # query, target, entity_id, score fields, total: best first
     generic: pl.DataFrame  # query, target, entity_id: the companies its industry words fit
     links: pl.DataFrame  # query, entity_id, method, confidence: what the name alone links
+    # query, entity_id: a contested short name's exact match, when the row's place picks none
+    fallback: pl.DataFrame
 
     def ambiguous(self) -> pl.DataFrame:
         """(query, target) of the names several companies share: the row's place decides."""
@@ -88,9 +96,16 @@ class Matcher:
             .drop_nulls("place")
             .unique()
         )
-        self.target_keys = _blocking_keys(
-            self.targets.select("target", "core", "core_sound", "trade", "rare", "block_city"),
-            "target",
+        self.target_keys = pl.concat(
+            [
+                _blocking_keys(
+                    self.targets.select(
+                        "target", "core", "core_sound", "trade", "rare", "block_city"
+                    ),
+                    "target",
+                ),
+                _shortened_keys(self.targets),
+            ]
         )
 
     def decide(self, queries: pl.DataFrame, refused: pl.DataFrame) -> Decisions:
@@ -103,6 +118,7 @@ class Matcher:
             core=CORE, key=KEY, place=MOST_SPECIFIC, **_written_out(self.words)
         )
         exact = self._exact_candidates(queries, refused, "key")
+        exact, fallback = self._contest(queries, exact, refused)
         unmatched = queries.join(exact.select("query").unique(), on="query", how="anti")
         fuzzy = self._fuzzy_candidates(unmatched, refused)
         # Short forms written out, and industry words alone, only decide a name that no
@@ -123,7 +139,52 @@ class Matcher:
         )
         links = pl.concat([exact_links, _fuzzy_links(fuzzy), _generic_links(generic)])
         links = links.sort("query")
-        return Decisions(exact.drop("same_text"), fuzzy, generic, links)
+        return Decisions(exact.drop("same_text"), fuzzy, generic, links, fallback)
+
+    def _contest(
+        self, queries: pl.DataFrame, exact: pl.DataFrame, refused: pl.DataFrame
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Short names that other companies' names could be shortened to are contested.
+
+        A clerk writes 广业建工 for 深圳市广业建筑工程有限公司 (建工 is 建筑工程's short form) and
+        广东信隆建设 for 广东信隆建设工程集团有限公司 (industry words dropped from the end),
+        while the registry may also hold a 深圳市福田区广业建工有限责任公司 spelt exactly so.
+        Such a name is not decided by its spelling: all those companies become its
+        candidates, none picked, so that the row's place (the court, the committee, the
+        project's district) decides among them; where it picks none, the company spelt
+        exactly so is linked (the ``fallback``, as before at :data:`CONTESTED_CONFIDENCE`).
+        Returns the exact candidates so changed, and the fallbacks.
+        """
+        spelt = exact.join(
+            queries.filter(pl.col("legal_form").is_in(SHORT_LEGAL_FORMS)).select("query"),
+            on="query",
+        )
+        short = (
+            queries.join(spelt.select("query").unique(), on="query")
+            .filter(~pl.col("generic"), pl.col("trade") != "")
+            .select("query", "trade", "branch", "full_core")
+        )
+        pairs = short.join(
+            self.targets.select("target", "trade", "branch", full_core_target="full_core"),
+            on=["trade", "branch"],
+        ).filter(pl.col("full_core_target").str.starts_with(pl.col("full_core")))
+        pairs = pairs.join(spelt.select("query", "target"), on=["query", "target"], how="anti")
+        rivals = _with_sides(
+            pairs.select("query", "target"),
+            queries,
+            ("text", *LEVELS),
+            self.targets,
+            (*LEVELS, *ADDRESS_LEVELS, "entity_id"),
+        )
+        rivals = _without_refused(rivals.filter(_regions_within_company()), refused)
+        contested = rivals.select("query").unique()
+        fallback = spelt.filter("picked").join(contested, on="query").select("query", "entity_id")
+        rivals = rivals.select(
+            "query", "target", "entity_id", picked=pl.lit(False), same_text=pl.lit(False)
+        )
+        undecided = exact.join(contested, on="query").with_columns(picked=pl.lit(False))
+        exact = pl.concat([exact.join(contested, on="query", how="anti"), undecided, rivals])
+        return exact.sort("query", "target"), fallback
 
     def _exact_candidates(
         self, queries: pl.DataFrame, refused: pl.DataFrame, key: str
@@ -383,6 +444,18 @@ def _blocking_keys(names: pl.DataFrame, label: str) -> pl.DataFrame:
     return pl.concat(
         names.select(label, "block_city", key.alias("block")) for key in keys
     ).drop_nulls("block")
+
+
+def _shortened_keys(targets: pl.DataFrame) -> pl.DataFrame:
+    """A company's ``d|`` key as a clerk shortens it, dropping industry words from the end
+    (宝安鸿源建设 for 深圳市宝安区鸿源建设工程有限公司): its trade name and first two
+    industry characters, for companies with more. A name so shortened is no single typo
+    away from the company's core, nor always of a rare trade name, so no other key meets
+    it; :func:`similarity.score_pairs` scores the pair as it scores any shortening."""
+    industry = pl.col("industry")
+    return targets.filter(industry.str.len_chars() > 2).select(
+        "target", "block_city", block=pl.lit("d|") + pl.col("trade") + industry.str.slice(0, 2)
+    )
 
 
 def _blocked_pairs(query_keys: pl.DataFrame, target_keys: pl.DataFrame) -> pl.DataFrame:

@@ -85,9 +85,11 @@ class Dialect:
     # What 履行情况 says of an award in the worker's favour with no performance fact.
     performance_unpaid: str = ""
     # Clerks' habits: variant -> share of eligible mentions (industry_short, person_note,
-    # branch_head_uscc).
+    # branch_head_uscc), or of cases with a site (site_statement).
     habits: dict[str, float] = field(default_factory=dict)
     person_notes: tuple[str, ...] = ()
+    # The worker's own words for the site, {site} the clerk's site text (site_statement).
+    site_statements: tuple[str, ...] = ()
     # Per source: canonical column -> manifest derivation, for columns the dialect lacks.
     derive: dict[str, dict[str, str]] = field(default_factory=dict)
 

@@ -25,6 +25,7 @@ from screening.synth.model import Arbitration, World
 from screening.synth.render import Cell, Mention, Table
 
 REMARK = "备注"
+SITE = "涉及项目"
 # Name columns whose USCC sits in another column, for a branch typed with its head
 # office's code; and the columns where a natural person may carry a note.
 USCC_OF = {
@@ -91,6 +92,7 @@ class _Styler:
             derived = self._remarks(row, index, record)
             if isinstance(record, Arbitration):
                 derived[COMMITTEE_NAME] = committee_name(record.committee_district)
+                self._site_statement(row, index)
             row_mentions = [self._habit(row, index, mention) for mention in table.mentions[number]]
             rows.append([_field(row, index, derived, name) for _, name in layout.columns])
             mentions.append(
@@ -139,6 +141,16 @@ class _Styler:
         return derived
 
     # ----- clerks' habits ---------------------------------------------------------------
+
+    def _site_statement(self, row: list[Cell], index: dict[str, int]) -> None:
+        """The site as the worker put it (在碧桂花园一期项目做木工), where the dialect's
+        clerks copy the application's words."""
+        share = self.dialect.habits.get("site_statement", 0.0)
+        at = index.get(SITE)
+        if not share or at is None or not row[at]:
+            return
+        if self.rng.random() < share:
+            row[at] = self.rng.choice(self.dialect.site_statements).format(site=row[at])
 
     def _habit(self, row: list[Cell], index: dict[str, int], mention: Mention) -> Mention:
         habits = self.dialect.habits

@@ -15,7 +15,7 @@ from screening.synth.dialect import Dialect, Layout, WorldKnobs
 
 DIALECT = Dialect(
     name="jiangmen",
-    description="江门: GBK CSVs with title rows, 执恢/执异/执保, person notes",
+    description="江门: GBK CSVs with title rows, 执恢/执异/执保, person notes, workers' site words",
     world=WorldKnobs(
         focus_city="440700",
         banks=(
@@ -145,8 +145,15 @@ DIALECT = Dialect(
         "debtor_absconded": ("被执行人下落不明，无财产可供执行",),
         "restored": ("申请执行人提供财产线索，恢复执行",),
     },
-    habits={"person_note": 0.5},
+    habits={"person_note": 0.5, "site_statement": 0.4},
     person_notes=("(包工头)", "（个人）", "（自然人）", "(个体)"),
+    site_statements=(
+        "在{site}做木工",
+        "在{site}做泥水工",
+        "{site}钢筋工",
+        "于{site}务工",
+        "{site}打工（杂工）",
+    ),
     derive={
         "deposits": {"required_amount": "deposit_required_from_rate"},
         "enforcement": {"unpaid_amount": "unpaid_from_executed"},
