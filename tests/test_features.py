@@ -83,14 +83,14 @@ def test_an_analyst_adds_a_feature_by_editing_yaml_alone(tmp_path: Path) -> None
     company.write_text(
         company.read_text(encoding="utf-8").replace(
             "evidence:\n",
-            """  - name: open_wage_cases
+            """  - name: withdrawn_wage_cases
     type: BIGINT
     unit: 件 cases
-    zh: 未结工资案件数
-    en: wage cases still open
+    zh: 撤诉工资案件数
+    en: wage cases withdrawn
     aggregate: count(*)
     over: awards
-    where: wage_claim AND closed_date IS NULL
+    where: wage_claim AND close_method = '撤诉'
 evidence:
 """,
             1,
@@ -101,7 +101,7 @@ evidence:
     with Store.open(tmp_path / "empty.duckdb") as store:
         build_views(store.con, date(2026, 9, 30), features)
         columns = [r[0] for r in store.con.execute("DESCRIBE subject_company").fetchall()]
-    assert "open_wage_cases" in columns
+    assert "withdrawn_wage_cases" in columns
 
 
 def test_a_rule_whose_inputs_the_extracts_leave_empty_is_reported_dead(

@@ -15,7 +15,12 @@ from screening.config import ModelSettings
 from screening.errors import ConfigError
 from screening.model.anomaly import MIN_EMPLOYERS, score_employers
 from screening.model.estimator import EmployerAnomalyModel
-from screening.model.features import EmployerFeatures, chosen_features, model_features
+from screening.model.features import (
+    EmployerFeatures,
+    chosen_features,
+    lens_titles,
+    model_features,
+)
 
 
 @parametrize_with_checks([EmployerAnomalyModel(n_estimators=20)])
@@ -24,14 +29,16 @@ def test_scikit_learn_estimator_checks(estimator, check):  # type: ignore[no-unt
 
 
 MEDIATION = [f.name for f in model_features()].index("mediation_share")
+CHEAP = [f.name for f in model_features()].index("low_mediation_share")
 
 
 def _employers(rng: np.random.Generator, typical: int, unusual: int) -> EmployerFeatures:
     """``typical`` employers around the same values, then ``unusual`` whose every case
-    ends in mediation (the first feature far above the rest)."""
+    ends in mediation, and cheaply (two features of one lens far above the rest)."""
     features = model_features()
     values = rng.normal(loc=1.0, scale=0.1, size=(typical + unusual, len(features)))
     values[typical:, MEDIATION] = 25.0  # mediation share, far from everybody else
+    values[typical:, CHEAP] = 12.0  # mediated for under half the claim, less far
     frame = pl.DataFrame(values, schema=[f.name for f in features], orient="row")
     keys = pl.Series("subject_key", [f"E{i:04d}" for i in range(typical + unusual)])
     return EmployerFeatures(date(2026, 9, 30), features, frame.insert_column(0, keys))
@@ -82,9 +89,31 @@ def test_unusual_employers_flagged_first_and_explained() -> None:
     assert top["anomaly"][0] == pytest.approx(1.0)
     assert ((result.flagged["anomaly"] >= 0) & (result.flagged["anomaly"] <= 1)).all()
     mediation = model_features()[MEDIATION]
-    assert top["reason"].str.starts_with(f"异常用人单位 unusual employer: {mediation.zh}偏高").all()
+    expected = f"异常用人单位 unusual employer: {lens_titles()[mediation.lens]}：{mediation.zh}偏高"
+    assert top["reason"].str.starts_with(expected).all()
     # Ordered by score, then key: deterministic.
     assert result.flagged["anomaly"].is_sorted(descending=True)
+
+
+def test_an_employer_unusual_through_one_lens_is_not_buried_by_the_other() -> None:
+    """Far out on every closing feature (a mill) or on two arrival features only (a shell):
+    each lens scores its own, so the shell is flagged as surely as the mill."""
+    features = model_features()
+    closing = [i for i, f in enumerate(features) if f.lens == "closing"]
+    arrival = [i for i, f in enumerate(features) if f.lens == "arrival"]
+    values = np.random.default_rng(7).normal(loc=1.0, scale=0.1, size=(306, len(features)))
+    values[300:303, closing] = 25.0  # three mills
+    values[303:306, arrival[1:3]] = 25.0  # three shells: two marks, the rest typical
+    frame = pl.DataFrame(values, schema=[f.name for f in features], orient="row")
+    keys = pl.Series("subject_key", [f"E{i:04d}" for i in range(306)])
+    employers = EmployerFeatures(date(2026, 9, 30), features, frame.insert_column(0, keys))
+    flagged = score_employers(employers, ModelSettings(n_estimators=100)).flagged
+    top = flagged.head(6)
+    assert set(top["subject_key"]) == {f"E{i:04d}" for i in range(300, 306)}
+    titles = lens_titles()
+    reasons = dict(zip(top["subject_key"], top["reason"], strict=True))
+    assert all(titles["closing"] in reasons[f"E{i:04d}"] for i in range(300, 303))
+    assert all(titles["arrival"] in reasons[f"E{i:04d}"] for i in range(303, 306))
 
 
 def test_at_most_max_leads_and_nothing_from_too_few_employers() -> None:
@@ -97,8 +126,8 @@ def test_at_most_max_leads_and_nothing_from_too_few_employers() -> None:
 
 def test_a_job_may_choose_an_optional_feature_and_not_an_unknown_one() -> None:
     defaults = [f.name for f in chosen_features(ModelSettings())]
-    assert "claim_projects" not in defaults and "mediation_share" in defaults
-    chosen = chosen_features(ModelSettings(features=["mediation_share", "claim_projects"]))
-    assert [f.name for f in chosen] == ["mediation_share", "claim_projects"]
+    assert "reg_capital" not in defaults and "mediation_share" in defaults
+    chosen = chosen_features(ModelSettings(features=["mediation_share", "reg_capital"]))
+    assert [f.name for f in chosen] == ["mediation_share", "reg_capital"]
     with pytest.raises(ConfigError, match="no_such_feature"):
         chosen_features(ModelSettings(features=["no_such_feature"]))

@@ -80,6 +80,7 @@ PATTERN_VARIANTS = {
     ),
     # Not in DOMAIN.md's rule table: an unusual employer for the anomaly model to find.
     "ANOMALY-MEDIATION-MILL": ({"fast_cheap_mediations"}, {"many_claims_normal_settlements"}),
+    "ANOMALY-WAGE-SHELL": ({"claims_wave_open"}, {"many_claims_over_years"}),
 }
 SUBJECT_TYPES = {"CHAIN-LIABILITY": "award", "AWARD-UNENFORCED": "award", "FAKE-CLAIM": "award"}
 

@@ -358,10 +358,16 @@ class _SubjectChecker:
                 set(self.columns),
                 extra_parameters={"min_cases"},
             )
-            for key in ("features", "optional"):
-                for name in getattr(spec.anomaly, key):
-                    if name not in names:
-                        self._add(("anomaly", key), f"no feature '{name}'")
+            seen: set[str] = set()
+            for lens_name, lens in spec.anomaly.lenses.items():
+                for key in ("features", "optional"):
+                    for name in getattr(lens, key):
+                        at = ("anomaly", "lenses", lens_name, key)
+                        if name not in names:
+                            self._add(at, f"no feature '{name}'")
+                        elif name in seen:
+                            self._add(at, f"'{name}' is in two lenses: put it in one")
+                        seen.add(name)
         return CheckedSubject(spec, self.path, base, relations, tuple(features), population)
 
     def _relation(self, name: str, relation: Relation) -> CheckedRelation:

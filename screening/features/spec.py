@@ -107,14 +107,24 @@ class Feature(_Strict):
         return value
 
 
-class AnomalySpec(_Strict):
-    """Which subjects the anomaly model scores (``$min_cases`` from the job's model
-    settings) and on which of their features."""
+class Lens(_Strict):
+    """One way an employer can be unusual, scored on its own features: an employer far
+    out on one lens (every case closed cheaply) is not drowned by being typical on another
+    (claims arriving at a normal pace)."""
 
-    population: str
-    features: list[str] = Field(min_length=2)
+    zh: str
+    en: str
+    features: list[str] = Field(min_length=1)
     # Features a job may choose (`model.features`) that the model does not read by default.
     optional: list[str] = Field(default_factory=list)
+
+
+class AnomalySpec(_Strict):
+    """Which subjects the anomaly model scores (``$min_cases`` from the job's model
+    settings), through which lenses, on which of their features."""
+
+    population: str
+    lenses: dict[str, Lens] = Field(min_length=1)
 
 
 class SubjectSpec(_Strict):

@@ -1,4 +1,4 @@
-"""What the anomaly model reads: the company features named under ``anomaly.features`` in
+"""What the anomaly model reads: the company features named under ``anomaly.lenses`` in
 ``features/subjects/company.yaml``, for the population declared there, as of a date.
 
 Cheap to import (no scikit-learn): the job records the chosen features without running
@@ -24,6 +24,7 @@ class ModelFeature:
     name: str  # a column of the company view (features/subjects/company.yaml)
     zh: str
     en: str
+    lens: str  # the lens it is scored in (anomaly.lenses)
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,22 @@ class EmployerFeatures:
 
 
 def model_features(*, optional: bool = False) -> tuple[ModelFeature, ...]:
-    """The company features the model reads (``anomaly.features`` of the company subject),
-    and with ``optional`` those a job may choose besides (``anomaly.optional``)."""
+    """The company features the model reads (each lens's ``features``, lens by lens), and
+    with ``optional`` those a job may choose besides (each lens's ``optional``)."""
     company = library().subjects["company"]
     assert company.spec.anomaly is not None
-    names = company.spec.anomaly.features + (company.spec.anomaly.optional if optional else [])
     return tuple(
-        ModelFeature(name, company.feature(name).spec.zh, company.feature(name).spec.en)
-        for name in names
+        ModelFeature(name, company.feature(name).spec.zh, company.feature(name).spec.en, lens)
+        for lens, spec in company.spec.anomaly.lenses.items()
+        for name in spec.features + (spec.optional if optional else [])
     )
+
+
+def lens_titles() -> dict[str, str]:
+    """Each lens's Chinese title, as reasons name it."""
+    company = library().subjects["company"]
+    assert company.spec.anomaly is not None
+    return {name: lens.zh for name, lens in company.spec.anomaly.lenses.items()}
 
 
 def chosen_features(settings: ModelSettings) -> list[ModelFeature]:

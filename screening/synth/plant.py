@@ -708,7 +708,8 @@ class Planter:
         for _ in range(self.n):
             founded = self.days_before(300, 900)
             mill = self.company("labour", founded=founded)
-            sites = b.rng.sample(projects, min(3, len(projects)))
+            building = [p for p in projects if p.start_date <= founded + timedelta(days=60)]
+            sites = b.rng.sample(building, min(3, len(building)))  # built when claims come
             for _ in range(b.rng.randint(12, 30)):
                 claim = b.rng.randint(1_000, 4_000) * 10 * YUAN
                 filed = founded + timedelta(days=b.rng.randint(60, 270))
@@ -741,6 +742,58 @@ class Planter:
                 )
             self.record(pattern, busy, outcome, "decoy", "many_claims_normal_settlements")
 
+    def plant_wage_shell(self) -> None:
+        """No rule describes this either: a labour firm with next to no capital, set up
+        weeks before its workers' wage claims pour in from many sites at once, none of them
+        heard yet — it took the contractors' wage money and left (跑路). No award yet, so
+        no rule on awards or enforcement can see it; an established labour firm with as
+        many claims, spread over years and settled, is its decoy."""
+        b, pattern, outcome = self.b, "ANOMALY-WAGE-SHELL", "administrative_supervision"
+        # Their deposits are refunded only once these claims are resolved (lawful_refunds).
+        projects = [
+            p for p in b.world.projects if p.completed is None and p.uid not in b.reserved_projects
+        ]
+        for _ in range(self.n):
+            first = self.days_before(40, 100)
+            founded = first - timedelta(days=b.rng.randint(45, 150))
+            shell = self.company("labour", founded=founded, capital_wan=b.rng.choice((3, 5, 10)))
+            building = [p for p in projects if p.start_date <= first]  # sites by then
+            sites = b.rng.sample(building, min(b.rng.randint(4, 7), len(building)))
+            for _ in range(b.rng.randint(12, 30)):
+                b.arbitration(
+                    b.person(),
+                    shell,
+                    first + timedelta(days=b.rng.randint(0, 30)),
+                    claim_fen=b.rng.randint(800, 3_000) * 10 * YUAN,
+                    method="",
+                    project=b.rng.choice(sites) if sites else None,
+                )
+            self.record(pattern, shell, outcome, "lead", "claims_wave_open")
+        for _ in range(max(1, self.n // 2)):
+            established = self.company(
+                "labour",
+                founded=b.day(b.start - timedelta(days=3650), b.start - timedelta(days=1000)),
+                capital_wan=b.rng.choice((500, 1000, 2000)),
+            )
+            last = self.as_of - timedelta(days=120)
+            long_built = [p for p in projects if p.start_date <= last - timedelta(days=365)]
+            sites = b.rng.sample(long_built, min(b.rng.randint(4, 7), len(long_built)))
+            for _ in range(b.rng.randint(12, 30) if sites else 0):
+                claim = b.rng.randint(800, 3_000) * 10 * YUAN
+                site = b.rng.choice(sites)  # a claim while its site is being built
+                b.arbitration(
+                    b.person(),
+                    established,
+                    b.day(max(site.start_date, b.start), last),
+                    claim_fen=claim,
+                    method="调解",
+                    award_fen=int(claim * b.rng.uniform(0.8, 1.0)) // YUAN * YUAN,
+                    days_to_close=b.rng.randint(15, 60),
+                    project=site,
+                    remark=vocab.PAID_REMARKS[3],
+                )
+            self.record(pattern, established, outcome, "decoy", "many_claims_over_years")
+
     def plant_all(self) -> None:
         self.plant_deposit_missing()
         self.plant_guarantee_lapsed()
@@ -751,3 +804,4 @@ class Planter:
         self.plant_multi_claim()
         self.plant_chain_liability()
         self.plant_mediation_mill()
+        self.plant_wage_shell()

@@ -30,6 +30,7 @@ WITH layer0 AS (
     COALESCE(a3.f__iou_awards, 0) AS f__iou_awards,
     COALESCE(a3.f__wage_cases, 0) AS f__wage_cases,
     a3.f__open_wage_share AS f__open_wage_share,
+    COALESCE(a3.f__open_wage_cases, 0) AS f__open_wage_cases,
     COALESCE(a3.f__claim_projects, 0) AS f__claim_projects,
     a3.f__last_claim_date AS f__last_claim_date,
     COALESCE(a3.f__closed_wage_cases, 0) AS f__closed_wage_cases,
@@ -37,7 +38,6 @@ WITH layer0 AS (
     a3.f__low_mediation_share AS f__low_mediation_share,
     a3.f__recovery_rate AS f__recovery_rate,
     a3.f__days_to_close AS f__days_to_close,
-    a3.f__first_claim_date AS f__first_claim_date,
     a3.f__first_any_claim_date AS f__first_any_claim_date,
     a3.f__enforced_share AS f__enforced_share,
     COALESCE(a3.f__closed_wage_workers, 0) AS f__closed_wage_workers,
@@ -123,6 +123,8 @@ WITH layer0 AS (
         r.wage_claim) AS f__wage_cases,
       AVG(CAST(r.closed_date IS NULL AS DOUBLE)) FILTER(WHERE
         r.wage_claim) AS f__open_wage_share,
+      COUNT(*) FILTER(WHERE
+        r.wage_claim AND r.closed_date IS NULL) AS f__open_wage_cases,
       COUNT(DISTINCT r.project_no) FILTER(WHERE
         r.wage_claim) AS f__claim_projects,
       MAX(r.filed_date) FILTER(WHERE
@@ -147,8 +149,6 @@ WITH layer0 AS (
         r.wage_claim AND NOT r.closed_date IS NULL AND r.claim_amount > 0) AS f__recovery_rate,
       MEDIAN(DATE_DIFF('DAY', r.filed_date, r.closed_date)) FILTER(WHERE
         r.wage_claim AND NOT r.closed_date IS NULL) AS f__days_to_close,
-      MIN(r.filed_date) FILTER(WHERE
-        r.wage_claim AND NOT r.closed_date IS NULL) AS f__first_claim_date,
       MIN(r.filed_date) FILTER(WHERE
         r.wage_claim) AS f__first_any_claim_date,
       AVG(CAST(r.enforcements > 0 AS DOUBLE)) FILTER(WHERE
@@ -192,8 +192,8 @@ WITH layer0 AS (
     END AS f__dereg_date,
     p.f__deposits_held / NULLIF(p.f__active_contract_total, 0) AS f__deposit_share_active,
     DATE_DIFF('DAY', p.f__last_zb_date, $as_of) AS f__days_since_last_zb,
-    DATE_DIFF('DAY', p.f__founded, p.f__first_claim_date) AS f__days_founding_to_first_claim,
     DATE_DIFF('DAY', p.f__first_any_claim_date, p.f__last_claim_date) AS f__claim_window_days,
+    DATE_DIFF('DAY', p.f__founded, p.f__first_any_claim_date) AS f__days_founding_to_first_claim,
     p.f__closed_wage_cases / p.f__closed_wage_workers AS f__claims_per_worker,
     COALESCE(a0.f__awards_before_dereg_unpaid, 0) AS f__awards_before_dereg_unpaid,
     COALESCE(a1.f__projects_active_at_zb, 0) AS f__projects_active_at_zb,
@@ -236,6 +236,11 @@ WITH layer0 AS (
       s.entity_id
   ) AS a1
     ON a1.__key = p.entity_id
+), layer4 AS (
+  SELECT
+    p.*,
+    p.f__wage_cases * 30.0 / GREATEST(p.f__claim_window_days, 30) AS f__claims_per_month
+  FROM layer3 AS p
 )
 SELECT
   f__subject_key AS subject_key,
@@ -269,6 +274,7 @@ SELECT
   f__iou_awards AS iou_awards,
   f__wage_cases AS wage_cases,
   f__open_wage_share AS open_wage_share,
+  f__open_wage_cases AS open_wage_cases,
   f__claim_projects AS claim_projects,
   f__last_claim_date AS last_claim_date,
   f__closed_wage_cases AS closed_wage_cases,
@@ -276,13 +282,13 @@ SELECT
   f__low_mediation_share AS low_mediation_share,
   f__recovery_rate AS recovery_rate,
   f__days_to_close AS days_to_close,
-  f__first_claim_date AS first_claim_date,
-  f__days_founding_to_first_claim AS days_founding_to_first_claim,
   f__first_any_claim_date AS first_any_claim_date,
   f__claim_window_days AS claim_window_days,
+  f__claims_per_month AS claims_per_month,
+  f__days_founding_to_first_claim AS days_founding_to_first_claim,
   f__enforced_share AS enforced_share,
   f__closed_wage_workers AS closed_wage_workers,
   f__claims_per_worker AS claims_per_worker
-FROM layer3
+FROM layer4
 ORDER BY
   subject_key
