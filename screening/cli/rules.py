@@ -53,7 +53,8 @@ def check(
     from screening.rules.run import dry_run
 
     loaded = load_rules(rules)
-    for failed in dry_run(loaded.rules):  # what only running a rule can show
+    for rule, failed in dry_run(loaded.rules):  # what only running a rule can show
+        loaded.rules.remove(rule)
         loaded.problems.append(
             Problem("error", failed.where or str(rules), failed.message, failed.hint or "")
         )

@@ -64,17 +64,19 @@ def fire(
     return pl.DataFrame(hits, schema=HITS_SCHEMA, orient="row").sort("rule_id", "subject_key")
 
 
-def dry_run(rules: list[LoadedRule], features: FeatureLibrary | None = None) -> list[RuleError]:
+def dry_run(
+    rules: list[LoadedRule], features: FeatureLibrary | None = None
+) -> list[tuple[LoadedRule, RuleError]]:
     """Each rule run alone over empty subject views: what only DuckDB can tell (the types
     an expression compares), found by ``screening rules check`` rather than mid-run."""
-    problems: list[RuleError] = []
+    problems: list[tuple[LoadedRule, RuleError]] = []
     with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "dry.duckdb") as store:
         build_views(store.con, date.today(), features)
         for loaded in rules:
             try:
                 fire(store.con, [loaded], features=features)
             except RuleError as error:
-                problems.append(error)
+                problems.append((loaded, error))
     return problems
 
 
