@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from screening.errors import ConfigError
-from screening.yamlsource import load_yaml, validation_errors
+from screening.yamlsource import YamlDocument, load_yaml, validation_errors
 
 SAMPLE_DATA_DIR = Path("sample_data")
 # The rule library that ships with the engine (the project's rules/ folder).
@@ -23,7 +23,7 @@ RULES_LIBRARY = Path(__file__).resolve().parents[1] / "rules"
 
 class _Strict(BaseModel):
     # Unknown keys are refused: a misspelt setting must not be silently ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ModelSettings(_Strict):
@@ -74,6 +74,13 @@ class JobConfig(_Strict):
     model: ModelSettings = ModelSettings()
     ranking: RankingSettings = RankingSettings()
     output: OutputSettings = OutputSettings()
+    # The file it was read from, so that problems found later (an override for a rule the
+    # folders lack) still point at file:line.
+    _source: YamlDocument | None = PrivateAttr(default=None)
+
+    def where(self, *key_path: str) -> str | None:
+        """file:line of a setting, when the config was read from a file."""
+        return self._source.where(key_path) if self._source is not None else None
 
     def resolved_against(self, base: Path) -> JobConfig:
         """Copy with relative paths made relative to ``base`` (the config file's folder)."""
@@ -115,4 +122,6 @@ def load_config(path: Path) -> JobConfig:
             "; ".join(str(problem) for problem in problems),
             hint=f"{len(problems)} problem(s); see `screening run --help` for the settings",
         ) from None
-    return config.resolved_against(path.parent)
+    resolved = config.resolved_against(path.parent)
+    resolved._source = document
+    return resolved

@@ -12,11 +12,14 @@ The stages, each with what it reads and when its last result is reused:
 
 Each stage records its timing in the run record; the leads, their contributions and their
 evidence are published in one transaction, so a failed run leaves the previous published
-run as it was.
+run as it was. ``progress`` hears each stage start and end, resolve's steps, and publish
+twice: once its rows are written (still invisible to others: ``("publish", 1, 2, …)``)
+and once they are committed; ``tests/test_faults.py`` kills the process at these points.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +51,7 @@ from screening.model.features import chosen_features
 from screening.resolve.link import ResolveResult, resolve
 from screening.review import active_suppressions, lead_statuses
 from screening.rules.load import LoadedRule, load_rules
+from screening.rules.model import Rule, value_problem
 from screening.store import Store, now, query_frame, sha256_file, sha256_json
 
 # Libraries whose upgrade can move a score (the anomaly model, SQL, frames).
@@ -105,7 +109,9 @@ def run_job(
                 stage.reused = all(item.status == "unchanged" for item in result.files)
             data_hash = _resolve_inputs(store)
             with stages.stage("resolve", data_hash) as stage:
-                resolved, stage.reused = _resolve_unless_unchanged(store, data_hash)
+                resolved, stage.reused = _resolve_unless_unchanged(
+                    store, data_hash, lambda step: stages.tell("resolve", 0, 1, step)
+                )
                 stage.rows_in = resolved.mentions
                 stage.rows_out = sum(resolved.entities.values())
             # Suppressions are reviewers' acts in real time: in force on the day the job runs.
@@ -120,6 +126,7 @@ def run_job(
                 scored = None
             else:
                 scored = _score(stages, store, config, rules, as_of, suppressions, scoring_hash)
+            stages.tell("publish", 0, 2, "writing leads")
             with store.publish(run_id) as con:
                 con.execute(
                     """INSERT INTO run_inputs
@@ -139,6 +146,8 @@ def run_job(
                 else:
                     publish_leads(con, run_id, before, scored)
                 gone = gone_leads(con, before, run_id)
+                stages.tell("publish", 1, 2, "committing")  # all written, nothing visible yet
+            stages.tell("publish", 2, 2, "")
         except BaseException as exc:
             if store.get_run(run_id).status == "running":  # publish() marks its own failures
                 store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
@@ -269,8 +278,11 @@ def _resolve_inputs(store: Store) -> str:
     )
 
 
-def _resolve_unless_unchanged(store: Store, inputs: str) -> tuple[ResolveResult, bool]:
-    """Entity resolution, or its last result when nothing it reads has changed."""
+def _resolve_unless_unchanged(
+    store: Store, inputs: str, progress: Callable[[str], None]
+) -> tuple[ResolveResult, bool]:
+    """Entity resolution (telling ``progress`` each step), or its last result when
+    nothing it reads has changed."""
     con = store.con
     saved = dict(
         con.execute(
@@ -279,7 +291,7 @@ def _resolve_unless_unchanged(store: Store, inputs: str) -> tuple[ResolveResult,
     )
     if saved.get(RESOLVE_INPUTS) == inputs and RESOLVE_RESULT in saved:
         return ResolveResult(**json.loads(saved[RESOLVE_RESULT])), True
-    resolved = resolve(store)
+    resolved = resolve(store, progress=progress)
     for key, value in ((RESOLVE_INPUTS, inputs), (RESOLVE_RESULT, json.dumps(asdict(resolved)))):
         con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
     return resolved, False
@@ -322,14 +334,36 @@ def job_rules(config: JobConfig) -> list[LoadedRule]:
     known = {rule.rule.id: rule.rule for rule in rules}
     for rule_id in config.ranking.rule_weights:
         if rule_id not in known:
-            raise ConfigError(f"a weight for an unknown rule {rule_id}", hint="check the id")
+            raise ConfigError(
+                f"a weight for an unknown rule {rule_id!r}",
+                where=config.where("ranking", "rule_weights", rule_id),
+                hint=_known_rules(rule_id, known),
+            )
     for rule_id, values in config.parameters.items():
         if rule_id not in known:
-            raise ConfigError(f"parameters for an unknown rule {rule_id}", hint="check the id")
-        for name in values:
-            if name not in known[rule_id].parameters:
+            raise ConfigError(
+                f"parameters for an unknown rule {rule_id!r}",
+                where=config.where("parameters", rule_id),
+                hint=_known_rules(rule_id, known),
+            )
+        declared = known[rule_id].parameters
+        for name, value in values.items():
+            where = config.where("parameters", rule_id, name)
+            if name not in declared:
                 raise ConfigError(
-                    f"rule {rule_id} has no parameter '{name}'",
-                    hint=f"its parameters: {', '.join(known[rule_id].parameters) or 'none'}",
+                    f"rule {rule_id} has no parameter {name!r}",
+                    where=where,
+                    hint=f"its parameters: {', '.join(declared) or 'none'}",
+                )
+            if problem := value_problem(declared[name], value):
+                raise ConfigError(
+                    f"rule {rule_id}'s parameter {name} {problem}",
+                    where=where,
+                    hint=f"write a value like the default, e.g. {name}: {declared[name].default}",
                 )
     return rules
+
+
+def _known_rules(rule_id: str, known: dict[str, Rule]) -> str:
+    close = difflib.get_close_matches(rule_id, list(known), n=1)
+    return f"did you mean {close[0]}?" if close else f"known rules: {', '.join(sorted(known))}"

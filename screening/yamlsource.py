@@ -7,7 +7,8 @@ back into the line a person has to fix.
 They are also files a hostile or careless person can hand us, so loading is bounded: the
 file's size, the nesting depth, the length of a scalar and of a number are limited, and
 anchors and aliases (``&a`` / ``*a``, the "billion laughs" and the self-referencing
-``&r [*r]``) are refused outright; none of our files needs them. Every refusal is the
+``&r [*r]``) and tags (``!!python/object``) are refused outright; none of our files needs
+them. Every refusal is the
 caller's error type with file:line, never a hang or a traceback.
 """
 
@@ -69,6 +70,12 @@ class _BoundedLoader(_PlainDateLoader):
                 event.start_mark,
                 "write each value out in full",
             )
+        if getattr(event, "tag", None) is not None and not _implicit(event):
+            raise _Refused(
+                f"a YAML tag ({event.tag}) is not allowed",
+                event.start_mark,
+                "remove the tag: write the value as plain text, a number, a list or a mapping",
+            )
         if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_SCALAR_CHARS:
             raise _Refused(
                 f"a value of {len(event.value):,} characters (limit {MAX_SCALAR_CHARS:,})",
@@ -97,6 +104,13 @@ class _BoundedLoader(_PlainDateLoader):
             )
         value: int = super().construct_yaml_int(node)
         return value
+
+
+def _implicit(event: Any) -> bool:
+    """No tag written in the file: PyYAML fills in ``!`` for a quoted scalar and the
+    standard tags for plain ones itself."""
+    implicit = getattr(event, "implicit", False)
+    return bool(implicit[0] or implicit[1]) if isinstance(implicit, tuple) else bool(implicit)
 
 
 _BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct_yaml_int)

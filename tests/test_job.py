@@ -197,5 +197,5 @@ def test_a_weight_for_an_unknown_rule_is_refused(tmp_path: Path) -> None:
     config = config.model_copy(
         update={"ranking": config.ranking.model_copy(update={"rule_weights": {"NOPE": 2}})}
     )
-    with pytest.raises(ConfigError, match="a weight for an unknown rule NOPE"):
+    with pytest.raises(ConfigError, match="a weight for an unknown rule 'NOPE'"):
         run_job(config)

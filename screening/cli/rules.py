@@ -49,9 +49,15 @@ def check(
     Example: screening rules check --rules rules
     Example: screening rules check --db screening.duckdb
     """
-    from screening.rules.load import load_rules
+    from screening.rules.load import Problem, load_rules
+    from screening.rules.run import dry_run
 
     loaded = load_rules(rules)
+    for rule, failed in dry_run(loaded.rules):  # what only running a rule can show
+        loaded.rules.remove(rule)
+        loaded.problems.append(
+            Problem("error", failed.where or str(rules), failed.message, failed.hint or "")
+        )
     for problem in loaded.problems:
         colour = "red" if problem.severity == "error" else "yellow"
         console.print(f"[{colour}]{problem}[/]", highlight=False, soft_wrap=True)

@@ -40,7 +40,7 @@ from screening.ingest.canonical import (
 )
 from screening.ingest.derive import AppliedDerivation, Value, derived_select
 from screening.ingest.manifest import ColumnSpec, Manifest, SourceSpec
-from screening.ingest.parse import REASON, VALUE, typed_column
+from screening.ingest.parse import CONTROL_CHARACTERS, REASON, VALUE, typed_column
 from screening.ingest.readers import FIELDS_COLUMN, ROW_COLUMN, RawSheet, header_key, read_sheet
 from screening.store import Store, first_row, insert_frame, sha256_file, sha256_json
 
@@ -51,7 +51,8 @@ HASH_KEY_SETTING = "id_hash_key"
 IDENTIFIER_KINDS = (Kind.USCC, Kind.PARTY_CODE)
 READ_AHEAD = 2  # files read and typed at once: one per core of the target machine
 # Bumped whenever parsing or hashing changes meaning, so every file is loaded anew.
-PARSER_VERSION = 3  # 3: ID numbers need a real birth date; no serial dates from text
+PARSER_VERSION = 4  # 3: ID numbers need a real birth date; no serial dates from text
+# 4: a control character (NUL, ESC …) in a cell is a reject
 
 
 @dataclass
@@ -449,7 +450,9 @@ def _rejects(
                 pl.lit(relative).alias("source_file"),
                 pl.col(ROW_COLUMN).alias("source_row"),
                 pl.lit(header).alias("column_name"),
-                raw_value.str.slice(0, RAW_VALUE_LIMIT).alias("raw_value"),
+                raw_value.str.slice(0, RAW_VALUE_LIMIT)
+                .str.replace_all(CONTROL_CHARACTERS, "\ufffd")  # shown, never passed on
+                .alias("raw_value"),
                 pl.col(why).alias("reason"),
             )
         )

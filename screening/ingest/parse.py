@@ -9,6 +9,8 @@ float. Reasons are what analysts read: Chinese first, English beside it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from screening.identifiers import USCC_ALPHABET, USCC_WEIGHTS
@@ -27,6 +29,10 @@ ID_SHAPE = r"^[1-8]\d{5}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\d
 TRUE_WORDS = ["是", "Y", "YES", "TRUE", "1", "√"]
 FALSE_WORDS = ["否", "N", "NO", "FALSE", "0", "×"]
 
+
+# C0 control characters that are not whitespace, and DEL: a NUL or an ESC in a cell is a
+# damaged export, not a clerk's typing (tabs and line breaks are whitespace, kept as space).
+CONTROL_CHARACTERS = r"[\x00-\x08\x0E-\x1F\x7F]"
 
 RAW = pl.col("raw")
 VALUE, REASON = "value", "reason"
@@ -52,7 +58,7 @@ def typed_column(
     ``kind``, ``hash`` …). Each step is a column of its own, so no cleaning is repeated
     by the checks that use it.
     """
-    builders = {
+    builders: dict[Kind, Callable[[], pl.LazyFrame]] = {
         Kind.TEXT: lambda: _text(raw, kind),
         Kind.NAME: lambda: _text(raw, kind),
         Kind.CODE: lambda: _code(raw),
@@ -66,7 +72,17 @@ def typed_column(
         Kind.FLAG: lambda: _flag(raw),
         Kind.INTEGER: lambda: _integer(raw),
     }
-    return builders[kind]()
+    typed = builders[kind]()
+    control = raw.select(
+        pl.when(RAW.str.contains(CONTROL_CHARACTERS))
+        .then(pl.lit("控制字符 control character in the value (a damaged export?)"))
+        .alias("__control__")
+    )
+    return (
+        pl.concat([typed, control], how="horizontal")
+        .with_columns(pl.coalesce("__control__", REASON).alias(REASON))
+        .drop("__control__")
+    )
 
 
 def _too_long(value: pl.Expr, kind: Kind) -> pl.Expr:

@@ -24,7 +24,9 @@ import fastexcel
 import polars as pl
 
 from screening.errors import IngestError
+from screening.ingest.xlsxcheck import check_xlsx
 
+MAX_FIELD_CHARS = 1 << 30  # the csv module's bound on one field; polars has none
 HEADER_SEARCH_ROWS = 20  # a title block above the header is at most this tall
 ROW_COLUMN, FIELDS_COLUMN = "source_row", "field_count"
 TEXT_FORMATS = ("csv", "txt")
@@ -98,11 +100,13 @@ def _cells(grid: pl.DataFrame) -> list[str]:
 
 
 def _xlsx_grid(path: Path, sheet: str | int) -> pl.DataFrame:
+    check_xlsx(path)  # what would make the reader abort the process is refused first
     try:
         workbook = fastexcel.read_excel(path)
     except Exception as exc:  # fastexcel raises its own types for corrupt files
         raise IngestError(
-            f"{path}: not a readable xlsx file ({exc})", hint="open and re-save it in Excel"
+            f"{path}: not a readable xlsx file ({_first_line(exc)})",
+            hint="open and re-save it in Excel",
         ) from None
     names = workbook.sheet_names
     if isinstance(sheet, int) and not 0 <= sheet < len(names):
@@ -114,7 +118,13 @@ def _xlsx_grid(path: Path, sheet: str | int) -> pl.DataFrame:
             hint=f"did you mean '{close[0]}'?" if close else "set 'sheet' in the manifest",
         )
     index = sheet if isinstance(sheet, int) else names.index(sheet)
-    frame = workbook.load_sheet(index, header_row=None, dtypes="string").to_polars()
+    try:
+        frame = workbook.load_sheet(index, header_row=None, dtypes="string").to_polars()
+    except Exception as exc:  # a damaged sheet inside a readable archive
+        raise IngestError(
+            f"{path}: sheet '{names[index]}' cannot be read ({_first_line(exc)})",
+            hint="open and re-save it in Excel",
+        ) from None
     width = frame.width
     frame = frame.select(
         pl.col(name).fill_null("").alias(f"c{i}") for i, name in enumerate(frame.columns)
@@ -197,6 +207,9 @@ Rows = Iterable[tuple[int, list[str]]]  # (line the record starts on, its cells)
 
 
 def _csv_rows(path: Path, text: str, delimiter: str) -> Rows:
+    # The csv module's default field limit (128 kB) would fail the whole file on one long
+    # cell; a long cell is the typing's to reject, as a reject row ("too long").
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
     try:
@@ -316,7 +329,10 @@ def _parquet_grid(path: Path) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several types for corrupt files
-        raise IngestError(f"{path}: not a readable Parquet file ({exc})") from None
+        raise IngestError(
+            f"{path}: not a readable Parquet file ({_first_line(exc)})",
+            hint="copy it again from the agency's export",
+        ) from None
     names = pl.DataFrame([pl.Series(f"c{i}", [name]) for i, name in enumerate(frame.columns)])
     cells = frame.select(
         pl.col(name).cast(pl.String).fill_null("").alias(f"c{i}")
@@ -386,3 +402,9 @@ def _named(data: pl.DataFrame, headers: list[str]) -> pl.DataFrame:
         ROW_COLUMN,
         FIELDS_COLUMN,
     )
+
+
+def _first_line(error: BaseException) -> str:
+    """An exception's first line: the readers' errors run to many lines of context."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from screening.dossier import readable_leads
+from screening.export import append_row
 from screening.ingest.canonical import TABLES
 from screening.report.content import ReportContent
 from screening.rules.model import OUTCOME_TITLES
@@ -76,7 +77,7 @@ def _write_summary(sheet: Worksheet, report: ReportContent) -> None:
         ("完成时间 finished (UTC)", f"{run.finished_at:%Y-%m-%d %H:%M}" if run.finished_at else ""),
         ("线索 leads", report.leads.height),
     ):
-        sheet.append([label, value])
+        append_row(sheet, [label, value])
     sheet.append([])
     counts = report.counts.select(
         pl.col("title").alias("线索类型 outcome"),
@@ -104,12 +105,12 @@ def _write_frame(sheet: Worksheet, frame: pl.DataFrame) -> None:
 
 
 def _append_frame(sheet: Worksheet, frame: pl.DataFrame) -> None:
-    sheet.append(frame.columns)
+    append_row(sheet, frame.columns)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in frame.iter_rows():
-        # Excel has no decimal type: amounts (exact in the database) become numbers here.
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        # Text stays text (never a formula, see screening.export); amounts become numbers.
+        append_row(sheet, row)
         for cell, value in zip(sheet[sheet.max_row], row, strict=True):
             if isinstance(value, Decimal):
                 cell.number_format = "#,##0.00"

@@ -76,11 +76,14 @@ def compile_subject(
     if fired:
         query = query.where(exp.or_(*fired))
     query = query.order_by("subject_key")
+    # Only the parameters the query names: DuckDB refuses a value it has no place for (a
+    # rule may declare a parameter that none of its expressions uses).
+    used = {node.name for node in query.find_all(exp.Placeholder)}
     return CompiledQuery(
         subject,
         tuple(loaded.rule.id for loaded in chosen),
         query.sql(dialect="duckdb", pretty=True),
-        parameters,
+        {name: value for name, value in parameters.items() if name in used},
     )
 
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Collection
+import logging
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 
 import sqlglot
 from sqlglot import exp
@@ -104,6 +106,8 @@ MAX_EXPRESSION_CHARS = 4_000
 MAX_EXPRESSION_TOKENS = 600
 MAX_NESTING = 12  # parentheses within parentheses
 MAX_PREFIX_OPERATORS = 12  # NOT, CASE and unary minus/plus: each nests a level too
+_OPENING = {TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.L_BRACE}  # (  [  {
+_CLOSING = {TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.R_BRACE}
 _PREFIXED_BY = {TokenType.L_PAREN, TokenType.COMMA, TokenType.NOT, TokenType.DASH}
 
 
@@ -134,7 +138,8 @@ def parse_expression(
     vocabulary = vocabulary or library_vocabulary()
     _check_size(text)
     try:
-        statements = sqlglot.parse(_mark_vocabulary(text), read="duckdb")
+        with _quiet_sqlglot():  # it logs a warning for what it cannot parse: refused below
+            statements = sqlglot.parse(_mark_vocabulary(text), read="duckdb")
     except RecursionError:  # a backstop: _check_size keeps expressions well inside the limit
         raise ExpressionProblem("the expression is nested too deeply to parse", _SIMPLER) from None
     except (ParseError, TokenError) as error:
@@ -153,6 +158,17 @@ def parse_expression(
     for node in tree.walk():
         _check_node(node, columns, parameters, allowed, subject_columns)
     return tree
+
+
+@contextmanager
+def _quiet_sqlglot() -> Iterator[None]:
+    logger = logging.getLogger("sqlglot")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _mark_vocabulary(text: str) -> str:
@@ -229,10 +245,10 @@ def _check_size(text: str) -> None:
     previous: TokenType | None = None
     for token in tokens:
         kind = token.token_type
-        if kind == TokenType.L_PAREN:
+        if kind in _OPENING:
             depth += 1
             deepest = max(deepest, depth)
-        elif kind == TokenType.R_PAREN:
+        elif kind in _CLOSING:
             depth -= 1
         unary = kind in (TokenType.DASH, TokenType.PLUS) and (
             previous is None or previous in _PREFIXED_BY or previous in _OPERATORS
@@ -242,7 +258,7 @@ def _check_size(text: str) -> None:
         previous = kind
     if deepest > MAX_NESTING:
         raise ExpressionProblem(
-            f"parentheses nested {deepest} deep (limit {MAX_NESTING})", _SIMPLER
+            f"parentheses or brackets nested {deepest} deep (limit {MAX_NESTING})", _SIMPLER
         )
     if prefixes > MAX_PREFIX_OPERATORS:
         raise ExpressionProblem(

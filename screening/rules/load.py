@@ -20,7 +20,7 @@ from screening.errors import RuleError
 from screening.features.library import FeatureLibrary, library
 from screening.ingest.canonical import PROVENANCE_COLUMNS, TABLES
 from screening.rules.expressions import ExpressionProblem, parse_expression
-from screening.rules.model import EvidenceTable, Rule
+from screening.rules.model import EvidenceTable, Rule, value_problem
 from screening.yamlsource import YamlDocument, load_yaml, validation_errors
 
 Severity = Literal["error", "warning"]
@@ -48,6 +48,7 @@ class LoadedRule:
     condition: exp.Expr
     bands: list[exp.Expr]
     aggregate_filters: dict[str, exp.Expr]
+    where: str = ""  # file:line of the condition, for errors found when the rule runs
 
 
 @dataclass
@@ -176,14 +177,32 @@ class _Checker:
                 )
         for number, case in enumerate(rule.tests):
             self._test_rows(number, case.rows)
-            for name in sorted(set(case.parameters) - parameters):
-                self._add(
-                    "error",
-                    ("tests", number, "parameters", name),
-                    f"the rule has no parameter '{name}'",
-                    _did_you_mean(name, parameters),
-                )
-        return LoadedRule(rule, path, condition, bands, filters)
+            for name, value in case.parameters.items():
+                at = ("tests", number, "parameters", name)
+                if name not in parameters:
+                    self._add(
+                        "error",
+                        at,
+                        f"the rule has no parameter {name!r}",
+                        _did_you_mean(name, parameters),
+                    )
+                elif problem := value_problem(rule.parameters[name], value):
+                    self._add("error", at, f"parameter {name!r} {problem}")
+        used = {
+            node.name
+            for tree in (condition, *bands, *filters.values())
+            for node in tree.find_all(exp.Placeholder)
+        }
+        for name in sorted(parameters - used) if not self.failed else ():
+            self._add(
+                "warning",
+                ("parameters", name),
+                f"parameter {name!r} is not used by any expression",
+                f"use it as ${name}, or remove it",
+            )
+        return LoadedRule(
+            rule, path, condition, bands, filters, self.document.where(("condition",))
+        )
 
     def _relation(self, name: str) -> set[str]:
         aggregate = self.rule.aggregates[name]

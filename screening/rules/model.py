@@ -34,12 +34,14 @@ OUTCOME_TITLES: dict[str, str] = {
     "suppress": "排除 suppressed by a guard",
 }
 Status = Literal["draft", "test", "stable"]
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
+# Matched whole (fullmatch: "$" would let a trailing newline through into the SQL).
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+RULE_ID = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)*")
+MAX_NAME_CHARS = 64  # a rule id, parameter or aggregate name: it becomes an SQL name
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Title(Strict):
@@ -51,6 +53,34 @@ class Parameter(Strict):
     default: float | int | bool | str | date
     unit: str = Field(description="e.g. 天 days, 元 yuan, 件 cases, share 0–1")
     description: str = ""
+
+
+def value_problem(parameter: Parameter, value: object) -> str | None:
+    """Why ``value`` cannot stand for ``parameter`` (an override in a job config or a test
+    case), or None: a value of another kind than the default would fail in DuckDB, mid-run.
+    """
+    default = parameter.default
+    if isinstance(default, bool) or isinstance(value, bool):  # a bool is an int in Python
+        fits = isinstance(default, bool) and isinstance(value, bool)
+    elif isinstance(default, int | float):
+        fits = isinstance(value, int | float)
+    elif isinstance(default, date):
+        fits = isinstance(value, date) or _is_iso_date(value)
+    else:
+        fits = isinstance(value, str)
+    if fits:
+        return None
+    kinds = {bool: "true or false", int: "a number", float: "a number", date: "a date"}
+    kind = kinds.get(type(default), "text")
+    return f"is {kind} (default {default!r}), not {value!r}"
+
+
+def _is_iso_date(value: object) -> bool:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str)
 
 
 class Aggregate(Strict):
@@ -104,7 +134,9 @@ class Rule(Strict):
     @field_validator("id")
     @classmethod
     def _rule_id(cls, value: str) -> str:
-        if not RULE_ID.match(value):
+        if len(value) > MAX_NAME_CHARS:
+            raise ValueError(f"a rule id of {len(value):,} characters (limit {MAX_NAME_CHARS})")
+        if not RULE_ID.fullmatch(value):
             raise ValueError("a rule id is upper case words joined by '-', e.g. DEP-MISSING")
         return value
 
@@ -112,6 +144,8 @@ class Rule(Strict):
     @classmethod
     def _names(cls, value: dict[str, object]) -> dict[str, object]:
         for name in value:
-            if not IDENTIFIER.match(name):
-                raise ValueError(f"'{name}' is not a name: use lower_case_with_underscores")
+            if len(name) > MAX_NAME_CHARS:
+                raise ValueError(f"a name of {len(name):,} characters (limit {MAX_NAME_CHARS})")
+            if not IDENTIFIER.fullmatch(name):
+                raise ValueError(f"{name!r} is not a name: use lower_case_with_underscores")
         return value

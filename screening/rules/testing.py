@@ -21,9 +21,9 @@ from screening.features.views import build_views
 from screening.identifiers import is_valid_uscc
 from screening.ingest.canonical import TABLES, Kind
 from screening.resolve.link import resolve
-from screening.rules.compile import compile_subject
 from screening.rules.load import LoadedRule
 from screening.rules.model import RuleTest
+from screening.rules.run import fire
 from screening.store import Store, insert_frame
 
 
@@ -68,11 +68,8 @@ def fired_subjects(
     features: FeatureLibrary | None = None,
 ) -> tuple[str, ...]:
     build_views(store.con, as_of, features)
-    query = compile_subject(
-        loaded.rule.subject, [loaded], {loaded.rule.id: dict(parameters)}, features
-    )
-    rows = store.con.execute(query.sql, query.parameters).fetchall()
-    return tuple(sorted(str(row[0]) for row in rows if row[1]))
+    hits = fire(store.con, [loaded], {loaded.rule.id: dict(parameters)}, features)
+    return tuple(sorted(hits.get_column("subject_key").to_list()))
 
 
 def _table_frame(table: str, records: list[dict[str, object]]) -> pl.DataFrame:

@@ -8,6 +8,7 @@ marks runs left behind by dead processes as failed. The run methods come from
 
 from __future__ import annotations
 
+import os
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
@@ -102,6 +103,8 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
             where=where,
             hint="run the pipeline once to create it, or check the path",
         )
+    if not read_only:
+        _check_writable(path)
     try:
         con = duckdb.connect(where, read_only=read_only)
         # DuckDB's progress bar would garble our own output. In Jupyter without
@@ -113,8 +116,35 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _check_writable(path: Path) -> None:
+    """A read-write open needs the file and its folder writable: DuckDB keeps its
+    write-ahead log (``NAME.wal``) beside the file, and without it the first write fails
+    halfway through a run."""
+    where = str(path)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StoreError(
+            "the database file is read-only",
+            where=where,
+            hint="make it writable (chmod u+w) or copy it somewhere you can write to; "
+            "`screening report` and `evaluate` can read it as it is",
+        )
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise StoreError(
+            f"the folder {path.parent} is read-only: the database needs to write its "
+            f"log ({path.name}.wal) beside it",
+            where=where,
+            hint="make the folder writable or copy the database to a folder you can write to",
+        )
+
+
 def _open_error(exc: duckdb.Error, where: str) -> StoreError:
     text = str(exc)
+    if "Permission denied" in text or "Read-only file system" in text:
+        return StoreError(
+            f"no permission to open the database ({text.splitlines()[0]})",
+            where=where,
+            hint="check the permissions of the file and its folder",
+        )
     # DuckDB reports every open failure as IOException; only the text tells them apart.
     if "Could not set lock" in text or "Conflicting lock" in text:
         return StoreError(
