@@ -28,6 +28,7 @@ import duckdb
 import openpyxl
 import polars as pl
 import pytest
+from rule_texts import GOOD
 from sample_job import SAMPLE, sample_config
 
 from screening.config import load_config
@@ -45,22 +46,6 @@ from screening.store import Store, query_frame
 ROOT = Path(__file__).resolve().parents[1]
 SCREENING = [sys.executable, "-m", "screening"]
 CONDITION_LINE = 9
-GOOD = """\
-id: GOOD-RULE
-title: {zh: 测试, en: test}
-outcome: support_prosecution
-legal_basis: [test]
-subject: award
-status: test
-parameters:
-  horizon_days: {default: 180, unit: 天 days}
-condition: days_to_deadline <= $horizon_days
-score: {weight: 1}
-evidence: [arbitrations]
-tests:
-  - {name: a, as_of: 2026-09-30, rows: {}, expect: []}
-  - {name: b, as_of: 2026-09-30, rows: {}, expect: []}
-"""
 
 
 @contextmanager

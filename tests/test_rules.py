@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from rule_texts import GOOD
 
 from screening.evaluate import rule_hits_against_truth
 from screening.features.catalog import catalog
@@ -24,23 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
 GOLDEN = Path(__file__).parent / "golden"
 AS_OF = date(2026, 9, 30)
-
-GOOD = """\
-id: GOOD-RULE
-title: {zh: 测试, en: test}
-outcome: support_prosecution
-legal_basis: [test]
-subject: award
-status: test
-parameters:
-  horizon_days: {default: 180, unit: 天 days}
-condition: days_to_deadline <= $horizon_days
-score: {weight: 1}
-evidence: [arbitrations]
-tests:
-  - {name: a, as_of: 2026-09-30, rows: {}, expect: []}
-  - {name: b, as_of: 2026-09-30, rows: {}, expect: []}
-"""
 
 
 def test_views_have_exactly_the_documented_columns(tmp_path: Path) -> None:
