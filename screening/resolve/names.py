@@ -225,10 +225,14 @@ def _misspelt_region(
     if not found:
         return [], body
     for length in (3, 2):
-        if len(body) - length < MIN_TRADE or not _has_trade(body[length:], words):
+        if len(body) - length < MIN_TRADE:
             continue
         for place in _places_by_sound().get(sounds(body[:length]), ()):
-            if place.level not in named_levels and load_gazetteer().is_descendant(place, found[-1]):
+            if (
+                place.level not in named_levels
+                and load_gazetteer().is_descendant(place, found[-1])
+                and _has_trade(body[length:], words)
+            ):
                 return [place], body[length:]
     return [], body
 
