@@ -578,3 +578,92 @@ def test_a_short_name_other_companies_could_shorten_is_placed_by_the_row(
         )
     assert confidence[2] == confidence[3] == confidence[4] == 0.9
     assert confidence[5] == 1.0
+
+
+def test_a_short_name_ending_in_a_cut_short_legal_form_is_no_person(tmp_path: Path) -> None:
+    company = ("深圳市骏祥实业股份有限公司", make_uscc("440305", "MA51JX01"), "深圳市南山区")
+    limited = ("深圳市联豪建筑有限公司", make_uscc("440305", "MA51LH02"), "深圳市南山区")
+    db = _world(
+        tmp_path,
+        [company, limited],
+        [
+            ("骏祥实业股份", None, None),  # 股份 for 股份有限公司: the company
+            ("联豪建筑有限", None, None),  # 有限 for 有限公司
+            ("余有洋", None, "h1"),  # a person's name, no legal form: a person
+            ("张股份", None, "h2"),  # nothing before 股份 but a surname: still read as no
+        ],
+    )
+    links = _resolve(db)
+    assert links[2] == (f"C-{company[1]}", "exact")
+    assert links[3] == (f"C-{limited[1]}", "exact")
+    assert links[4][1] == "person"
+    assert not is_person_name("骏祥实业股份") and not is_person_name("骏祥股份")
+    assert is_person_name("余有洋") and is_person_name("付宁会")
+
+
+def test_a_trade_name_that_sounds_like_a_district_is_kept(tmp_path: Path) -> None:
+    xinhui, taishan, shaoguan = "440705", "440781", "440200"
+    xinhui_builder = ("江门市新会区信汇建工有限责任公司", make_uscc(xinhui, "MA51XH01"), "新会区")
+    # The wrong link of old: 信汇 heard as 新会 left a bare 建工, which this one fits.
+    group = ("广东鑫丰建工集团有限公司", make_uscc("440703", "MA51XF02"), "江门市蓬江区")
+    taishan_tiles = ("江门市台山市鑫汇陶瓷有限公司", make_uscc(taishan, "MA51XH03"), "台山市")
+    xinhui_tiles = ("江门市新会区鑫汇陶瓷有限公司", make_uscc(xinhui, "MA51XH04"), "新会区")
+    parts = ("韶关市鑫峰汽车配件有限公司", make_uscc(shaoguan, "MA51XF05"), "韶关市浈江区")
+    # A company of 新丰县 with industry words only: 鑫峰 heard as 新丰 made the two alike.
+    xinfeng_parts = ("韶关市新丰县汽车配件有限公司", make_uscc("440233", "MA51XF06"), "新丰县")
+    shunde_bank = ("广东顺德农村商业银行股份有限公司", make_uscc("440606", "MA51WD07"), "顺德区")
+    db = _world(
+        tmp_path,
+        [xinhui_builder, group, taishan_tiles, xinhui_tiles, parts, xinfeng_parts, shunde_bank],
+        [
+            ("江门市(新会)信汇建工有限责任公司", None, None),
+            ("江门市信汇建工", None, None),  # no district: the one 信汇建工 of the city
+            ("江门市(台山)鑫汇陶瓷有限公司", None, None),  # 台山's, not 新会's
+            ("韶关市鑫峰汽车配件有限公司", None, None),
+            ("广东舜德农村商业银行股份有限公司", None, None),  # a district misspelt: still 顺德
+        ],
+    )
+    links = _resolve(db)
+    assert links[2] == (f"C-{xinhui_builder[1]}", "exact")
+    assert links[3] == (f"C-{xinhui_builder[1]}", "exact")
+    assert links[4] == (f"C-{taishan_tiles[1]}", "exact")
+    assert links[5] == (f"C-{parts[1]}", "exact")
+    assert links[6] == (f"C-{shunde_bank[1]}", "exact")
+    assert parse_name("江门市(台山)鑫汇陶瓷有限公司").places == ("440700", taishan)
+    assert parse_name("韶关市鑫峰汽车配件").trade == "鑫峰"
+
+
+def test_industry_words_a_clerk_shortens_meet_their_company(tmp_path: Path) -> None:
+    longhua, nanshan = "440309", "440305"
+    estate = ("深圳市龙华区联祥房地产开发有限责任公司", make_uscc(longhua, "MA51LX01"), "龙华区")
+    # Registered as 地产, one letter from 联祥: what 联祥地产 was closest to before.
+    near_estate = ("深圳市龙华区联鑫地产有限公司", make_uscc(longhua, "MA51LX02"), "龙华区")
+    labour = ("深圳市南山区信兴建筑劳务分包有限公司", make_uscc(nanshan, "MA51XX03"), "南山区")
+    near_labour = ("深圳市建兴劳务有限公司", make_uscc("440300", "MA51XX04"), "深圳市")
+    # Two companies 宏辉劳务 could shorten: neither is picked by the name alone.
+    twins = [
+        ("深圳市宏辉劳务分包有限公司", make_uscc(nanshan, "MA51HH05"), "南山区"),
+        ("深圳市宏辉建筑劳务有限公司", make_uscc(longhua, "MA51HH06"), "龙华区"),
+    ]
+    # More than a few companies share each trade name, so spelling it alike earns no bonus.
+    others = [
+        (f"深圳市{trade}{industry}有限公司", make_uscc("440300", f"MA52{number:04d}"), "深圳市")
+        for number, (trade, industry) in enumerate(
+            (trade, industry) for trade in ("联祥", "信兴") for industry in ("物流", "食品", "服装")
+        )
+    ]
+    db = _world(
+        tmp_path,
+        [estate, near_estate, labour, near_labour, *twins, *others],
+        [
+            ("龙华联祥地产", None, None),  # 地产 for 房地产开发
+            ("联鑫地产", None, None),  # spelt as registered
+            ("信兴劳务", None, None),  # 劳务 for 建筑劳务分包
+            ("宏辉劳务", None, None),
+        ],
+    )
+    links = _resolve(db)
+    assert links[2] == (f"C-{estate[1]}", "fuzzy")
+    assert links[3] == (f"C-{near_estate[1]}", "exact")
+    assert links[4] == (f"C-{labour[1]}", "fuzzy")
+    assert links[5][1] == "new"

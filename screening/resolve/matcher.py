@@ -28,7 +28,7 @@ import polars as pl
 from screening.gazetteer import LEVELS
 from screening.resolve.bulk import ADDRESS_LEVELS
 from screening.resolve.name_vocabulary import NameVocabulary, name_vocabulary
-from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, score_pairs
+from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, score_pairs, write_out_column
 
 CONFIDENCE = {"uscc": 1.0, "person": 1.0, "reviewer": 1.0, "exact": 0.97, "new": 0.5}
 CONTEXT_CONFIDENCE = 0.9  # an exact name that only the row's place could attribute
@@ -281,7 +281,7 @@ class Matcher:
             self.targets,
             ("entity_id", "trade", "industry", "trade_count"),
         )
-        scored = score_pairs(_without_refused(pairs, refused))
+        scored = score_pairs(_without_refused(pairs, refused), self.words)
         # Targets are numbered in entity id order: ties fall to the lower entity id.
         return (
             scored.sort(["query", "total", "target"], descending=[False, True, False])
@@ -407,9 +407,7 @@ def _full_industry(words: NameVocabulary) -> pl.Expr:
 
 def _write_out(words_column: pl.Expr, words: NameVocabulary) -> pl.Expr:
     """:meth:`NameVocabulary.write_out` in polars: leftmost, longest first, as the Python."""
-    return words_column.str.replace_many(
-        list(words.industry_tokens), list(words.written_out), leftmost=True
-    )
+    return write_out_column(words_column, words)
 
 
 def _blocking_keys(names: pl.DataFrame, label: str) -> pl.DataFrame:

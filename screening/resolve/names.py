@@ -95,7 +95,8 @@ def person_name(text: str, words: NameVocabulary | None = None) -> str | None:
 
     A name that is a region and industry words (南海汽配: the auto-parts company of
     南海; 南海华锋汽配) or a trade name and industry words (建洲建设) is no person's, nor
-    is one with a mark of an organisation, even in a note.
+    is one with a mark of an organisation, even in a note, nor one ending in a legal form,
+    even cut short (骏祥实业股份, 联豪有限).
     """
     words = words or name_vocabulary()
     bare = _without_note(text, words)
@@ -105,6 +106,7 @@ def person_name(text: str, words: NameVocabulary | None = None) -> str | None:
         bare = text  # 王老板: a note, but 王 alone is no name
     if (
         words.organisation_marks.search(text)
+        or _ends_in_legal_form(bare, words)
         or _region_and_industry(bare, words)
         or _trade_and_industry(bare, words)
     ):
@@ -125,6 +127,14 @@ def _without_note(text: str, words: NameVocabulary) -> str | None:
         if text.endswith(note) and len(text) > len(note):
             return text[: -len(note)]
     return None
+
+
+def _ends_in_legal_form(text: str, words: NameVocabulary) -> bool:
+    """Something, then a legal form: 骏祥实业股份 (股份 for 股份有限公司), 联豪有限."""
+    return any(
+        len(text) > length and text[-length:] in words.legal_form_set
+        for length in words.legal_form_lengths
+    )
 
 
 def _region_and_industry(text: str, words: NameVocabulary) -> bool:
@@ -172,7 +182,7 @@ def take_apart_text(text: str, words: NameVocabulary | None = None) -> NameParts
             places.extend(found)
             body = body.replace(f"({inner})", "", 1)
     found, body = gazetteer.region_prefix(body)
-    heard, body = _misspelt_region(body, found)
+    heard, body = _misspelt_region(body, found, {place.level for place in places}, words)
     places = _chain(found + heard + places)
     if bracketed:  # other brackets: keep the words
         body = _BRACKETED.sub(lambda match: match.group(1), body)
@@ -199,10 +209,18 @@ def _whole_region(text: str) -> list[Place]:
     return found if rest == "\0\0" else []
 
 
-def _misspelt_region(body: str, found: list[Place]) -> tuple[list[Place], str]:
+def _misspelt_region(
+    body: str, found: list[Place], named_levels: set[str], words: NameVocabulary
+) -> tuple[list[Place], str]:
     """A district typed with a homophone (广东舜德… for 广东顺德…), inside a region already
     named. Both sides of a comparison are parsed alike, so a trade name that merely sounds
-    like a district is stripped from both and still compares equal.
+    like a district is stripped from both and still compares equal — as long as both have
+    it in the same place.
+
+    A trade name is not taken for a misspelt district when that would leave the name
+    without one (江门市信汇建工 is the 建工 of 信汇, not a 建工 of 新会: the registry's
+    江门市新会区信汇建工有限公司 keeps 信汇, its district being spelt right), nor when the
+    name already names a place of that level (江门市(台山)鑫汇陶瓷 is in 台山, not 新会).
     """
     if not found:
         return [], body
@@ -210,9 +228,21 @@ def _misspelt_region(body: str, found: list[Place]) -> tuple[list[Place], str]:
         if len(body) - length < MIN_TRADE:
             continue
         for place in _places_by_sound().get(sounds(body[:length]), ()):
-            if load_gazetteer().is_descendant(place, found[-1]):
+            if (
+                place.level not in named_levels
+                and load_gazetteer().is_descendant(place, found[-1])
+                and _has_trade(body[length:], words)
+            ):
                 return [place], body[length:]
     return [], body
+
+
+def _has_trade(rest: str, words: NameVocabulary) -> bool:
+    """What follows a heard district keeps a trade name: not industry words alone, once
+    its branch and legal form are off (陶瓷有限公司 has none; 农村商业银行 has)."""
+    head, _branch = _split_branch(rest, words)
+    head, _legal_form = _strip_legal_form(head, words)
+    return len(head) >= MIN_TRADE and not words.only_tokens.match(head)
 
 
 @lru_cache(maxsize=1)

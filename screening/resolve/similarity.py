@@ -19,6 +19,7 @@ import polars as pl
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cpdist
 
+from screening.resolve.name_vocabulary import NameVocabulary, name_vocabulary
 from screening.resolve.sound import sounds
 
 # Weights: the trade name (字号) is what tells companies apart, so it weighs most, by sound
@@ -50,14 +51,15 @@ class Score:
         )
 
 
-def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+def score_pairs(pairs: pl.DataFrame, words: NameVocabulary | None = None) -> pl.DataFrame:
     """Score every (mention, candidate) pair at once: adds :class:`Score`'s fields and total.
 
     ``pairs`` holds the mention's ``core`` and the candidate's ``trade``, ``industry`` and
     ``trade_count``, and ``same_place``. A typo can hide an industry word (健筑 for 建筑), so
     the mention's trade name is taken as its first characters, as many as the candidate's
-    trade name has.
+    trade name has. ``words`` (the engine's by default) write the short forms out.
     """
+    words = words or name_vocabulary()
     cut = pl.col("trade").str.len_chars()
     frame = pairs.with_columns(
         pl.col("core").str.slice(0, cut).alias("mention_trade"),
@@ -70,11 +72,13 @@ def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
         trade_characters=_similarity(trades["mention_trade"], trades["trade"]),
     )
     industries = frame.select("mention_industry", "industry").unique()
-    # A clerk who shortens a name drops industry words from the end (广东富兴建设 for
-    # 广东富兴建设工程集团有限公司): what is left agrees with the company's words.
-    shortened = (pl.col("mention_industry") != "") & pl.col("industry").str.starts_with(
-        pl.col("mention_industry")
-    )
+    # A clerk who shortens a name drops industry words from either end (广东富兴建设 for
+    # 广东富兴建设工程集团有限公司, 信兴劳务 for 信兴建筑劳务分包有限公司) or writes them
+    # short (联祥地产 for 联祥房地产开发): what is left, written out, is among the company's
+    # words written out.
+    shortened = (pl.col("mention_industry") != "") & write_out_column(
+        pl.col("industry"), words
+    ).str.contains(write_out_column(pl.col("mention_industry"), words), literal=True)
     industries = industries.with_columns(
         industry_sound=_similarity(
             _sounds(industries["mention_industry"]), _sounds(industries["industry"])
@@ -97,6 +101,13 @@ def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
         + pl.when("rare_trade").then(RARE_TRADE_BONUS).otherwise(0.0)
     )
     return frame.with_columns(total.alias("total")).drop("mention_trade", "mention_industry")
+
+
+def write_out_column(column: pl.Expr, words: NameVocabulary) -> pl.Expr:
+    """:meth:`NameVocabulary.write_out` in polars (leftmost, longest first, as the Python)."""
+    return column.str.replace_many(
+        list(words.industry_tokens), list(words.written_out), leftmost=True
+    )
 
 
 def _sounds(values: pl.Series) -> pl.Series:
