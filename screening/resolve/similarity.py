@@ -76,9 +76,14 @@ def score_pairs(pairs: pl.DataFrame, words: NameVocabulary | None = None) -> pl.
     # 广东富兴建设工程集团有限公司, 信兴劳务 for 信兴建筑劳务分包有限公司) or writes them
     # short (联祥地产 for 联祥房地产开发): what is left, written out, is among the company's
     # words written out.
-    shortened = (pl.col("mention_industry") != "") & write_out_column(
-        pl.col("industry"), words
-    ).str.contains(write_out_column(pl.col("mention_industry"), words), literal=True)
+    written = _written_out(
+        pl.concat([industries["mention_industry"], industries["industry"]]), words
+    )
+    shortened = (pl.col("mention_industry") != "") & pl.col("industry").replace_strict(
+        written, return_dtype=pl.String
+    ).str.contains(
+        pl.col("mention_industry").replace_strict(written, return_dtype=pl.String), literal=True
+    )
     industries = industries.with_columns(
         industry_sound=_similarity(
             _sounds(industries["mention_industry"]), _sounds(industries["industry"])
@@ -107,6 +112,19 @@ def write_out_column(column: pl.Expr, words: NameVocabulary) -> pl.Expr:
     """:meth:`NameVocabulary.write_out` in polars (leftmost, longest first, as the Python)."""
     return column.str.replace_many(
         list(words.industry_tokens), list(words.written_out), leftmost=True
+    )
+
+
+def _written_out(values: pl.Series, words: NameVocabulary) -> dict[str, str]:
+    """Each distinct value with its short forms written out (thousands of distinct words
+    behind hundreds of thousands of pairs)."""
+    distinct = values.cast(pl.String).unique()
+    return dict(
+        zip(
+            distinct.to_list(),
+            distinct.to_frame().select(write_out_column(pl.col(values.name), words)).to_series(),
+            strict=True,
+        )
     )
 
 
