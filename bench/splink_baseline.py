@@ -7,7 +7,7 @@ Run by hand (never in CI), in a venv that has the project's ``bench`` extra:
     /tmp/splink-venv/bin/python bench/splink_baseline.py \\
         --mentions MENTIONS.parquet --out CLUSTERS.parquet [--threshold 0.9]
 
-Splink 4.0.17 runs on DuckDB 2.0.0 and sqlglot 30.30: it asks only for duckdb>=0.9.2 and
+Splink 4.0.17 runs on DuckDB 2.0.1 and sqlglot 30.31: it asks only for duckdb>=0.9.2 and
 sqlglot>=17.6, so pip keeps the project's versions, and a separate venv only keeps Splink's
 extra dependencies (pandas, altair, igraph) out of the project's .venv. The input is a
 Parquet file, not our DuckDB database, so this script never opens the resolver's store.
