@@ -27,13 +27,16 @@ class _Strict(BaseModel):
 
 
 class ModelSettings(_Strict):
-    """The anomaly model (an IsolationForest over per-company features)."""
+    """The anomaly model: an IsolationForest per lens over per-company features (each
+    lens flags its own outliers, ``contamination`` each)."""
 
     enabled: bool = True
     n_estimators: int = Field(200, ge=10, le=5000)
     contamination: float | Literal["auto"] = "auto"
     random_state: int = 0
-    features: list[str] | None = Field(None, description="feature subset; all when omitted")
+    features: list[str] | None = Field(
+        None, min_length=1, description="feature subset; the default ones when omitted"
+    )
     min_cases: int = Field(5, ge=1, description="employers with fewer wage cases are not scored")
     max_leads: int = Field(100, ge=0, description="at most this many anomaly leads")
 

@@ -125,3 +125,17 @@ def test_a_rule_whose_inputs_the_extracts_leave_empty_is_reported_dead(
     )
     assert healthy.exit_code == 0, healthy.output
     assert "0 dead" in healthy.output
+
+
+def test_a_model_feature_belongs_to_one_lens(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    company = folder / "subjects" / "company.yaml"
+    text = company.read_text(encoding="utf-8")
+    company.write_text(
+        text.replace(
+            "        - open_wage_cases\n", "        - open_wage_cases\n        - mediation_share\n"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match="'mediation_share' is named twice: put it in one lens"):
+        load_library(folder)

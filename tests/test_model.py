@@ -80,6 +80,15 @@ def test_missing_value_counts_as_typical_and_scaling_is_robust() -> None:
     assert shifted.deviations(extreme[-1:]).min() > 1e5
 
 
+def test_only_a_clear_outlier_scores_one() -> None:
+    """Noise has a most unusual point too; it is no clear outlier and scores below 1."""
+    noise = np.random.default_rng(3).normal(size=(300, 5))
+    assert EmployerAnomalyModel(n_estimators=100).fit(noise).anomaly_score(noise).max() < 0.8
+    with_one = np.vstack([noise, np.full((1, 5), 30.0)])
+    model = EmployerAnomalyModel(n_estimators=100).fit(with_one)
+    assert model.anomaly_score(with_one).max() == pytest.approx(1.0)
+
+
 def test_unusual_employers_flagged_first_and_explained() -> None:
     employers = _employers(np.random.default_rng(5), typical=300, unusual=3)
     result = score_employers(employers, ModelSettings(n_estimators=100))

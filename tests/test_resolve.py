@@ -12,10 +12,12 @@ from sample_job import SAMPLE
 
 from screening.committees import committee_place
 from screening.evaluate import mention_truth
+from screening.features.vocabulary import library_vocabulary
 from screening.identifiers import is_valid_uscc, make_uscc
 from screening.resolve import link, parses
 from screening.resolve.bulk import parse_in_bulk
 from screening.resolve.link import resolve
+from screening.resolve.links import site_core
 from screening.resolve.names import is_person_name, normalise, parse_name
 from screening.resolve.quality import pairwise
 from screening.resolve.review import explain, judge
@@ -590,13 +592,14 @@ def test_a_short_name_ending_in_a_cut_short_legal_form_is_no_person(tmp_path: Pa
             ("骏祥实业股份", None, None),  # 股份 for 股份有限公司: the company
             ("联豪建筑有限", None, None),  # 有限 for 有限公司
             ("余有洋", None, "h1"),  # a person's name, no legal form: a person
-            ("张股份", None, "h2"),  # nothing before 股份 but a surname: still read as no
+            ("张股份", None, "h2"),  # a surname and 股份: a legal form cut short, no person
         ],
     )
     links = _resolve(db)
     assert links[2] == (f"C-{company[1]}", "exact")
     assert links[3] == (f"C-{limited[1]}", "exact")
     assert links[4][1] == "person"
+    assert links[5][1] != "person"
     assert not is_person_name("骏祥实业股份") and not is_person_name("骏祥股份")
     assert is_person_name("余有洋") and is_person_name("付宁会")
 
@@ -667,3 +670,23 @@ def test_industry_words_a_clerk_shortens_meet_their_company(tmp_path: Path) -> N
     assert links[3] == (f"C-{near_estate[1]}", "exact")
     assert links[4] == (f"C-{labour[1]}", "fuzzy")
     assert links[5][1] == "new"
+
+
+@pytest.mark.parametrize(
+    ("typed", "site"),
+    [
+        ("在禅城区碧桂花园一期项目做木工", "碧桂花园一期"),
+        ("悦府华庭工地打工(杂工)", "悦府华庭"),
+        ("台山市碧桂园工地", "碧桂园"),  # a county-level city's full name
+        ("禅城碧桂花园一期工地", "碧桂花园一期"),
+        # Work words inside a project's own name are no worker's words: a site word follows.
+        ("打工子弟学校扩建工程", "打工子弟学校扩建"),
+        ("外来务工人员公寓项目", "外来务工人员公寓"),
+        ("木工机械厂房项目", "木工机械厂房"),
+    ],
+)
+def test_a_site_is_read_down_to_its_estate(typed: str, site: str) -> None:
+    sql = site_core("typed", library_vocabulary())
+    assert duckdb.sql(f"SELECT {sql} FROM (SELECT ? AS typed)", params=[typed]).fetchall() == [
+        (site,)
+    ]

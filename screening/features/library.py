@@ -366,7 +366,7 @@ class _SubjectChecker:
                         if name not in names:
                             self._add(at, f"no feature '{name}'")
                         elif name in seen:
-                            self._add(at, f"'{name}' is in two lenses: put it in one")
+                            self._add(at, f"'{name}' is named twice: put it in one lens, once")
                         seen.add(name)
         return CheckedSubject(spec, self.path, base, relations, tuple(features), population)
 

@@ -35,9 +35,6 @@ class EmployerFeatures:
     features: tuple[ModelFeature, ...]
     frame: pl.DataFrame  # subject_key, then one column per feature
 
-    def matrix(self) -> pl.DataFrame:
-        return self.frame.select(f.name for f in self.features)
-
 
 def model_features(*, optional: bool = False) -> tuple[ModelFeature, ...]:
     """The company features the model reads (each lens's ``features``, lens by lens), and

@@ -11,7 +11,11 @@ The cascade, strongest evidence first:
    (张三(包工头) is 张三).
 3. **exact** — the name's trade name, industry words and branch equal one registry
    company's, and the regions named agree. When several agree (twins in two districts),
-   the place the row is tied to (the court, the project's district) must pick one.
+   the place the row is tied to (the court, the project's district) must pick one: by the
+   places the companies' names and addresses give, else where they were registered. A
+   short name spelt as one company's but which other companies' names could be shortened
+   to (广业建工: also …广业建筑工程…) is contested the same way; where the place picks
+   none, it goes to the company spelt so, less surely.
 4. **fuzzy** — candidates that share a blocking key, scored by :mod:`similarity`; linked
    when the best is above the threshold, leads the next by a margin, names no other region
    and no other branch. A name of a region and industry words only (南海汽配) links to
@@ -379,8 +383,9 @@ def _place_links(
     else the name's fallback (:meth:`Matcher._contest`), else an entity of their own. One
     row per (name, context).
 
-    A company is in a place its name or address names, or where it was registered: a
-    USCC's characters 3–8 are its registration authority's division code (GB 32100-2015).
+    A company is in a place its name or address names; where that singles none out, in
+    the place it was registered: a USCC's characters 3–8 are its registration authority's
+    division code (GB 32100-2015).
     """
     shared = queries.join(ambiguous.select("query").unique(), on="query")
     scratch.frame("resolve_shared_names", shared.select("name"))
@@ -392,25 +397,19 @@ def _place_links(
     contexts = contexts.with_columns(
         pl.Series("context_place", [places(text) for text in contexts["context"]], PLACE_CODE)
     )
-    registered = pl.col("entity_id").str.slice(4, 6)
-    here = pl.any_horizontal(
-        *(pl.col(column) == pl.col("context_place") for column in (*LEVELS, *ADDRESS_LEVELS)),
-        registered == pl.col("context_place").cast(pl.String),
-    )
     candidates = contexts.join(shared.select("name", "query"), on="name")
-    picked = (
-        candidates.join(ambiguous, on="query")
-        .join(targets.select("target", "entity_id", *LEVELS, *ADDRESS_LEVELS), on="target")
-        .filter(here)
-        .filter(pl.len().over("name", "context") == 1)
-        .select(
-            "name",
-            "context",
-            "entity_id",
-            method=pl.lit("exact"),
-            confidence=pl.lit(CONTEXT_CONFIDENCE),
-        )
+    located = candidates.join(ambiguous, on="query").join(
+        targets.select("target", "entity_id", *LEVELS, *ADDRESS_LEVELS), on="target"
     )
+    named_here = pl.any_horizontal(
+        pl.col(column) == pl.col("context_place") for column in (*LEVELS, *ADDRESS_LEVELS)
+    )
+    registered_here = registration_area(pl.col("entity_id")) == pl.col("context_place").cast(
+        pl.String
+    )
+    picked = _the_one_here(located, named_here)
+    rest = located.join(picked, on=["name", "context"], how="anti", nulls_equal=True)
+    picked = pl.concat([picked, _the_one_here(rest, registered_here)])
     unpicked = candidates.join(picked, on=["name", "context"], how="anti", nulls_equal=True)
     by_fallback = unpicked.join(fallback, on="query").select(
         "name",
@@ -422,6 +421,27 @@ def _place_links(
     unpicked = unpicked.join(fallback, on="query", how="anti")
     new = _new_links(shared.join(unpicked.select("name").unique(), on="name"))
     return pl.concat([picked, by_fallback, unpicked.select("name", "context").join(new, on="name")])
+
+
+def _the_one_here(located: pl.DataFrame, here: pl.Expr) -> pl.DataFrame:
+    """(name, context) links to the one candidate ``here`` holds for, where it is one."""
+    return (
+        located.filter(here)
+        .filter(pl.len().over("name", "context") == 1)
+        .select(
+            "name",
+            "context",
+            "entity_id",
+            method=pl.lit("exact"),
+            confidence=pl.lit(CONTEXT_CONFIDENCE),
+        )
+    )
+
+
+def registration_area(entity_id: pl.Expr) -> pl.Expr:
+    """The division code of a registered company's registration authority (USCC characters
+    3–8, after the entity id's ``C-``); meaningless for other entities."""
+    return entity_id.str.slice(4, 6)
 
 
 class _ContextPlaces:

@@ -218,20 +218,25 @@ def _deposit_project(vocabulary: Vocabulary) -> str:
         FROM picked JOIN p ON p.project_no = picked.pick.project_no"""
 
 
-def _site_core(column: str, vocabulary: Vocabulary) -> str:
+def site_core(column: str, vocabulary: Vocabulary) -> str:
     """A site as arbitration clerks type it, estate and phase only: 禅城碧桂花园一期工地,
     碧桂花园一期项目部, or the worker's own words, 在禅城区碧桂花园一期项目做木工.
 
-    In turn: the lead word (``site_lead``), what the worker did there and all after it
-    (``site_work``), a suffix (``site_suffix``), a leading district (禅城, 禅城区)."""
+    In turn: the lead word (``site_lead``); what the worker did there, when it ends the
+    text (``site_work``: 做木工, 打工（杂工）, but not the 打工 of 打工子弟学校扩建工程 or the
+    务工 of 外来务工人员公寓项目, which a site word follows); a suffix (``site_suffix``); a
+    leading district, by its full name or its short one (台山市, 禅城区, 禅城)."""
     districts = sorted(
-        {p.short_name for p in load_gazetteer().places("district") if len(p.short_name) >= 2},
+        {p.name for p in load_gazetteer().places("district")}
+        | {p.short_name for p in load_gazetteer().places("district") if len(p.short_name) >= 2},
         key=lambda name: (-len(name), name),
     )
+    # At most a few more characters after the work word, none of them a site word's.
+    work = f"({vocabulary['site_work'].pattern()})[^项目部地程]{{0,6}}$"
     text = f"regexp_replace({column}, '{vocabulary['site_lead'].pattern()}', '')"
-    text = f"regexp_replace({text}, '({vocabulary['site_work'].pattern()}).*$', '')"
+    text = f"regexp_replace({text}, '{work}', '')"
     text = f"regexp_replace({text}, '{vocabulary['site_suffix'].pattern()}', '')"
-    return f"regexp_replace({text}, '^({'|'.join(districts)})(区|县)?', '')"
+    return f"regexp_replace({text}, '^({'|'.join(districts)})', '')"
 
 
 def _committee_places(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -259,7 +264,7 @@ def _award_project(vocabulary: Vocabulary) -> str:
     return f"""
         WITH p AS ({_Sources.projects}),
         a AS (
-            SELECT w.*, {_site_core("w.project_text", vocabulary)} AS site,
+            SELECT w.*, {site_core("w.project_text", vocabulary)} AS site,
                    c.code AS committee_code, c.level AS committee_level,
                    -- Where the employer is registered: its code's area (a district),
                    -- else the place its name gives (often only the city).
@@ -337,7 +342,7 @@ def _award_project(vocabulary: Vocabulary) -> str:
 def _award_contractor_site(vocabulary: Vocabulary) -> str:
     return f"""
         WITH p AS ({_Sources.projects}),
-        a AS (SELECT w.*, {_site_core("w.project_text", vocabulary)} AS site
+        a AS (SELECT w.*, {site_core("w.project_text", vocabulary)} AS site
               FROM ({_Sources.awards}) w)
         SELECT 'award_contractor_site', a.source_file, a.source_row, p.source_file,
                p.source_row, 'site_contractor', 0.95

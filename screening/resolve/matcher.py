@@ -152,7 +152,8 @@ class Matcher:
         Such a name is not decided by its spelling: all those companies become its
         candidates, none picked, so that the row's place (the court, the committee, the
         project's district) decides among them; where it picks none, the company spelt
-        exactly so is linked (the ``fallback``, as before at :data:`CONTESTED_CONFIDENCE`).
+        exactly so is linked (the ``fallback``), at :data:`CONTESTED_CONFIDENCE`, below an
+        uncontested exact link's.
         Returns the exact candidates so changed, and the fallbacks.
         """
         spelt = exact.join(
@@ -388,8 +389,8 @@ def _written_out(words: NameVocabulary) -> dict[str, pl.Expr]:
     generic = CORE.str.contains(words.only_tokens.pattern)
     full_core = (
         pl.when(generic)
-        .then(_write_out(CORE, words))
-        .otherwise(pl.col("trade") + _write_out(pl.col("industry"), words))
+        .then(write_out_column(CORE, words))
+        .otherwise(pl.col("trade") + write_out_column(pl.col("industry"), words))
     )
     return {
         "generic": generic,
@@ -402,12 +403,7 @@ def _full_industry(words: NameVocabulary) -> pl.Expr:
     """A company's industry words written out; a generic name's are all its core."""
     generic = CORE.str.contains(words.only_tokens.pattern)
     industry = pl.when(generic).then(CORE).otherwise(pl.col("industry"))
-    return _write_out(industry, words)
-
-
-def _write_out(words_column: pl.Expr, words: NameVocabulary) -> pl.Expr:
-    """:meth:`NameVocabulary.write_out` in polars: leftmost, longest first, as the Python."""
-    return write_out_column(words_column, words)
+    return write_out_column(industry, words)
 
 
 def _blocking_keys(names: pl.DataFrame, label: str) -> pl.DataFrame:

@@ -93,6 +93,10 @@ class Dialect:
     # Per source: canonical column -> manifest derivation, for columns the dialect lacks.
     derive: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.habits.get("site_statement") and not self.site_statements:
+            raise ValueError(f"dialect {self.name}: a site_statement habit needs site_statements")
+
     @property
     def is_default(self) -> bool:
         return not self.layouts and self.world == WorldKnobs() and not self.remarks

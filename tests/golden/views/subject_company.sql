@@ -193,7 +193,10 @@ WITH layer0 AS (
     p.f__deposits_held / NULLIF(p.f__active_contract_total, 0) AS f__deposit_share_active,
     DATE_DIFF('DAY', p.f__last_zb_date, $as_of) AS f__days_since_last_zb,
     DATE_DIFF('DAY', p.f__first_any_claim_date, p.f__last_claim_date) AS f__claim_window_days,
-    DATE_DIFF('DAY', p.f__founded, p.f__first_any_claim_date) AS f__days_founding_to_first_claim,
+    CASE
+      WHEN p.f__founded <= p.f__first_any_claim_date
+      THEN DATE_DIFF('DAY', p.f__founded, p.f__first_any_claim_date)
+    END AS f__days_founding_to_first_claim,
     p.f__closed_wage_cases / p.f__closed_wage_workers AS f__claims_per_worker,
     COALESCE(a0.f__awards_before_dereg_unpaid, 0) AS f__awards_before_dereg_unpaid,
     COALESCE(a1.f__projects_active_at_zb, 0) AS f__projects_active_at_zb,
