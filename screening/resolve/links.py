@@ -163,19 +163,38 @@ def link_settings(folder: Path = FEATURES_LIBRARY) -> LinkSettings:
         raise RuleError("; ".join(map(str, problems)), where=str(document.path)) from None
 
 
+# Every three characters of each project's name (CTE ``p``): a text of three characters
+# or more that a project's name holds shares each of its own with it, so the projects that
+# may hold a text are found by a join on one of them.
+_NAME_PIECES = """
+    SELECT DISTINCT project_no, substr(project_name, i::INTEGER, 3) AS piece
+    FROM (SELECT project_no, project_name, unnest(range(1, length(project_name) - 1)) AS i
+          FROM p)"""
+
+
 def _deposit_project(vocabulary: Vocabulary) -> str:
-    trimmed = (
-        f"regexp_replace(d.project_name, '{vocabulary['deposit_project_suffix'].pattern()}', '')"
-    )
+    suffix = vocabulary["deposit_project_suffix"].pattern()
     return f"""
         WITH d AS (
             SELECT t.source_file, t.source_row, t.permit_no, t.project_name, t.deposit_date,
+                   regexp_replace(t.project_name, '{suffix}', '') AS name_core,
                    c.entity_id AS contractor_id
             FROM deposits t LEFT JOIN mentions c ON c.source_table = 'deposits'
               AND c.role = 'contractor_name' AND c.source_file = t.source_file
               AND c.source_row = t.source_row
             WHERE t.duplicate_of_row IS NULL),
         p AS ({_Sources.projects}),
+        pieces AS ({_NAME_PIECES}),
+        -- Of each unpermitted deposit's name, the three characters fewest projects' names
+        -- have: the projects whose name holds it are among those few (a join, not every
+        -- deposit beside every project; 佛山市 would find thousands).
+        rarest AS (
+            SELECT source_file, source_row, arg_min(piece, (projects, piece)) AS piece
+            FROM (SELECT source_file, source_row, substr(name_core, i::INTEGER, 3) AS piece
+                  FROM (SELECT *, unnest(range(1, length(name_core) - 1)) AS i FROM d
+                        WHERE permit_no IS NULL AND length(name_core) >= 4))
+            JOIN (SELECT piece, count(*) AS projects FROM pieces GROUP BY piece) USING (piece)
+            GROUP BY source_file, source_row),
         candidates AS (
             SELECT d.source_file, d.source_row, p.project_no, p.contractor_id,
                    'permit_no' AS method, 1.0 AS confidence, 0 AS days_from_permit
@@ -184,7 +203,7 @@ def _deposit_project(vocabulary: Vocabulary) -> str:
             SELECT d.source_file, d.source_row, p.project_no, p.contractor_id,
                    'name_contractor', 0.9, abs(date_diff('day', p.permit_date, d.deposit_date))
             FROM d JOIN p ON p.contractor_id = d.contractor_id
-            WHERE d.permit_no IS NULL AND contains(p.project_name, {trimmed})
+            WHERE d.permit_no IS NULL AND contains(p.project_name, d.name_core)
               AND d.deposit_date >= p.permit_date - to_days($lead_days::INTEGER)
             UNION ALL
             -- A contractor typed so that it cannot be told (惠东安锦建筑工程股份 as a new
@@ -192,9 +211,10 @@ def _deposit_project(vocabulary: Vocabulary) -> str:
             -- of the deposit (0.7); the contractor's own projects rank first.
             SELECT d.source_file, d.source_row, p.project_no, p.contractor_id,
                    'name_date', 0.7, abs(date_diff('day', p.permit_date, d.deposit_date))
-            FROM d JOIN p ON contains(p.project_name, {trimmed})
-            WHERE d.permit_no IS NULL AND length({trimmed}) >= 4
-              AND p.contractor_id IS DISTINCT FROM d.contractor_id
+            FROM d JOIN rarest r USING (source_file, source_row)
+            JOIN pieces s ON s.piece = r.piece
+            JOIN p ON p.project_no = s.project_no AND contains(p.project_name, d.name_core)
+            WHERE p.contractor_id IS DISTINCT FROM d.contractor_id
               AND d.deposit_date BETWEEN p.permit_date - to_days($lead_days::INTEGER)
                                      AND p.permit_date + to_days($name_only_days::INTEGER)),
         -- A deposit is due soon after the permit: of a contractor's projects whose name
@@ -273,10 +293,7 @@ def _award_project(vocabulary: Vocabulary) -> str:
                             w.respondent_place) AS employer_area
             FROM ({_Sources.awards}) w
             LEFT JOIN committee_places c ON c.committee = {committee_sql("w.case_no")}),
-        pieces AS (
-            SELECT DISTINCT project_no, substr(project_name, i::INTEGER, 3) AS piece
-            FROM (SELECT project_no, project_name,
-                         unnest(range(1, length(project_name) - 1)) AS i FROM p)),
+        pieces AS ({_NAME_PIECES}),
         sites AS (SELECT DISTINCT site FROM a WHERE length(site) >= $min_site),
         named AS (
             SELECT DISTINCT t.site, p.project_no
