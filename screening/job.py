@@ -219,7 +219,14 @@ def _score(
 ) -> Scored:
     """Rules, the anomaly model and ranking, with each lead's evidence and fingerprint."""
     with stages.stage("rules", scoring_hash) as stage:
-        scorer = Scorer(store.con, config, rules, as_of, silenced=suppressions)
+        scorer = Scorer(
+            store.con,
+            config,
+            rules,
+            as_of,
+            silenced=suppressions,
+            progress=lambda step: stages.tell("rules", 0, 1, step),
+        )
         hits = scorer.fire(rules)
         coverage = scorer.coverage(hits)
         stage.rows_in, stage.rows_out = len(rules), hits.height

@@ -9,6 +9,7 @@ status reached after it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 import duckdb
@@ -18,11 +19,18 @@ from screening.features.library import FeatureLibrary, library
 
 
 def build_views(
-    con: duckdb.DuckDBPyConnection, as_of: date, features: FeatureLibrary | None = None
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    features: FeatureLibrary | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> None:
-    """(Re)create the record sets and subject views for ``as_of`` on ``con``."""
+    """(Re)create the record sets and subject views for ``as_of`` on ``con``; ``progress``
+    hears each one's name as it starts."""
     features = features or library()
     values = parameters(features, as_of)
-    for table, sql in view_statements(features):
+    statements = view_statements(features)
+    for number, (table, sql) in enumerate(statements, start=1):
+        if progress is not None:
+            progress(f"building {table} ({number} of {len(statements)})")
         used = {k: v for k, v in values.items() if re.search(rf"\${k}\b", sql)}
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}", used)
