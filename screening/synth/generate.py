@@ -25,6 +25,7 @@ and ship the manifest that reads them.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -230,53 +231,52 @@ def _noise_columns(source: str, dialect: Dialect) -> tuple[list[str], list[str],
     return mapped(dates), mapped(amounts), name_header
 
 
+# The truth files streamed while extracts are written, and their headers.
+STREAMED_TRUTH = {
+    "mentions": ("file", "row", "column", "typed_name", "entity_kind", "entity_key", "variant"),
+    "malformed": ("file", "row", "column", "defect"),
+    "duplicates": ("file", "row", "duplicate_of_row"),
+}
+
+
 class _TruthFiles:
-    """Streams mentions, malformed and duplicate rows as tables are written."""
+    """Streams mentions, malformed and duplicate rows to disk as tables are written, so
+    a province's millions of mentions never sit in memory at once."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.mentions = io.StringIO(newline="")
-        self.malformed = io.StringIO(newline="")
-        self.duplicates = io.StringIO(newline="")
+        self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> _TruthFiles:
-        self._mentions = csv.writer(self.mentions, lineterminator="\n")
-        self._mentions.writerow(
-            ["file", "row", "column", "typed_name", "entity_kind", "entity_key", "variant"]
-        )
-        self._malformed = csv.writer(self.malformed, lineterminator="\n")
-        self._malformed.writerow(["file", "row", "column", "defect"])
-        self._duplicates = csv.writer(self.duplicates, lineterminator="\n")
-        self._duplicates.writerow(["file", "row", "duplicate_of_row"])
+        files = {
+            name: self._stack.enter_context(
+                (self.folder / f"{name}.csv").open("w", encoding="utf-8", newline="")
+            )
+            for name in STREAMED_TRUTH
+        }
+        self._writers = {
+            name: csv.writer(file, lineterminator="\n") for name, file in files.items()
+        }
+        for name, header in STREAMED_TRUTH.items():
+            self._writers[name].writerow(header)
         return self
 
     def add(self, table: Table) -> None:
-        first = table.first_data_row
-        for offset, row_mentions in enumerate(table.mentions):
-            for mention in row_mentions:
-                self._mentions.writerow(
-                    [
-                        table.path,
-                        first + offset,
-                        mention.column,
-                        mention.typed,
-                        mention.entity_kind,
-                        mention.entity_key,
-                        mention.variant,
-                    ]
-                )
-        for row, column, defect in table.malformed:
-            self._malformed.writerow([table.path, row, column, defect])
-        for row, original in table.duplicates:
-            self._duplicates.writerow([table.path, row, original])
+        path = table.path
+        self._writers["mentions"].writerows(
+            (path, row, m.column, m.typed, m.entity_kind, m.entity_key, m.variant)
+            for row, row_mentions in enumerate(table.mentions, start=table.first_data_row)
+            for m in row_mentions
+        )
+        self._writers["malformed"].writerows(
+            (path, row, column, defect) for row, column, defect in table.malformed
+        )
+        self._writers["duplicates"].writerows(
+            (path, row, original) for row, original in table.duplicates
+        )
 
     def __exit__(self, *_exc: object) -> None:
-        for name, buffer in (
-            ("mentions", self.mentions),
-            ("malformed", self.malformed),
-            ("duplicates", self.duplicates),
-        ):
-            (self.folder / f"{name}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+        self._stack.close()
 
 
 def _write_csv(path: Path, header: list[str], rows: Iterable[tuple[object, ...]]) -> None:
