@@ -16,6 +16,7 @@ from screening.gazetteer import Place, load_gazetteer
 from screening.identifiers import USCC_ALPHABET, id_number_check_char, make_uscc
 from screening.synth import names, vocab
 from screening.synth.dialect import WorldKnobs
+from screening.synth.draws import Stream
 from screening.synth.model import (
     Arbitration,
     Company,
@@ -31,6 +32,7 @@ GUANGDONG = "440000"
 Area = tuple[Place, Place | None]  # (city, district); cities without districts have None
 YUAN = 100  # fen per yuan
 WAN = 10_000 * YUAN  # fen per 万元
+EARLIEST_BIRTH, LATEST_BIRTH = date(1962, 1, 1), date(2004, 12, 31)  # of people in the world
 
 
 class Builder:
@@ -40,7 +42,7 @@ class Builder:
         self.world = world
         self.knobs = knobs or WorldKnobs()
         self.focus_city = self.knobs.focus_city
-        self.rng = random.Random(f"screening-synth/{world.seed}/{world.scale}")
+        self.rng = Stream(f"screening-synth/{world.seed}/{world.scale}")
         self.start = date(world.as_of.year - 6, world.as_of.month, 1)
         gazetteer = load_gazetteer()
         cities = [p for p in gazetteer.children(GUANGDONG) if p.level == "city"]
@@ -63,6 +65,7 @@ class Builder:
         self._case_templates = committee_templates(self.home_areas, self.knobs.arbitration_style)
         self.industries = _industries(self.knobs)
         self._judgment_seq: dict[tuple[str, int], int] = defaultdict(int)
+        self._courts: dict[str, tuple[str, str]] = {}
         # Companies and projects that carry a planted story: background never touches them,
         # so a planted lead or decoy is exactly what the truth says it is.
         self.reserved: set[int] = set()
@@ -85,8 +88,9 @@ class Builder:
         code = home_code or rng.choice(vocab.WORKER_HOME_CODES)
         area = code[:4] + f"{rng.randint(2, 9):02d}"
         while True:
-            born = self.day(date(1962, 1, 1), date(2004, 12, 31))
-            body = f"{area}{born:%Y%m%d}{rng.randint(0, 999):03d}"
+            born = self.day(EARLIEST_BIRTH, LATEST_BIRTH)
+            # isoformat without dashes is %Y%m%d, without strftime's cost (millions of people)
+            body = f"{area}{born.isoformat().replace('-', '')}{rng.randint(0, 999):03d}"
             number = body + id_number_check_char(body)
             if number not in self._id_numbers:
                 break
@@ -476,6 +480,13 @@ class Builder:
 
     def court(self, area_code: str) -> tuple[str, str]:
         """(court code, court name) of the basic court for an area code."""
+        # One pair of strings per court, not per case: a province has millions of cases.
+        court = self._courts.get(area_code)
+        if court is None:
+            court = self._courts[area_code] = self._court(area_code)
+        return court
+
+    def _court(self, area_code: str) -> tuple[str, str]:
         gazetteer = load_gazetteer()
         place = gazetteer.by_code(area_code)
         if place is None or place.level == "city":  # cities without districts: 第一人民法院

@@ -41,6 +41,7 @@ from screening.synth.background import Background
 from screening.synth.builder import Builder
 from screening.synth.dialect import Dialect
 from screening.synth.dialects import get_dialect
+from screening.synth.draws import Stream
 from screening.synth.manifests import SAMPLE_MANIFEST, manifest_text
 from screening.synth.model import World
 from screening.synth.plant import Planter
@@ -145,9 +146,9 @@ def generate_world(
     world = build_world(scale_name, seed, as_of, profile)
     extracts, truth = out / "extracts", out / "truth"
     truth.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(f"screening-render/{seed}/{scale_name}")
+    rng = Stream(f"screening-render/{seed}/{scale_name}")
     # The dialect's own choices draw from their own stream: the default's stays as it was.
-    dialect_rng = random.Random(f"screening-dialect/{seed}/{scale_name}/{profile.name}")
+    dialect_rng = Stream(f"screening-dialect/{seed}/{scale_name}/{profile.name}")
     files: dict[str, int] = {}
     with _TruthFiles(truth) as truth_files:
         for table in _tables(world, rng, profile, dialect_rng):
