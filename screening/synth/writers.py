@@ -30,11 +30,13 @@ def _write_csv(table: Table, path: Path) -> None:
             writer.writerow([table.title])
         writer.writerow(table.headers)
         writer.writerows(
-            ["" if cell is None else _text(cell) for cell in row] for row in table.rows
+            [cell if type(cell) is str else _text(cell) for cell in row] for row in table.rows
         )
 
 
 def _text(cell: Cell) -> str:
+    if cell is None:
+        return ""
     if isinstance(cell, date):
         return cell.isoformat()
     if isinstance(cell, float):

@@ -109,17 +109,16 @@ def write_xlsx(path: Path, sheet_name: str, rows: Iterable[Sequence[XlsxCell]]) 
 
 def _row_xml(number: int, row: Sequence[XlsxCell], strings: dict[str, int]) -> str:
     cells = []
-    for column, value in enumerate(row):
+    for letter, value in zip(COLUMN_LETTERS[: len(row)], row, strict=True):
         if value is None or value == "":
             continue
-        ref = f"{COLUMN_LETTERS[column]}{number}"
-        if isinstance(value, str):
+        if type(value) is str or isinstance(value, str):  # most cells: the cheap test first
             index = strings.setdefault(value, len(strings))
-            cells.append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
+            cells.append(f'<c r="{letter}{number}" t="s"><v>{index}</v></c>')
         elif isinstance(value, date):
-            cells.append(f'<c r="{ref}" s="1"><v>{(value - EXCEL_EPOCH).days}</v></c>')
+            cells.append(f'<c r="{letter}{number}" s="1"><v>{(value - EXCEL_EPOCH).days}</v></c>')
         else:
-            cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')
+            cells.append(f'<c r="{letter}{number}"><v>{value!r}</v></c>')
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
