@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import TypeVar
 
 from screening.committees import city_abbreviations, committee_mark
 from screening.gazetteer import Place, load_gazetteer
@@ -32,6 +33,7 @@ GUANGDONG = "440000"
 Area = tuple[Place, Place | None]  # (city, district); cities without districts have None
 YUAN = 100  # fen per yuan
 WAN = 10_000 * YUAN  # fen per 万元
+MaybeDay = TypeVar("MaybeDay", date, date | None)
 EARLIEST_BIRTH, LATEST_BIRTH = date(1962, 1, 1), date(2004, 12, 31)  # of people in the world
 
 
@@ -66,6 +68,7 @@ class Builder:
         self.industries = _industries(self.knobs)
         self._judgment_seq: dict[tuple[str, int], int] = defaultdict(int)
         self._courts: dict[str, tuple[str, str]] = {}
+        self._days: dict[date, date] = {}
         # Companies and projects that carry a planted story: background never touches them,
         # so a planted lead or decoy is exactly what the truth says it is.
         self.reserved: set[int] = set()
@@ -77,6 +80,11 @@ class Builder:
         """A uniformly random day in [first, last]."""
         span = (last - first).days
         return first + timedelta(days=self.rng.randint(0, max(span, 0)))
+
+    def shared_day(self, day: MaybeDay) -> MaybeDay:
+        """One date object per calendar day: a province's millions of cases hold a few
+        thousand distinct days, and a date object costs as much as the reference to it."""
+        return None if day is None else self._days.setdefault(day, day)
 
     def chance(self, probability: float) -> bool:
         return self.rng.random() < probability
@@ -420,11 +428,11 @@ class Builder:
             cause=cause or rng.choice(vocab.WAGE_CAUSES),
             claim_fen=claim_fen,
             award_fen=award_fen if method in ("裁决", "调解") else 0,
-            filed=filed,
-            closed=closed,
+            filed=self.shared_day(filed),
+            closed=self.shared_day(closed),
             method=method,
             final=final,
-            effective=effective,
+            effective=self.shared_day(effective),
             remark=remark,
         )
         if isinstance(respondent, Company):
@@ -461,8 +469,8 @@ class Builder:
             or ("追索劳动报酬纠纷" if basis else rng.choice(vocab.NON_WAGE_ENFORCEMENT_CAUSES)),
             basis=basis,
             basis_text="" if basis else self.judgment_number(court_code, filed),
-            filed=filed,
-            closed=closed,
+            filed=self.shared_day(filed),
+            closed=self.shared_day(closed),
             method=method,
             target_fen=target_fen,
             executed_fen=executed_fen,
