@@ -69,6 +69,7 @@ class Builder:
         self._judgment_seq: dict[tuple[str, int], int] = defaultdict(int)
         self._courts: dict[str, tuple[str, str]] = {}
         self._days: dict[date, date] = {}
+        self._person_names: dict[str, str] = {}
         # Companies and projects that carry a planted story: background never touches them,
         # so a planted lead or decoy is exactly what the truth says it is.
         self.reserved: set[int] = set()
@@ -104,7 +105,10 @@ class Builder:
                 break
         self._id_numbers.add(number)
         phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
-        person = Person(len(self.world.persons) + 1, names.person_name(rng), number, phone)
+        # Names repeat (a surname and a given name or two): millions of people share them.
+        name = names.person_name(rng)
+        name = self._person_names.setdefault(name, name)
+        person = Person(len(self.world.persons) + 1, name, number, phone)
         self.world.persons.append(person)
         return person
 

@@ -8,8 +8,9 @@ entry carries a fixed timestamp so the same rows always give the same bytes.
 
 from __future__ import annotations
 
+import itertools
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -104,7 +105,9 @@ def write_xlsx(path: Path, sheet_name: str, rows: Iterable[Sequence[XlsxCell]]) 
                     sheet.write("".join(chunk).encode())
                     chunk.clear()
             sheet.write(("".join(chunk) + SHEET_TAIL).encode())
-        _add(archive, "xl/sharedStrings.xml", _shared_strings(strings))
+        with archive.open(_entry("xl/sharedStrings.xml"), "w") as table:
+            for part in _shared_strings(strings):
+                table.write(part.encode())
 
 
 def _row_xml(number: int, row: Sequence[XlsxCell], strings: dict[str, int]) -> str:
@@ -135,17 +138,22 @@ def column_letters(index: int) -> str:
 COLUMN_LETTERS = [column_letters(index) for index in range(702)]  # A … ZZ
 
 
-def _shared_strings(strings: dict[str, int]) -> str:
-    items = "".join(
-        f'<si><t xml:space="preserve">{_xml_text(text)}</t></si>'
-        if text != text.strip()
-        else f"<si><t>{_xml_text(text)}</t></si>"
-        for text in strings  # dicts keep insertion order, which is the index order
-    )
-    return (
+def _shared_strings(strings: dict[str, int]) -> Iterator[str]:
+    """The shared-string table's XML in parts: a province registry's would be a few
+    hundred megabytes as one string."""
+    yield (
         XML_DECLARATION + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        f'count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>'
+        f'count="{len(strings)}" uniqueCount="{len(strings)}">'
     )
+    texts = iter(strings)  # dicts keep insertion order, which is the index order
+    while part := list(itertools.islice(texts, ROWS_PER_CHUNK)):
+        yield "".join(
+            f'<si><t xml:space="preserve">{_xml_text(text)}</t></si>'
+            if text != text.strip()
+            else f"<si><t>{_xml_text(text)}</t></si>"
+            for text in part
+        )
+    yield "</sst>"
 
 
 def _xml_text(text: str) -> str:
