@@ -104,7 +104,7 @@ class Builder:
             if number not in self._id_numbers:
                 break
         self._id_numbers.add(number)
-        phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+        phone = 10**10 + int(rng.choice("3578")) * 10**9 + rng.randrange(10**9)  # 1[3578]…
         # Names repeat (a surname and a given name or two): millions of people share them.
         name = names.person_name(rng)
         name = self._person_names.setdefault(name, name)

@@ -171,9 +171,11 @@ def generate_world(
             notify(f"writing {table.path}")
             dates, amounts, name = _noise_columns(table.source, profile)
             add_noise(table, rng, dates, amounts, name)
-            write_table(table, extracts)
             truth_files.add(table)
+            table.mentions.clear()  # written: free them before the extract's writer needs room
+            write_table(table, extracts)
             files[table.path] = len(table.rows)
+            del table  # else its rows live on while the next table is rendered
     _write_csv(
         truth / "leads.csv",
         ["pattern", "subject_type", "subject_key", "outcome_type", "role", "variant", "note"],
