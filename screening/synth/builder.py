@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Sized
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -70,6 +71,7 @@ class Builder:
         self._courts: dict[str, tuple[str, str]] = {}
         self._days: dict[date, date] = {}
         self._person_names: dict[str, str] = {}
+        self._uids: list[int] = []  # _uids[n - 1] is n
         # Companies and projects that carry a planted story: background never touches them,
         # so a planted lead or decoy is exactly what the truth says it is.
         self.reserved: set[int] = set()
@@ -86,6 +88,14 @@ class Builder:
         """One date object per calendar day: a province's millions of cases hold a few
         thousand distinct days, and a date object costs as much as the reference to it."""
         return None if day is None else self._days.setdefault(day, day)
+
+    def _next_uid(self, records: Sized) -> int:
+        """The uid of the next record of a kind. Every kind counts from 1, so they share
+        one int object per number: a province has millions of each, at 32 bytes an int."""
+        uid = len(records) + 1
+        while len(self._uids) < uid:
+            self._uids.append(len(self._uids) + 1)
+        return self._uids[uid - 1]
 
     def chance(self, probability: float) -> bool:
         return self.rng.random() < probability
@@ -108,7 +118,7 @@ class Builder:
         # Names repeat (a surname and a given name or two): millions of people share them.
         name = names.person_name(rng)
         name = self._person_names.setdefault(name, name)
-        person = Person(len(self.world.persons) + 1, name, number, phone)
+        person = Person(self._next_uid(self.world.persons), name, number, phone)
         self.world.persons.append(person)
         return person
 
@@ -148,7 +158,7 @@ class Builder:
         founded = founded or self.day(date(2003, 1, 1), self.start + timedelta(days=365 * 3))
         code_area = (district or city).code
         company = Company(
-            uid=len(self.world.companies) + 1,
+            uid=self._next_uid(self.world.companies),
             uscc=make_uscc(code_area, self._org_body(founded)),
             name=name,
             trade=chosen_trade,
@@ -174,7 +184,7 @@ class Builder:
         self._names.add(name)
         founded = date(2005, 1, 1) + timedelta(days=self.rng.randint(0, 3000))
         company = Company(
-            uid=len(self.world.companies) + 1,
+            uid=self._next_uid(self.world.companies),
             uscc=make_uscc(city.code, self._org_body(founded)),
             name=name,
             trade=name[:4],
@@ -236,7 +246,7 @@ class Builder:
         self._names.add(name)
         founded = self.day(max(parent.founded, self.start - timedelta(days=3 * 365)), self.start)
         branch = Company(
-            uid=len(self.world.companies) + 1,
+            uid=self._next_uid(self.world.companies),
             uscc=make_uscc(city.code, self._org_body(founded)),
             name=name,
             trade=parent.trade,
@@ -305,7 +315,7 @@ class Builder:
         completed = planned if completes and planned <= self.world.extract_date else None
         if not completes and planned <= self.world.extract_date:
             planned = self.world.extract_date + timedelta(days=rng.randint(60, 500))
-        uid = len(self.world.projects) + 1
+        uid = self._next_uid(self.world.projects)
         project = Project(
             uid=uid,
             project_no=f"{place.code}{permit_date.year}{uid:06d}",
@@ -353,7 +363,7 @@ class Builder:
         )
         when = deposit_date or project.permit_date + timedelta(days=rng.randint(2, 25))
         deposit = Deposit(
-            uid=len(self.world.deposits) + 1,
+            uid=self._next_uid(self.world.deposits),
             project=project,
             contractor=project.contractor,
             contract_fen=project.contract_fen,
@@ -420,7 +430,7 @@ class Builder:
         if closed is not None and method in ("裁决", "调解"):
             effective = closed if method == "调解" or final else closed + timedelta(days=16)
         case = Arbitration(
-            uid=len(self.world.arbitrations) + 1,
+            uid=self._next_uid(self.world.arbitrations),
             committee_prefix=self.committee(where),
             committee_district=where,
             applicant=applicant,
@@ -464,7 +474,7 @@ class Builder:
         court_code, court_name = self.court(where)
         closed = filed + timedelta(days=days_to_close or rng.randint(30, 240)) if method else None
         case = Enforcement(
-            uid=len(self.world.enforcements) + 1,
+            uid=self._next_uid(self.world.enforcements),
             court_code=court_code,
             court_name=court_name,
             applicant=applicant,
