@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import random
 import re
 from collections import Counter, defaultdict
 from datetime import date
@@ -12,10 +13,13 @@ from pathlib import Path
 
 import pytest
 from conftest import TINY_SEED, Extract, read_extract
+from hypothesis import given
+from hypothesis import strategies as st
 
 from screening.errors import GenerateError
 from screening.identifiers import is_valid_id_number, is_valid_uscc
 from screening.synth import GeneratedWorld, generate_world
+from screening.synth.draws import Stream
 from screening.synth.render import (
     ARBITRATION_HEADERS,
     DEPOSIT_HEADERS,
@@ -315,3 +319,19 @@ def test_committed_sample_data_is_what_the_generator_makes(tmp_path: Path) -> No
     assert committed == _digest(fresh.root), (
         "sample_data/ is stale: regenerate it with the command in sample_data/README.md"
     )
+
+
+def _draws(rng: random.Random, sizes: list[int]) -> list[object]:
+    """Every kind of draw the generator makes, for each size, then one float."""
+    drawn: list[object] = []
+    for size in sizes:
+        drawn += [rng.randint(-3, size), rng.randrange(size), rng.randrange(5, size + 6)]
+        drawn += [rng.choice(range(size % 1000 + 1)), rng.choice("3578")]
+        drawn += [rng.choices("abc", (65, 25, 10))[0], rng.choices("ab", (1, 0))[0]]
+    return [*drawn, rng.random()]
+
+
+@given(seed=st.text(max_size=8), sizes=st.lists(st.integers(1, 10**12), max_size=30))
+def test_streams_draw_exactly_what_the_standard_random_draws(seed: str, sizes: list[int]) -> None:
+    """The generator's faster draws are the standard library's, or a world's bytes change."""
+    assert _draws(Stream(seed), sizes) == _draws(random.Random(seed), sizes)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Sized
 from datetime import date, timedelta
+from typing import TypeVar
 
 from screening.committees import city_abbreviations, committee_mark
 from screening.gazetteer import Place, load_gazetteer
 from screening.identifiers import USCC_ALPHABET, id_number_check_char, make_uscc
 from screening.synth import names, vocab
 from screening.synth.dialect import WorldKnobs
+from screening.synth.draws import Stream
 from screening.synth.model import (
     Arbitration,
     Company,
@@ -31,6 +34,8 @@ GUANGDONG = "440000"
 Area = tuple[Place, Place | None]  # (city, district); cities without districts have None
 YUAN = 100  # fen per yuan
 WAN = 10_000 * YUAN  # fen per 万元
+MaybeDay = TypeVar("MaybeDay", date, date | None)
+EARLIEST_BIRTH, LATEST_BIRTH = date(1962, 1, 1), date(2004, 12, 31)  # of people in the world
 
 
 class Builder:
@@ -40,7 +45,7 @@ class Builder:
         self.world = world
         self.knobs = knobs or WorldKnobs()
         self.focus_city = self.knobs.focus_city
-        self.rng = random.Random(f"screening-synth/{world.seed}/{world.scale}")
+        self.rng = Stream(f"screening-synth/{world.seed}/{world.scale}")
         self.start = date(world.as_of.year - 6, world.as_of.month, 1)
         gazetteer = load_gazetteer()
         cities = [p for p in gazetteer.children(GUANGDONG) if p.level == "city"]
@@ -63,6 +68,10 @@ class Builder:
         self._case_templates = committee_templates(self.home_areas, self.knobs.arbitration_style)
         self.industries = _industries(self.knobs)
         self._judgment_seq: dict[tuple[str, int], int] = defaultdict(int)
+        self._courts: dict[str, tuple[str, str]] = {}
+        self._days: dict[date, date] = {}
+        self._person_names: dict[str, str] = {}
+        self._uids: list[int] = []  # _uids[n - 1] is n
         # Companies and projects that carry a planted story: background never touches them,
         # so a planted lead or decoy is exactly what the truth says it is.
         self.reserved: set[int] = set()
@@ -75,6 +84,19 @@ class Builder:
         span = (last - first).days
         return first + timedelta(days=self.rng.randint(0, max(span, 0)))
 
+    def shared_day(self, day: MaybeDay) -> MaybeDay:
+        """One date object per calendar day: a province's millions of cases hold a few
+        thousand distinct days, and a date object costs as much as the reference to it."""
+        return None if day is None else self._days.setdefault(day, day)
+
+    def _next_uid(self, records: Sized) -> int:
+        """The uid of the next record of a kind. Every kind counts from 1, so they share
+        one int object per number: a province has millions of each, at 32 bytes an int."""
+        uid = len(records) + 1
+        while len(self._uids) < uid:
+            self._uids.append(len(self._uids) + 1)
+        return self._uids[uid - 1]
+
     def chance(self, probability: float) -> bool:
         return self.rng.random() < probability
 
@@ -85,14 +107,18 @@ class Builder:
         code = home_code or rng.choice(vocab.WORKER_HOME_CODES)
         area = code[:4] + f"{rng.randint(2, 9):02d}"
         while True:
-            born = self.day(date(1962, 1, 1), date(2004, 12, 31))
-            body = f"{area}{born:%Y%m%d}{rng.randint(0, 999):03d}"
+            born = self.day(EARLIEST_BIRTH, LATEST_BIRTH)
+            # isoformat without dashes is %Y%m%d, without strftime's cost (millions of people)
+            body = f"{area}{born.isoformat().replace('-', '')}{rng.randint(0, 999):03d}"
             number = body + id_number_check_char(body)
             if number not in self._id_numbers:
                 break
         self._id_numbers.add(number)
-        phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
-        person = Person(len(self.world.persons) + 1, names.person_name(rng), number, phone)
+        phone = 10**10 + int(rng.choice("3578")) * 10**9 + rng.randrange(10**9)  # 1[3578]…
+        # Names repeat (a surname and a given name or two): millions of people share them.
+        name = names.person_name(rng)
+        name = self._person_names.setdefault(name, name)
+        person = Person(self._next_uid(self.world.persons), name, number, phone)
         self.world.persons.append(person)
         return person
 
@@ -132,7 +158,7 @@ class Builder:
         founded = founded or self.day(date(2003, 1, 1), self.start + timedelta(days=365 * 3))
         code_area = (district or city).code
         company = Company(
-            uid=len(self.world.companies) + 1,
+            uid=self._next_uid(self.world.companies),
             uscc=make_uscc(code_area, self._org_body(founded)),
             name=name,
             trade=chosen_trade,
@@ -158,7 +184,7 @@ class Builder:
         self._names.add(name)
         founded = date(2005, 1, 1) + timedelta(days=self.rng.randint(0, 3000))
         company = Company(
-            uid=len(self.world.companies) + 1,
+            uid=self._next_uid(self.world.companies),
             uscc=make_uscc(city.code, self._org_body(founded)),
             name=name,
             trade=name[:4],
@@ -220,7 +246,7 @@ class Builder:
         self._names.add(name)
         founded = self.day(max(parent.founded, self.start - timedelta(days=3 * 365)), self.start)
         branch = Company(
-            uid=len(self.world.companies) + 1,
+            uid=self._next_uid(self.world.companies),
             uscc=make_uscc(city.code, self._org_body(founded)),
             name=name,
             trade=parent.trade,
@@ -289,7 +315,7 @@ class Builder:
         completed = planned if completes and planned <= self.world.extract_date else None
         if not completes and planned <= self.world.extract_date:
             planned = self.world.extract_date + timedelta(days=rng.randint(60, 500))
-        uid = len(self.world.projects) + 1
+        uid = self._next_uid(self.world.projects)
         project = Project(
             uid=uid,
             project_no=f"{place.code}{permit_date.year}{uid:06d}",
@@ -337,7 +363,7 @@ class Builder:
         )
         when = deposit_date or project.permit_date + timedelta(days=rng.randint(2, 25))
         deposit = Deposit(
-            uid=len(self.world.deposits) + 1,
+            uid=self._next_uid(self.world.deposits),
             project=project,
             contractor=project.contractor,
             contract_fen=project.contract_fen,
@@ -404,7 +430,7 @@ class Builder:
         if closed is not None and method in ("裁决", "调解"):
             effective = closed if method == "调解" or final else closed + timedelta(days=16)
         case = Arbitration(
-            uid=len(self.world.arbitrations) + 1,
+            uid=self._next_uid(self.world.arbitrations),
             committee_prefix=self.committee(where),
             committee_district=where,
             applicant=applicant,
@@ -416,11 +442,11 @@ class Builder:
             cause=cause or rng.choice(vocab.WAGE_CAUSES),
             claim_fen=claim_fen,
             award_fen=award_fen if method in ("裁决", "调解") else 0,
-            filed=filed,
-            closed=closed,
+            filed=self.shared_day(filed),
+            closed=self.shared_day(closed),
             method=method,
             final=final,
-            effective=effective,
+            effective=self.shared_day(effective),
             remark=remark,
         )
         if isinstance(respondent, Company):
@@ -448,7 +474,7 @@ class Builder:
         court_code, court_name = self.court(where)
         closed = filed + timedelta(days=days_to_close or rng.randint(30, 240)) if method else None
         case = Enforcement(
-            uid=len(self.world.enforcements) + 1,
+            uid=self._next_uid(self.world.enforcements),
             court_code=court_code,
             court_name=court_name,
             applicant=applicant,
@@ -457,8 +483,8 @@ class Builder:
             or ("追索劳动报酬纠纷" if basis else rng.choice(vocab.NON_WAGE_ENFORCEMENT_CAUSES)),
             basis=basis,
             basis_text="" if basis else self.judgment_number(court_code, filed),
-            filed=filed,
-            closed=closed,
+            filed=self.shared_day(filed),
+            closed=self.shared_day(closed),
             method=method,
             target_fen=target_fen,
             executed_fen=executed_fen,
@@ -476,6 +502,13 @@ class Builder:
 
     def court(self, area_code: str) -> tuple[str, str]:
         """(court code, court name) of the basic court for an area code."""
+        # One pair of strings per court, not per case: a province has millions of cases.
+        court = self._courts.get(area_code)
+        if court is None:
+            court = self._courts[area_code] = self._court(area_code)
+        return court
+
+    def _court(self, area_code: str) -> tuple[str, str]:
         gazetteer = load_gazetteer()
         place = gazetteer.by_code(area_code)
         if place is None or place.level == "city":  # cities without districts: 第一人民法院

@@ -17,7 +17,11 @@ class Person:
     uid: int
     name: str
     id_number: str
-    phone: str
+    phone_number: int  # an int costs half the string: a province has millions of people
+
+    @property
+    def phone(self) -> str:
+        return str(self.phone_number)
 
 
 @dataclass(slots=True, eq=False)

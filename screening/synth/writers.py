@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 from datetime import date
 from pathlib import Path
@@ -23,18 +22,21 @@ def write_table(table: Table, extracts: Path) -> Path:
 
 
 def _write_csv(table: Table, path: Path) -> None:
-    buffer = io.StringIO(newline="")
-    # Agencies' systems export Windows line endings.
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if table.title:
-        writer.writerow([table.title])
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow(["" if cell is None else _text(cell) for cell in row])
-    path.write_bytes(buffer.getvalue().encode(table.encoding))
+    # Written as it goes: a whole province file held as one string would cost gigabytes.
+    with path.open("w", encoding=table.encoding, newline="") as file:
+        # Agencies' systems export Windows line endings.
+        writer = csv.writer(file, lineterminator="\r\n")
+        if table.title:
+            writer.writerow([table.title])
+        writer.writerow(table.headers)
+        writer.writerows(
+            [cell if type(cell) is str else _text(cell) for cell in row] for row in table.rows
+        )
 
 
 def _text(cell: Cell) -> str:
+    if cell is None:
+        return ""
     if isinstance(cell, date):
         return cell.isoformat()
     if isinstance(cell, float):

@@ -8,8 +8,9 @@ entry carries a fixed timestamp so the same rows always give the same bytes.
 
 from __future__ import annotations
 
+import itertools
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -104,22 +105,23 @@ def write_xlsx(path: Path, sheet_name: str, rows: Iterable[Sequence[XlsxCell]]) 
                     sheet.write("".join(chunk).encode())
                     chunk.clear()
             sheet.write(("".join(chunk) + SHEET_TAIL).encode())
-        _add(archive, "xl/sharedStrings.xml", _shared_strings(strings))
+        with archive.open(_entry("xl/sharedStrings.xml"), "w") as table:
+            for part in _shared_strings(strings):
+                table.write(part.encode())
 
 
 def _row_xml(number: int, row: Sequence[XlsxCell], strings: dict[str, int]) -> str:
     cells = []
-    for column, value in enumerate(row):
+    for letter, value in zip(COLUMN_LETTERS[: len(row)], row, strict=True):
         if value is None or value == "":
             continue
-        ref = f"{COLUMN_LETTERS[column]}{number}"
-        if isinstance(value, str):
+        if type(value) is str or isinstance(value, str):  # most cells: the cheap test first
             index = strings.setdefault(value, len(strings))
-            cells.append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
+            cells.append(f'<c r="{letter}{number}" t="s"><v>{index}</v></c>')
         elif isinstance(value, date):
-            cells.append(f'<c r="{ref}" s="1"><v>{(value - EXCEL_EPOCH).days}</v></c>')
+            cells.append(f'<c r="{letter}{number}" s="1"><v>{(value - EXCEL_EPOCH).days}</v></c>')
         else:
-            cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')
+            cells.append(f'<c r="{letter}{number}"><v>{value!r}</v></c>')
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
@@ -136,17 +138,22 @@ def column_letters(index: int) -> str:
 COLUMN_LETTERS = [column_letters(index) for index in range(702)]  # A … ZZ
 
 
-def _shared_strings(strings: dict[str, int]) -> str:
-    items = "".join(
-        f'<si><t xml:space="preserve">{_xml_text(text)}</t></si>'
-        if text != text.strip()
-        else f"<si><t>{_xml_text(text)}</t></si>"
-        for text in strings  # dicts keep insertion order, which is the index order
-    )
-    return (
+def _shared_strings(strings: dict[str, int]) -> Iterator[str]:
+    """The shared-string table's XML in parts: a province registry's would be a few
+    hundred megabytes as one string."""
+    yield (
         XML_DECLARATION + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        f'count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>'
+        f'count="{len(strings)}" uniqueCount="{len(strings)}">'
     )
+    texts = iter(strings)  # dicts keep insertion order, which is the index order
+    while part := list(itertools.islice(texts, ROWS_PER_CHUNK)):
+        yield "".join(
+            f'<si><t xml:space="preserve">{_xml_text(text)}</t></si>'
+            if text != text.strip()
+            else f"<si><t>{_xml_text(text)}</t></si>"
+            for text in part
+        )
+    yield "</sst>"
 
 
 def _xml_text(text: str) -> str:
