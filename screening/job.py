@@ -227,7 +227,15 @@ def _score(
     with ExitStack() as engine:
         with stages.stage("rules", scoring_hash) as stage:
             views = engine.enter_context(job_engine(config, store.con))
-            scorer = Scorer(store.con, config, rules, as_of, silenced=suppressions, views=views)
+            scorer = Scorer(
+                store.con,
+                config,
+                rules,
+                as_of,
+                silenced=suppressions,
+                views=views,
+                progress=lambda step: stages.tell("rules", 0, 1, step),
+            )
             hits = scorer.fire(rules)
             coverage = scorer.coverage(hits)
             stage.rows_in, stage.rows_out = len(rules), hits.height

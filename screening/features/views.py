@@ -8,6 +8,7 @@ as-of date is invisible, and so is a status reached after it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import duckdb
@@ -21,11 +22,16 @@ def build_views(
     target: Backend | duckdb.DuckDBPyConnection,
     as_of: date,
     features: FeatureLibrary | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> None:
     """(Re)create the record sets and subject views for ``as_of`` on ``target`` (a
-    backend, or a DuckDB connection: temporary tables of the connection)."""
+    backend, or a DuckDB connection: temporary tables of the connection); ``progress``
+    hears each one's name as it starts."""
     backend = backend_of(target)
     features = features or library()
     values = parameters(features, as_of)
-    for table, query in view_queries(features):
+    queries = view_queries(features)
+    for number, (table, query) in enumerate(queries, start=1):
+        if progress is not None:
+            progress(f"building {table} ({number} of {len(queries)})")
         backend.create_table(table, query, values)

@@ -42,6 +42,7 @@ from screening.ingest.derive import AppliedDerivation, Value, derived_select
 from screening.ingest.manifest import ColumnSpec, Manifest, SourceSpec
 from screening.ingest.parse import CONTROL_CHARACTERS, REASON, VALUE, typed_column
 from screening.ingest.readers import FIELDS_COLUMN, ROW_COLUMN, RawSheet, header_key, read_sheet
+from screening.progress import Pace
 from screening.store import Store, first_row, insert_frame, sha256_file, sha256_json
 
 WHY = "__why__"  # prefix of the per-column reason columns while parsing
@@ -147,7 +148,8 @@ def ingest(
     """Bring the canonical tables in line with the manifest's files; one transaction.
 
     ``inputs`` is :func:`plan_inputs` of the manifest when the caller already has it.
-    Files are read and typed two at a time in worker threads (polars and the decoders
+    ``progress`` hears (the file being written and the pace so far, files written, files
+    to write). Files are read and typed two at a time in worker threads (polars and the decoders
     release the GIL); the database is written from this thread only, in manifest order.
     """
     notify = progress or (lambda _file, _done, _total: None)
@@ -176,8 +178,11 @@ def ingest(
     try:
         key = _hash_key(con)
         parsed = _in_order(lambda item: _read_file(item, manifest, key), changed)
-        for done, (item, read) in enumerate(zip(changed, parsed, strict=True)):
-            notify(item.relative, done, len(changed))
+        sizes = [item.path.stat().st_size for item in changed]
+        pace, rows, read_bytes = Pace(sum(sizes)), 0, 0
+        for done, (item, read, size) in enumerate(zip(changed, parsed, sizes, strict=True)):
+            rows, read_bytes = rows + read.result.rows_in, read_bytes + size
+            notify(f"{item.relative} · {pace.describe(read_bytes, rows)}", done, len(changed))
             _replace_file(
                 con,
                 TABLES[read.table],
@@ -468,14 +473,17 @@ def _hash_identifiers(frame: pl.DataFrame, key: bytes) -> pl.DataFrame:
 
     BLAKE2b in keyed mode is a MAC by design, and four times faster here than HMAC-SHA256.
     """
+    keyed = hashlib.blake2b(key=key, digest_size=16)
     for name in [c for c in frame.columns if c.endswith("_hash")]:
         numbers = frame.get_column(name)
-        digests = {
-            number: hashlib.blake2b(number.encode(), key=key, digest_size=16).hexdigest()
-            for number in numbers.drop_nulls().unique().to_list()
-        }
+        distinct = numbers.drop_nulls().unique()
+        digests = []
+        for number in distinct.to_list():
+            digest = keyed.copy()  # the key is absorbed once, not once per number
+            digest.update(number.encode())
+            digests.append(digest.hexdigest())
         frame = frame.with_columns(
-            numbers.replace_strict(digests, default=None, return_dtype=pl.String).alias(name)
+            numbers.replace_strict(distinct, digests, default=None, return_dtype=pl.String)
         )
     return frame
 

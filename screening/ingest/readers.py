@@ -166,7 +166,7 @@ def _csv_grid(
     whole file is read by Python's lenient ``csv`` module instead: slower, same result.
     """
     text = _decode(path, path.read_bytes(), encoding)
-    head = list(itertools.islice(_filled(_csv_rows(path, text, delimiter)), HEADER_SEARCH_ROWS))
+    head = _head_rows(path, text, delimiter)
     if not head:
         raise _empty(path)
     head_grid = _grid(head)
@@ -204,6 +204,34 @@ def _csv_grid(
 
 
 Rows = Iterable[tuple[int, list[str]]]  # (line the record starts on, its cells)
+HEAD_LINES = 1_000  # lines read to find the header row, unless its records are longer
+
+
+def _head_rows(path: Path, text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """The first filled rows, where the header row is looked for. From the text's first
+    lines only: the csv module copies all the text it is given (a province's file is
+    100 MB). One row more than needed is read, so the last one kept is known complete."""
+    wanted = HEADER_SEARCH_ROWS + 1
+    cut = _after_lines(text, HEAD_LINES)
+    if cut < len(text):
+        try:
+            rows = list(itertools.islice(_filled(_csv_rows(path, text[:cut], delimiter)), wanted))
+            if len(rows) == wanted:
+                return rows[:HEADER_SEARCH_ROWS]
+        except IngestError:
+            pass  # cut inside a quoted field, perhaps: the whole text decides
+    return list(itertools.islice(_filled(_csv_rows(path, text, delimiter)), HEADER_SEARCH_ROWS))
+
+
+def _after_lines(text: str, lines: int) -> int:
+    """Where the text's first ``lines`` lines end (its length if it has fewer)."""
+    end = 0
+    for _ in range(lines):
+        found = text.find("\n", end)
+        if found < 0:
+            return len(text)
+        end = found + 1
+    return end
 
 
 def _csv_rows(path: Path, text: str, delimiter: str) -> Rows:

@@ -9,7 +9,7 @@ rule again per parameter value and ranks each value's hits beside the other rule
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,13 +56,14 @@ class Scorer:
         silenced: pl.DataFrame | None = None,
         features: FeatureLibrary | None = None,
         views: Backend | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.con, self.config, self.rules, self.as_of = con, config, rules, as_of
         self.silenced = silenced
         self.features = features
         # The engine of the SQL stages; ``con`` keeps the canonical tables either way.
         self.views = views or DuckDBBackend(con)
-        build_views(self.views, as_of, features)
+        build_views(self.views, as_of, features, progress)
         self.model: AnomalyResult | None = None
 
     def fire(self, rules: Sequence[LoadedRule], overrides: Overrides | None = None) -> pl.DataFrame:

@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from screening.gazetteer import LEVELS, load_gazetteer
+from screening.progress import Pace
 from screening.resolve.names import (
     NameParts,
     is_person_text,
@@ -58,20 +59,34 @@ _PERSON_ROW = (None,) * (len(PARTS_SCHEMA) - 2)
 
 
 def parse_in_bulk(
-    names: Sequence[str], registry: Sequence[tuple[str, str | None]]
+    names: Sequence[str],
+    registry: Sequence[tuple[str, str | None]],
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parts of each name, and of each registry row's (name, address), in input order.
 
     Returns a frame per input (``name`` beside :data:`PARTS_SCHEMA`; the registry's also
     with ``address`` and its regions, :data:`ADDRESS_LEVELS`). A registry name is always
     taken apart, even when it reads like a person's: it is a company all the same.
+    ``progress`` hears the pace after each chunk.
     """
-    with _pool(len(names) + len(registry)) as run:
+    total = len(names) + len(registry)
+    pace, done = Pace(total, "names"), 0
+
+    def counted(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+        nonlocal done
+        for frame in frames:
+            done += frame.height
+            if progress is not None:
+                progress(f"taking apart names: {pace.describe(done, done)}")
+            yield frame
+
+    with _pool(total) as run:
         # Both maps are submitted before either is collected: the workers never idle.
         parsed_registry = run(_registry_chunk, _chunks(registry))
         parsed_names = run(_name_chunk, _chunks(names))
-        registry_frame = _concat(parsed_registry, REGISTRY_SCHEMA)
-        names_frame = _concat(parsed_names, PARTS_SCHEMA)
+        registry_frame = _concat(counted(parsed_registry), REGISTRY_SCHEMA)
+        names_frame = _concat(counted(parsed_names), PARTS_SCHEMA)
     keys = pl.DataFrame(registry, schema={"name": pl.String, "address": pl.String}, orient="row")
     return (
         names_frame.insert_column(0, pl.Series("name", names, dtype=pl.String)),

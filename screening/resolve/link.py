@@ -146,7 +146,7 @@ def _decide(store: Store, scratch: _Scratch, judgements: Judgements, say: Progre
     say(f"taking apart {names.len():,} names")
     # Most names are spelt exactly as a registry company's: those reuse its parse.
     unregistered = names.filter(~names.is_in(registry.get_column("name").implode()))
-    parsed, registry_parsed = parse_with_store(store, unregistered, registry)
+    parsed, registry_parsed = parse_with_store(store, unregistered, registry, say)
     targets = registry_targets(registry, registry_parsed)
     parsed = _with_registered(names, parsed, registry_parsed)
     queries = parsed.filter(~pl.col("is_person")).drop("is_person").with_row_index("query")

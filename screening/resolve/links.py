@@ -163,19 +163,40 @@ def link_settings(folder: Path = FEATURES_LIBRARY) -> LinkSettings:
         raise RuleError("; ".join(map(str, problems)), where=str(document.path)) from None
 
 
+# Every three characters of each project's name (CTE ``p``): a text of three characters
+# or more that a project's name holds shares each of its own with it, so the projects that
+# may hold a text are found by a join on one of them.
+_NAME_PIECES = """
+    SELECT DISTINCT project_no, permit_date, substr(project_name, i::INTEGER, 3) AS piece
+    FROM (SELECT project_no, permit_date, project_name,
+                 unnest(range(1, length(project_name) - 1)) AS i
+          FROM p)"""
+
+
 def _deposit_project(vocabulary: Vocabulary) -> str:
-    trimmed = (
-        f"regexp_replace(d.project_name, '{vocabulary['deposit_project_suffix'].pattern()}', '')"
-    )
+    suffix = vocabulary["deposit_project_suffix"].pattern()
     return f"""
         WITH d AS (
             SELECT t.source_file, t.source_row, t.permit_no, t.project_name, t.deposit_date,
+                   regexp_replace(t.project_name, '{suffix}', '') AS name_core,
                    c.entity_id AS contractor_id
             FROM deposits t LEFT JOIN mentions c ON c.source_table = 'deposits'
               AND c.role = 'contractor_name' AND c.source_file = t.source_file
               AND c.source_row = t.source_row
             WHERE t.duplicate_of_row IS NULL),
         p AS ({_Sources.projects}),
+        pieces AS ({_NAME_PIECES}),
+        -- Of each unpermitted deposit's name, the three characters fewest projects' names
+        -- have: the projects whose name holds it are among those few (a join, not every
+        -- deposit beside every project; 佛山市 would find thousands).
+        rarest AS (
+            SELECT source_file, source_row, name_core, deposit_date, contractor_id,
+                   arg_min(piece, (projects, piece)) AS piece
+            FROM (SELECT *, substr(name_core, i::INTEGER, 3) AS piece
+                  FROM (SELECT *, unnest(range(1, length(name_core) - 1)) AS i FROM d
+                        WHERE permit_no IS NULL AND length(name_core) >= 4))
+            JOIN (SELECT piece, count(*) AS projects FROM pieces GROUP BY piece) USING (piece)
+            GROUP BY source_file, source_row, name_core, deposit_date, contractor_id),
         candidates AS (
             SELECT d.source_file, d.source_row, p.project_no, p.contractor_id,
                    'permit_no' AS method, 1.0 AS confidence, 0 AS days_from_permit
@@ -184,19 +205,19 @@ def _deposit_project(vocabulary: Vocabulary) -> str:
             SELECT d.source_file, d.source_row, p.project_no, p.contractor_id,
                    'name_contractor', 0.9, abs(date_diff('day', p.permit_date, d.deposit_date))
             FROM d JOIN p ON p.contractor_id = d.contractor_id
-            WHERE d.permit_no IS NULL AND contains(p.project_name, {trimmed})
+            WHERE d.permit_no IS NULL AND contains(p.project_name, d.name_core)
               AND d.deposit_date >= p.permit_date - to_days($lead_days::INTEGER)
             UNION ALL
             -- A contractor typed so that it cannot be told (惠东安锦建筑工程股份 as a new
             -- entity): the project whose name holds the deposit's, permitted within days
             -- of the deposit (0.7); the contractor's own projects rank first.
-            SELECT d.source_file, d.source_row, p.project_no, p.contractor_id,
-                   'name_date', 0.7, abs(date_diff('day', p.permit_date, d.deposit_date))
-            FROM d JOIN p ON contains(p.project_name, {trimmed})
-            WHERE d.permit_no IS NULL AND length({trimmed}) >= 4
-              AND p.contractor_id IS DISTINCT FROM d.contractor_id
-              AND d.deposit_date BETWEEN p.permit_date - to_days($lead_days::INTEGER)
-                                     AND p.permit_date + to_days($name_only_days::INTEGER)),
+            SELECT r.source_file, r.source_row, p.project_no, p.contractor_id,
+                   'name_date', 0.7, abs(date_diff('day', p.permit_date, r.deposit_date))
+            FROM rarest r JOIN pieces s ON s.piece = r.piece
+              AND r.deposit_date BETWEEN s.permit_date - to_days($lead_days::INTEGER)
+                                     AND s.permit_date + to_days($name_only_days::INTEGER)
+            JOIN p ON p.project_no = s.project_no AND contains(p.project_name, r.name_core)
+            WHERE p.contractor_id IS DISTINCT FROM r.contractor_id),
         -- A deposit is due soon after the permit: of a contractor's projects whose name
         -- holds the deposit's, the one permitted nearest the deposit date; two equally near
         -- leave the deposit unlinked rather than given to the wrong one.
@@ -261,10 +282,15 @@ def _committee_places(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def _award_project(vocabulary: Vocabulary) -> str:
+    # A province's million cases meet several million (case, project) candidates: each case
+    # is numbered (``case_id``), and candidates are ranked by grouping on that number
+    # rather than by window functions over the file and row (four times the work).
     return f"""
         WITH p AS ({_Sources.projects}),
         a AS (
-            SELECT w.*, {site_core("w.project_text", vocabulary)} AS site,
+            SELECT w.source_file, w.source_row, w.filed_date, w.respondent_id,
+                   row_number() OVER (ORDER BY w.source_file, w.source_row) AS case_id,
+                   {site_core("w.project_text", vocabulary)} AS site,
                    c.code AS committee_code, c.level AS committee_level,
                    -- Where the employer is registered: its code's area (a district),
                    -- else the place its name gives (often only the city).
@@ -273,70 +299,78 @@ def _award_project(vocabulary: Vocabulary) -> str:
                             w.respondent_place) AS employer_area
             FROM ({_Sources.awards}) w
             LEFT JOIN committee_places c ON c.committee = {committee_sql("w.case_no")}),
-        pieces AS (
-            SELECT DISTINCT project_no, substr(project_name, i::INTEGER, 3) AS piece
-            FROM (SELECT project_no, project_name,
-                         unnest(range(1, length(project_name) - 1)) AS i FROM p)),
+        pieces AS ({_NAME_PIECES}),
         sites AS (SELECT DISTINCT site FROM a WHERE length(site) >= $min_site),
         named AS (
-            SELECT DISTINCT t.site, p.project_no
+            SELECT t.site, left(p.area, 4) AS city, p.project_no, p.area, p.contractor_id,
+                   p.permit_date, p.completion_date
             FROM sites t JOIN pieces s ON s.piece = substr(t.site, 1, 3)
             JOIN p ON p.project_no = s.project_no
             WHERE contains(p.project_name, t.site)),
+        -- Each case beside the projects its site may be, built by the filing date and not
+        -- finished long before it. Every ground of jurisdiction below puts the project in
+        -- the committee's city (the first four digits of its area): a case is joined to
+        -- its city's namesakes only, not to every estate of the province called 碧桂花园;
+        -- a case whose committee is unknown, to all.
+        found AS (
+            SELECT a.*, n.* EXCLUDE (site, city)
+            FROM a JOIN named n ON n.site = a.site AND n.city = left(a.committee_code, 4)
+            UNION ALL
+            SELECT a.*, n.* EXCLUDE (site, city)
+            FROM a JOIN named n USING (site)
+            WHERE a.committee_code IS NULL),
         -- Either ground of jurisdiction: the work was done in the committee's place, or the
         -- employer is registered there (then the site is looked for in the same city).
-        candidates AS (
-            SELECT a.source_file, a.source_row, a.filed_date, a.respondent_id, n.project_no,
-                   CASE WHEN a.committee_code IS NULL THEN 1
-                        WHEN p.area = a.committee_code
-                          OR (a.committee_level = 'city'
-                              AND left(p.area, 4) = left(a.committee_code, 4)) THEN 0
-                        ELSE 2 END AS ground
-            FROM a JOIN named n USING (site) JOIN p ON p.project_no = n.project_no
-            WHERE a.committee_code IS NULL
-               OR p.area = a.committee_code
-               OR (a.committee_level = 'city' AND left(p.area, 4) = left(a.committee_code, 4))
-               -- the employer registered in the committee's district, or its district
-               -- unknown (no code, a name that gives only the city): the committee may
-               -- sit at the employer's seat, so the work may be anywhere in the city
-               OR ((a.employer_area = a.committee_code OR a.employer_area IS NULL
-                    OR (ends_with(a.employer_area, '00')
-                        AND left(a.employer_area, 4) = left(a.committee_code, 4)))
-                   AND left(p.area, 4) = left(a.committee_code, 4))),
         -- The most plausible projects of each case: built by the respondent itself, still
-        -- being built when the case was filed. Not the ground: where the employer is
-        -- registered in the committee's place, a project there and one elsewhere in the
-        -- city are both possible sites (第二十一条 gives the worker the choice).
-        ranked AS (
-            SELECT c.source_file, c.source_row, c.project_no, c.ground,
-                   rank() OVER (PARTITION BY c.source_file, c.source_row
-                                ORDER BY coalesce(p.contractor_id <> c.respondent_id, true),
-                                         coalesce(p.completion_date < c.filed_date, false))
-                     AS plausibility
-            FROM candidates c JOIN p USING (project_no)
-            WHERE p.permit_date <= c.filed_date
-              AND (p.completion_date IS NULL
-                   OR p.completion_date >= c.filed_date - to_days($finished_days::INTEGER))),
+        -- being built when the case was filed (``doubt`` 0 is best). Not the ground: where
+        -- the employer is registered in the committee's place, a project there and one
+        -- elsewhere in the city are both possible sites (第二十一条 gives the worker the
+        -- choice).
+        candidates AS (
+            SELECT case_id, project_no,
+                   CASE WHEN committee_code IS NULL THEN 1
+                        WHEN area = committee_code OR committee_level = 'city' THEN 0
+                        ELSE 2 END AS ground,
+                   2 * coalesce(contractor_id <> respondent_id, true)::INTEGER
+                     + coalesce(completion_date < filed_date, false)::INTEGER AS doubt
+            FROM found
+            WHERE permit_date <= filed_date
+              AND (completion_date IS NULL
+                   OR completion_date >= filed_date - to_days($finished_days::INTEGER))
+              AND (committee_code IS NULL OR area = committee_code OR committee_level = 'city'
+                   -- the employer registered in the committee's district, or its district
+                   -- unknown (no code, a name that gives only the city): the committee may
+                   -- sit at the employer's seat, so the work may be anywhere in the city
+                   OR employer_area = committee_code OR employer_area IS NULL
+                   OR (ends_with(employer_area, '00')
+                       AND left(employer_area, 4) = left(committee_code, 4)))),
         -- Namesake estates (two 保利名苑 projects in one district): a case whose most
         -- plausible projects are several is linked to none of them as its project
         -- (award_project), but to each as a possible site (award_site), so a rule that
         -- needs only "some general contractor built this site" can still use it.
         best AS (
-            SELECT source_file, source_row, project_no, ground,
-                   count(*) OVER (PARTITION BY source_file, source_row) AS namesakes
-            FROM ranked WHERE plausibility = 1),
+            SELECT c.case_id, c.project_no, c.ground
+            FROM candidates c
+            SEMI JOIN (SELECT case_id, min(doubt) AS doubt FROM candidates GROUP BY case_id) m
+              ON m.case_id = c.case_id AND m.doubt = c.doubt),
+        counted AS (
+            SELECT b.*, n.namesakes
+            FROM best b JOIN (SELECT case_id, count(*) AS namesakes FROM best GROUP BY case_id) n
+              USING (case_id)),
         linked AS (
-            SELECT 'award_project' AS link, b.*, CASE b.ground WHEN 2 THEN 'site_employer_place'
+            SELECT 'award_project' AS link, case_id, project_no,
+                   CASE ground WHEN 2 THEN 'site_employer_place'
                    ELSE 'site_work_place' END AS method,
-                   CASE b.ground WHEN 2 THEN 0.7 ELSE 0.9 END AS confidence
-            FROM best b WHERE namesakes = 1
+                   CASE ground WHEN 2 THEN 0.7 ELSE 0.9 END AS confidence
+            FROM counted WHERE namesakes = 1
             UNION ALL
-            SELECT 'award_site', b.*, CASE WHEN namesakes = 1 THEN 'site_unique'
-                   ELSE 'site_namesake' END, round(0.9 / namesakes, 3)
-            FROM best b)
-        SELECT l.link, l.source_file, l.source_row, p.source_file, p.source_row,
+            SELECT 'award_site', case_id, project_no,
+                   CASE WHEN namesakes = 1 THEN 'site_unique' ELSE 'site_namesake' END,
+                   round(0.9 / namesakes, 3)
+            FROM counted)
+        SELECT l.link, a.source_file, a.source_row, p.source_file, p.source_row,
                l.method, l.confidence
-        FROM linked l JOIN p ON p.project_no = l.project_no"""
+        FROM linked l JOIN a USING (case_id) JOIN p ON p.project_no = l.project_no"""
 
 
 def _award_contractor_site(vocabulary: Vocabulary) -> str:

@@ -12,6 +12,7 @@ used.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
@@ -37,7 +38,10 @@ PARSING_DATA = ("data/gazetteer.csv",)  # and the name vocabulary (features/name
 
 
 def parse_with_store(
-    store: Store, names: pl.Series, registry: pl.DataFrame
+    store: Store,
+    names: pl.Series,
+    registry: pl.DataFrame,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The parses of the (distinct) names and of the registry's (name, address) pairs, as
     :func:`bulk.parse_in_bulk` gives them, taking apart only those not stored yet and
@@ -56,7 +60,7 @@ def parse_with_store(
         stored_registry, on=["name", "address"], how="anti", nulls_equal=True
     )
     parsed_names, parsed_registry = parse_in_bulk(
-        new_names.get_column("name").to_list(), list(new_registry.iter_rows())
+        new_names.get_column("name").to_list(), list(new_registry.iter_rows()), progress
     )
     if not store.read_only:
         for table, parsed in ((NAME_PARSES, parsed_names), (REGISTRY_PARSES, parsed_registry)):
