@@ -49,26 +49,21 @@ def main() -> int:
         smaller = None
         if args.smaller:
             print(f"smaller world {args.smaller}", flush=True)
-            smaller = _first_run(args.smaller, scratch / "smaller.duckdb")
+            smaller = _first_run(args.smaller, scratch / "smaller.duckdb", scratch)
             if smaller.returncode:
                 return smaller.returncode
         print(f"world {args.world}", flush=True)
         database = args.keep or scratch / "run.duckdb"
         database.unlink(missing_ok=True)
-        first = _first_run(args.world, database)
+        first = _first_run(args.world, database, scratch)
         if first.returncode:
             return first.returncode
-        again = measure(_command(args.world, database))
+        again = measure(_command(args.world, database), log=scratch / "again.log")
         print(again.line("unchanged re-run"), flush=True)
         print("  " + _stages(database))
-        floor = measure(
-            [
-                sys.executable,
-                str(Path(__file__).with_name("ingest.py")),
-                "--floor-only",
-                str(args.world),
-            ]
-        )
+        ingest_bench = str(Path(__file__).with_name("ingest.py"))
+        floor_command = [sys.executable, ingest_bench, "--floor-only", str(args.world)]
+        floor = measure(floor_command, log=scratch / "floor.log")
         ingest = _stage_seconds(database, run=1)["ingest"]
         print(floor.line("floor (bare read)") + f"   ingest / floor {ingest / floor.seconds:.2f}x")
         if smaller is not None and args.smaller is not None:
@@ -89,8 +84,9 @@ def _command(world: Path, database: Path) -> list[str]:
     return [*command, "--db", str(database)]
 
 
-def _first_run(world: Path, database: Path) -> Measurement:
-    measured = measure(_command(world, database))
+def _first_run(world: Path, database: Path, scratch: Path) -> Measurement:
+    """The job on a new database; what it prints goes to a log beside it."""
+    measured = measure(_command(world, database), log=scratch / f"{database.stem}.log")
     print(measured.line("first run"), flush=True)
     if measured.returncode == 0:
         print("  " + _stages(database), flush=True)

@@ -13,9 +13,20 @@ import time
 class Pace:
     """Rows per second and time left of one piece of work of ``total`` units."""
 
+    EVERY = 1.0  # seconds between reports worth making (:meth:`due`)
+
     def __init__(self, total: float, noun: str = "rows") -> None:
         self.total, self.noun = total, noun
-        self.started = time.perf_counter()
+        self.started = self.reported = time.perf_counter()
+
+    def due(self, done: float) -> bool:
+        """Whether a report after ``done`` units is worth making: a second after the last
+        one, or at the end (chunks of work may finish many times a second)."""
+        now = time.perf_counter()
+        if done >= self.total or now - self.reported >= self.EVERY:
+            self.reported = now
+            return True
+        return False
 
     def describe(self, done: float, rows: int) -> str:
         """E.g. ``1,204,311 rows, 95,120 rows/s, about 14 s left``, after ``done`` units

@@ -270,7 +270,9 @@ def test_parses_are_kept_for_the_next_resolve(
     )
     taken_apart: list[int] = []
 
-    def counting(names: list[str], registry: list[tuple[str, str | None]]) -> object:
+    def counting(
+        names: list[str], registry: list[tuple[str, str | None]], progress: object = None
+    ) -> object:
         taken_apart.append(len(names) + len(registry))
         return parse_in_bulk(names, registry)
 

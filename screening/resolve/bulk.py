@@ -77,7 +77,7 @@ def parse_in_bulk(
         nonlocal done
         for frame in frames:
             done += frame.height
-            if progress is not None:
+            if progress is not None and pace.due(done):
                 progress(f"taking apart names: {pace.describe(done, done)}")
             yield frame
 
