@@ -7,6 +7,7 @@ can be moved as a whole. With no file, :func:`default_config` screens ``sample_d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -19,6 +20,7 @@ from screening.yamlsource import YamlDocument, load_yaml, validation_errors
 SAMPLE_DATA_DIR = Path("sample_data")
 # The rule library that ships with the engine (the project's rules/ folder).
 RULES_LIBRARY = Path(__file__).resolve().parents[1] / "rules"
+Engine = Literal["duckdb", "spark"]  # where the SQL stages run (screening.backend)
 
 
 class _Strict(BaseModel):
@@ -56,6 +58,24 @@ class OutputSettings(_Strict):
     export: Path | None = Field(None, description="also write leads to .parquet, .csv or .xlsx")
 
 
+class SparkSettings(_Strict):
+    """Where the SQL stages run when ``engine: spark``: a local session (``local[2]``) or
+    a cluster's master (``yarn``, ``k8s://…``; see the README on spark-submit)."""
+
+    master: str = Field("local[2]", description="Spark master URL; ignored under spark-submit")
+    app_name: str = Field("screening", min_length=1, description="the application's name")
+    warehouse: str | None = Field(
+        None,
+        description="folder (or hdfs:// / s3a:// URL) for the tables Spark reads and writes; "
+        "default: <database>.spark beside the database",
+    )
+    driver_memory: str = Field("2g", pattern=r"^[1-9][0-9]*[kmgt]$", description="e.g. 2g")
+    shuffle_partitions: int = Field(4, ge=1, le=100_000, description="spark.sql.shuffle.partitions")
+    conf: dict[str, str] = Field(
+        default_factory=dict, description="any other Spark settings: {spark.key: value}"
+    )
+
+
 class JobConfig(_Strict):
     """Everything a screening run depends on; its hash is stored with the run."""
 
@@ -77,6 +97,10 @@ class JobConfig(_Strict):
     model: ModelSettings = ModelSettings()
     ranking: RankingSettings = RankingSettings()
     output: OutputSettings = OutputSettings()
+    engine: Engine = Field(
+        "duckdb", description="where views, rules, the model's features and evidence run"
+    )
+    spark: SparkSettings = SparkSettings()
     # The file it was read from, so that problems found later (an override for a rule the
     # folders lack) still point at file:line.
     _source: YamlDocument | None = PrivateAttr(default=None)
@@ -92,6 +116,7 @@ class JobConfig(_Strict):
             return path if path.is_absolute() else base / path
 
         export = self.output.export
+        warehouse = self.spark.warehouse
         # An unset database stays relative to the working folder, like the CLI's --db.
         database = resolve(self.database) if "database" in self.model_fields_set else self.database
         return self.model_copy(
@@ -101,8 +126,18 @@ class JobConfig(_Strict):
                 "data": resolve(self.data) if self.data is not None else None,
                 "rules": [resolve(path) for path in self.rules],
                 "output": OutputSettings(export=resolve(export) if export else None),
+                "spark": self.spark.model_copy(
+                    update={"warehouse": _resolve_local(warehouse, resolve)}
+                ),
             }
         )
+
+
+def _resolve_local(place: str | None, resolve: Callable[[Path], Path]) -> str | None:
+    """A local folder relative to the config file; a URL (hdfs://, s3a://) as written."""
+    if place is None or "://" in place:
+        return place
+    return str(resolve(Path(place)))
 
 
 def default_config() -> JobConfig:

@@ -23,7 +23,7 @@ import difflib
 import json
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import cache
@@ -32,6 +32,7 @@ from pathlib import Path
 
 import polars as pl
 
+from screening.backend.engine import job_engine
 from screening.config import JobConfig
 from screening.errors import ConfigError
 from screening.export import check_export_path, export_leads
@@ -85,6 +86,10 @@ def run_job(
     chosen_features(config.model)  # a feature name the model does not know: refused now
     if config.output.export is not None:
         check_export_path(config.output.export)  # before the run, not after minutes of it
+    if config.engine == "spark":
+        from screening.backend.spark import check_spark
+
+        check_spark()  # pyspark and Java: refused now, not after ingest
     as_of = config.as_of or date.today()
     inputs = plan_inputs(manifest)
     with Store.open(config.database) as store:
@@ -217,27 +222,31 @@ def _score(
     suppressions: pl.DataFrame,
     scoring_hash: str,
 ) -> Scored:
-    """Rules, the anomaly model and ranking, with each lead's evidence and fingerprint."""
-    with stages.stage("rules", scoring_hash) as stage:
-        scorer = Scorer(
-            store.con,
-            config,
-            rules,
-            as_of,
-            silenced=suppressions,
-            progress=lambda step: stages.tell("rules", 0, 1, step),
-        )
-        hits = scorer.fire(rules)
-        coverage = scorer.coverage(hits)
-        stage.rows_in, stage.rows_out = len(rules), hits.height
-    with stages.stage("model", scoring_hash) as stage:
-        model = scorer.run_model()
-        if model is not None:
-            stage.rows_in, stage.rows_out = model.companies, model.flagged.height
-    with stages.stage("rank", scoring_hash) as stage:
-        ranked = scorer.rank(hits)
-        evidence, fingerprints = scorer.evidence(ranked)
-        stage.rows_in, stage.rows_out = hits.height, ranked.leads.height
+    """Rules, the anomaly model and ranking, with each lead's evidence and fingerprint, on
+    the job's engine (the rules stage's time includes starting it)."""
+    with ExitStack() as engine:
+        with stages.stage("rules", scoring_hash) as stage:
+            views = engine.enter_context(job_engine(config, store.con))
+            scorer = Scorer(
+                store.con,
+                config,
+                rules,
+                as_of,
+                silenced=suppressions,
+                views=views,
+                progress=lambda step: stages.tell("rules", 0, 1, step),
+            )
+            hits = scorer.fire(rules)
+            coverage = scorer.coverage(hits)
+            stage.rows_in, stage.rows_out = len(rules), hits.height
+        with stages.stage("model", scoring_hash) as stage:
+            model = scorer.run_model()
+            if model is not None:
+                stage.rows_in, stage.rows_out = model.companies, model.flagged.height
+        with stages.stage("rank", scoring_hash) as stage:
+            ranked = scorer.rank(hits)
+            evidence, fingerprints = scorer.evidence(ranked)
+            stage.rows_in, stage.rows_out = hits.height, ranked.leads.height
     return Scored(hits, model, ranked, evidence, fingerprints, coverage)
 
 
@@ -254,7 +263,10 @@ def _scoring_inputs(
             "data": data_hash,
             "as_of": as_of,
             "rules": [loaded.rule.model_dump(mode="json") for loaded in rules],
-            "config": config.model_dump(mode="json", include={"parameters", "model", "ranking"}),
+            # the engine too: a run on another engine computes its leads, never assumes them
+            "config": config.model_dump(
+                mode="json", include={"parameters", "model", "ranking", "engine"}
+            ),
             "suppressions": suppressions.rows(),
             "features": library().fingerprint,
             "code": _package_code_hash(),

@@ -1,9 +1,13 @@
-"""Shared fixtures: a generated tiny world (real files on disk) and readers for it."""
+"""Shared fixtures: a generated tiny world (real files on disk) and readers for it, the
+sample world's database, and one Spark session for every test that needs Spark."""
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +16,7 @@ import openpyxl
 import pytest
 from sample_job import CSV_ENCODINGS, SAMPLE
 
+from screening.config import SparkSettings
 from screening.ingest.load import ingest
 from screening.ingest.manifest import load_manifest
 from screening.resolve.link import resolve
@@ -19,6 +24,21 @@ from screening.store import Store
 from screening.synth import GeneratedWorld, generate_world
 
 TINY_SEED = 20260930
+# One local session for the whole test run (starting one takes ~15 s): local[2], modest
+# memory; the engine's own session code, so the tests start Spark as a job does.
+SPARK_TESTS = SparkSettings(master="local[2]", driver_memory="2g", shuffle_partitions=2)
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[object]:
+    """The test run's Spark session. Without Java it is skipped on a developer's machine;
+    in CI (which installs Java) a missing Java fails."""
+    if not shutil.which("java") and not os.environ.get("JAVA_HOME") and not os.environ.get("CI"):
+        pytest.skip("Spark needs Java 17+: apt-get install openjdk-17-jre-headless")
+    from screening.backend.spark import spark_session as open_session
+
+    with open_session(SPARK_TESTS) as session:
+        yield session
 
 
 @pytest.fixture(scope="session")

@@ -90,3 +90,30 @@ def test_an_empty_file_means_all_defaults(tmp_path: Path) -> None:
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"nope\.yaml"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_the_engine_and_its_spark_settings(tmp_path: Path) -> None:
+    assert default_config().engine == "duckdb"
+    local = load_config(_write(tmp_path, "engine: spark\nspark:\n  warehouse: wh\n"))
+    assert local.engine == "spark" and local.spark.warehouse == str(tmp_path / "wh")
+    assert local.spark.master == "local[2]"
+    url = "hdfs://namenode:8020/screening"  # a cluster's storage stays as written
+    remote = load_config(_write(tmp_path, f"engine: spark\nspark:\n  warehouse: {url}\n"))
+    assert remote.spark.warehouse == url
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("as_of: 2026-09-30\nengine: sparc\n", 2, "'duckdb' or 'spark'"),
+        ("engine: spark\nspark:\n  driver_memory: lots\n", 3, "driver_memory"),
+        ("engine: spark\nspark:\n  mastre: yarn\n", 3, "master"),
+    ],
+)
+def test_bad_engine_settings_name_file_line(
+    tmp_path: Path, text: str, line: int, fragment: str
+) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert f"{path}:{line}" in str(error.value) and fragment in str(error.value)

@@ -25,7 +25,7 @@ from screening.cli.summaries import (
     print_coverage,
     resolve_summary,
 )
-from screening.config import SAMPLE_DATA_DIR
+from screening.config import SAMPLE_DATA_DIR, Engine
 from screening.errors import ConfigError
 
 
@@ -123,6 +123,10 @@ def run(
             help="Folder of the extract files, instead of the job's data: or the manifest's root."
         ),
     ] = None,
+    engine: Annotated[
+        Engine | None,
+        typer.Option(help="Run views, rules and evidence on duckdb or spark (the job's engine:)."),
+    ] = None,
 ) -> None:
     """Run the screening job and publish its results to the database.
 
@@ -133,6 +137,8 @@ def run(
     Example: screening run --export leads.xlsx
 
     Example: screening run --config jobs/foshan.yaml --data /mnt/extracts/2025-06
+
+    Example: screening run --engine spark
     """
     from screening.job import run_job
 
@@ -144,6 +150,8 @@ def run(
         overrides["database"] = db
     if data:
         overrides["data"] = data
+    if engine:
+        overrides["engine"] = engine
     if export:
         overrides["output"] = job.output.model_copy(update={"export": export})
     job = job.model_copy(update=overrides)

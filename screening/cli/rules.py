@@ -12,7 +12,7 @@ from rich.table import Table
 
 from screening.cli.common import console, parse_date, reports_errors
 from screening.cli.summaries import print_coverage
-from screening.config import RULES_LIBRARY
+from screening.config import RULES_LIBRARY, Engine
 from screening.errors import RuleError
 
 if TYPE_CHECKING:
@@ -102,11 +102,17 @@ def _check_data(rules: list[LoadedRule], db: Path, as_of_text: str | None) -> in
 def test(
     rule_ids: Annotated[list[str] | None, typer.Argument(help="Rules (default: all).")] = None,
     rules: RulesOption = RULES_DIR,
+    engine: Annotated[
+        Engine, typer.Option(help="Run the views and rules on duckdb, or on a local Spark.")
+    ] = "duckdb",
 ) -> None:
     """Run the rules' own test cases on a real database, one fresh file per case.
 
     Example: screening rules test AWARD-UNENFORCED
+
+    Example: screening rules test --engine spark
     """
+    from screening.backend.engine import engine_session
     from screening.rules.load import load_rules
     from screening.rules.testing import run_tests
 
@@ -117,14 +123,15 @@ def test(
     for column in ("rule", "case", "result"):
         table.add_column(column)
     failed = 0
-    for rule in chosen:
-        for result in run_tests(rule):
-            failed += not result.passed
-            verdict = "[green]pass[/]"
-            if not result.passed:
-                expected, found = ", ".join(result.expected), ", ".join(result.found)
-                verdict = f"[red]FAIL[/] expected {expected or 'none'}, found {found or 'none'}"
-            table.add_row(result.rule_id, result.case, verdict)
+    with engine_session(engine):
+        results = [result for rule in chosen for result in run_tests(rule, engine=engine)]
+    for result in results:
+        failed += not result.passed
+        verdict = "[green]pass[/]"
+        if not result.passed:
+            expected, found = ", ".join(result.expected), ", ".join(result.found)
+            verdict = f"[red]FAIL[/] expected {expected or 'none'}, found {found or 'none'}"
+        table.add_row(result.rule_id, result.case, verdict)
     console.print(table)
     if failed:
         console.print(f"[red]{failed} cases failed[/]")

@@ -353,17 +353,18 @@ def evidence_query(subject: CheckedSubject, source: str) -> exp.Select:
 # ----- all of it -----------------------------------------------------------------------
 
 
+def view_queries(library: FeatureLibrary) -> list[tuple[str, exp.Select]]:
+    """(table, query) of every record set, then every subject view, in build order."""
+    queries = [(records_table(name), record_set_query(r)) for name, r in library.records.items()]
+    queries += [(view_table(name), subject_query(s)) for name, s in library.subjects.items()]
+    return queries
+
+
 def view_statements(library: FeatureLibrary) -> list[tuple[str, str]]:
-    """(table, SQL) of every record set, then every subject view, in build order."""
-    statements = [
-        (records_table(name), record_set_query(records).sql(dialect=DIALECT, pretty=True))
-        for name, records in library.records.items()
+    """(table, DuckDB SQL) of every record set, then every subject view, in build order."""
+    return [
+        (table, query.sql(dialect=DIALECT, pretty=True)) for table, query in view_queries(library)
     ]
-    statements += [
-        (view_table(name), subject_query(subject).sql(dialect=DIALECT, pretty=True))
-        for name, subject in library.subjects.items()
-    ]
-    return statements
 
 
 def parameters(library: FeatureLibrary, as_of: date) -> dict[str, object]:

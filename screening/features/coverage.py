@@ -22,7 +22,8 @@ from typing import Literal
 import duckdb
 from sqlglot import exp
 
-from screening.features.library import FeatureLibrary, Lineage, library
+from screening.backend import Backend, backend_of
+from screening.features.library import FeatureLibrary, Lineage, library, view_table
 from screening.rules.load import LoadedRule
 
 Status = Literal["live", "partial", "dead"]
@@ -90,8 +91,8 @@ def empty_inputs(con: duckdb.DuckDBPyConnection, inputs: Iterable[str]) -> set[s
             empty |= {f"link.{c}" for c in columns if not counts.get(c)}
             continue
         filled = ", ".join(f"count({_quoted(c)})" for c in columns)
-        row = con.execute(f"SELECT {filled} FROM {_quoted(table)}").fetchone()
-        assert row is not None
+        # fetchall: a result left half-read would keep the connection busy (DuckDB 2).
+        (row,) = con.execute(f"SELECT {filled} FROM {_quoted(table)}").fetchall()
         empty |= {f"{table}.{c}" for c, n in zip(columns, row, strict=True) if not n}
     return empty
 
@@ -120,19 +121,24 @@ def rule_coverage(
 
 
 def feature_coverage(
-    con: duckdb.DuckDBPyConnection, names: Iterable[str], features: FeatureLibrary | None = None
+    con: duckdb.DuckDBPyConnection,
+    names: Iterable[str],
+    features: FeatureLibrary | None = None,
+    *,
+    views: Backend | None = None,
 ) -> list[Coverage]:
-    """The anomaly model's features: dead when the data leaves every value empty."""
+    """The anomaly model's features: dead when the data leaves every value empty. The
+    canonical tables are read on ``con``, the company view on ``views`` (default: ``con``)."""
     company = (features or library()).subjects["company"]
     chosen = list(names)
     lineage = {name: company.lineage(name) for name in chosen}
     empty = empty_inputs(con, set().union(*lineage.values()) if lineage else set())
     filled = dict.fromkeys(chosen, 0)
     if chosen:
-        counts = ", ".join(f"count({_quoted(n)})" for n in chosen)
-        row = con.execute(f"SELECT {counts} FROM subject_company").fetchone()
-        assert row is not None
-        filled = dict(zip(chosen, row, strict=True))
+        counts = exp.select(
+            *(exp.Count(this=exp.column(n, quoted=True)).as_(n) for n in chosen)
+        ).from_(view_table("company"))
+        filled = backend_of(views or con).fetch(counts).row(0, named=True)
     result = []
     for name in chosen:
         missing = tuple(sorted(lineage[name] & empty))

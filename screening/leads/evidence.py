@@ -11,30 +11,33 @@ from collections.abc import Mapping, Sequence
 
 import duckdb
 import polars as pl
+from sqlglot import exp
 
-from screening.features.compile import DIALECT, evidence_query
+from screening.backend import Backend, backend_of
+from screening.features.compile import evidence_query
 from screening.features.library import FeatureLibrary, library
 
 
-def evidence_sql(features: FeatureLibrary | None = None) -> dict[tuple[str, str], str]:
-    """(subject, table) -> SQL giving (subject_key, source_file, source_row): the rows each
-    subject's ``evidence`` entry names (its own record, or a relation's rows)."""
+def evidence_queries(features: FeatureLibrary | None = None) -> dict[tuple[str, str], exp.Select]:
+    """(subject, table) -> query giving (subject_key, source_file, source_row): the rows
+    each subject's ``evidence`` entry names (its own record, or a relation's rows)."""
     features = features or library()
     return {
-        (name, table): evidence_query(subject, source).sql(dialect=DIALECT)
+        (name, table): evidence_query(subject, source)
         for name, subject in features.subjects.items()
         for table, source in subject.spec.evidence.items()
     }
 
 
 def evidence_rows(
-    con: duckdb.DuckDBPyConnection,
+    target: Backend | duckdb.DuckDBPyConnection,
     leads: pl.DataFrame,
     tables: Mapping[str, Sequence[str]],
     features: FeatureLibrary | None = None,
 ) -> pl.DataFrame:
     """(lead_id, source_table, source_file, source_row) for every lead, in a stable order;
     ``tables`` names the evidence tables of each contribution (a rule id, ANOMALY)."""
+    backend = backend_of(target)
     wanted = leads.select(
         "lead_id",
         "subject",
@@ -48,21 +51,27 @@ def evidence_rows(
         .alias("source_table"),
     ).explode("source_table")
     frames = []
-    for (subject, table), sql in evidence_sql(features).items():
+    for (subject, table), rows in evidence_queries(features).items():
         needed = wanted.filter(subject=subject, source_table=table)
         if needed.is_empty():
             continue
-        con.register("needed", needed.select("lead_id", "subject_key").to_arrow())
-        frame = pl.from_arrow(
-            con.sql(
-                f"""SELECT n.lead_id, '{table}' AS source_table, e.source_file, e.source_row
-                    FROM ({sql}) e(subject_key, source_file, source_row)
-                    JOIN needed n USING (subject_key)"""
-            ).to_arrow_table()
+        query = (
+            exp.select(
+                exp.column("lead_id", table="n"),
+                exp.Literal.string(table).as_("source_table"),
+                *(exp.column(c, table="e") for c in ("source_file", "source_row")),
+            )
+            .from_(rows.subquery("e"))
+            .join(
+                exp.to_table("needed").as_("n"),
+                on=exp.column("subject_key", table="n").eq(exp.column("subject_key", table="e")),
+            )
         )
-        con.unregister("needed")
-        assert isinstance(frame, pl.DataFrame)
-        frames.append(frame)
+        backend.register("needed", needed.select("lead_id", "subject_key"))
+        try:
+            frames.append(backend.fetch(query))
+        finally:
+            backend.unregister("needed")
     schema = pl.Schema(
         {
             "lead_id": pl.String(),

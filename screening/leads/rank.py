@@ -15,8 +15,12 @@ from dataclasses import dataclass
 
 import duckdb
 import polars as pl
+from sqlglot import exp
 
+from screening.backend import Backend, backend_of
 from screening.config import RankingSettings
+from screening.features.library import view_table
+from screening.features.spec import SUBJECTS, Subject
 from screening.gazetteer import load_gazetteer
 from screening.rules.load import LoadedRule
 
@@ -26,15 +30,41 @@ ANOMALY = "ANOMALY"  # the anomaly model's contribution, beside the rules' ids
 ANOMALY_OUTCOME = "administrative_supervision"  # an unusual employer: for the labour inspectors
 # What is at stake per subject, from its view: name, amount in yuan, workers affected, and
 # where: a district's name (projects) or the 6-digit area code of the employer's registration.
-STAKES = {
-    "award": """SELECT a.subject_key, a.respondent_name, a.award_amount, 1, NULL, e.place
-                FROM subject_award a LEFT JOIN entities e ON e.entity_id = a.respondent_id""",
-    "project": """SELECT subject_key, project_name, contract_amount, NULL::BIGINT, district, NULL
-                  FROM subject_project""",
-    "company": """SELECT c.subject_key, c.name, c.unpaid_award_total, c.unpaid_workers,
-                         NULL, e.place
-                  FROM subject_company c LEFT JOIN entities e USING (entity_id)""",
-}
+KEY_COLUMNS = ("subject", "subject_key")
+STAKE_COLUMNS = ("subject_key", "subject_name", "amount", "workers", "district", "area")
+
+
+def _stakes_query(subject: Subject) -> exp.Select:
+    """subject, then STAKE_COLUMNS, of every subject of one kind (the view ``s``)."""
+    view = exp.to_table(view_table(subject)).as_("s")
+    place = exp.column("place", table="e")
+    none = exp.cast(exp.null(), exp.DataType.build("VARCHAR"))
+    no_workers = exp.cast(exp.null(), exp.DataType.build("BIGINT"))
+    values: tuple[exp.Expr, ...]
+    if subject == "award":
+        values = (exp.column("respondent_name", table="s"), exp.column("award_amount", table="s"))
+        values += (exp.cast(exp.Literal.number(1), exp.DataType.build("BIGINT")), none, place)
+        entity = exp.column("respondent_id", table="s")
+    elif subject == "project":
+        values = (exp.column("project_name", table="s"), exp.column("contract_amount", table="s"))
+        values += (no_workers, exp.column("district", table="s"), none)
+        entity = None
+    else:
+        values = (exp.column("name", table="s"), exp.column("unpaid_award_total", table="s"))
+        values += (exp.column("unpaid_workers", table="s"), none, place)
+        entity = exp.column("entity_id", table="s")
+    query = exp.select(
+        exp.Literal.string(subject).as_("subject"),
+        exp.column("subject_key", table="s"),
+        *(value.as_(column) for value, column in zip(values, STAKE_COLUMNS[1:], strict=True)),
+    ).from_(view)
+    if entity is not None:
+        query = query.join(
+            exp.to_table("entities").as_("e"),
+            on=exp.column("entity_id", table="e").eq(entity),
+            join_type="left",
+        )
+    return query
 
 
 @dataclass(frozen=True)
@@ -51,7 +81,7 @@ def lead_id(subject: str, subject_key: str, outcome: str) -> str:
 
 
 def rank_leads(
-    con: duckdb.DuckDBPyConnection,
+    target: Backend | duckdb.DuckDBPyConnection,
     hits: pl.DataFrame,
     rules: list[LoadedRule],
     anomalies: pl.DataFrame | None = None,
@@ -61,7 +91,7 @@ def rank_leads(
 ) -> Ranked:
     """Leads from the rules' hits (:func:`rules.run.run_rules`) and the anomaly model's
     flagged employers (subject_key, anomaly 0–1, reason), less the hits a reviewer
-    silenced (rule_id, subject, subject_key); the subject views must be built on ``con``
+    silenced (rule_id, subject, subject_key); the subject views must be built on ``target``
     (run_rules builds them)."""
     settings = settings or RankingSettings()
     by_id = {loaded.rule.id: loaded.rule for loaded in rules}
@@ -101,7 +131,7 @@ def rank_leads(
             pl.col("reason").str.join("；"),
         )
         .filter(pl.col("score") >= settings.min_score)
-        .join(_stakes(con, kept), on=["subject", "subject_key"], how="left")
+        .join(_stakes(backend_of(target), kept), on=["subject", "subject_key"], how="left")
         .sort(
             ["score", "amount", "workers", "lead_id"],
             descending=[True, True, True, False],
@@ -131,22 +161,24 @@ def guard(hits: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     return kept, candidates.height - kept.height
 
 
-def _stakes(con: duckdb.DuckDBPyConnection, hits: pl.DataFrame) -> pl.DataFrame:
+def _stakes(backend: Backend, hits: pl.DataFrame) -> pl.DataFrame:
     """Name, amount and workers of each subject with a hit (amounts stay DECIMAL)."""
-    # The views are temporary tables of this connection: no cursor, which would not see them.
-    con.register("hit_subjects", hits.select("subject", "subject_key").unique().to_arrow())
-    union = " UNION ALL ".join(
-        f"SELECT '{subject}' AS subject, * FROM ({sql})" for subject, sql in STAKES.items()
+    union = exp.union(*(_stakes_query(subject) for subject in SUBJECTS), distinct=False)
+    query = (
+        exp.select(*(exp.column(c, table="s") for c in ("subject", *STAKE_COLUMNS)))
+        .from_(union.subquery("s"))
+        .join(
+            exp.to_table("hit_subjects").as_("h"),
+            on=exp.and_(
+                *(exp.column(c, table="h").eq(exp.column(c, table="s")) for c in KEY_COLUMNS)
+            ),
+        )
     )
-    frame = pl.from_arrow(
-        con.sql(
-            f"""SELECT s.* FROM ({union})
-                       s(subject, subject_key, subject_name, amount, workers, district, area)
-                JOIN hit_subjects USING (subject, subject_key)"""
-        ).to_arrow_table()
-    )
-    con.unregister("hit_subjects")
-    assert isinstance(frame, pl.DataFrame)
+    backend.register("hit_subjects", hits.select(*KEY_COLUMNS).unique())
+    try:
+        frame = backend.fetch(query)
+    finally:
+        backend.unregister("hit_subjects")
     names = {place.code: place.name for place in load_gazetteer().places()}
     return frame.with_columns(
         pl.col("workers").cast(pl.Int64),

@@ -16,6 +16,7 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from screening.backend import Backend, DuckDBBackend
 from screening.config import JobConfig
 from screening.features.coverage import Coverage, feature_coverage, rule_coverage
 from screening.features.library import FeatureLibrary
@@ -41,7 +42,9 @@ class Scored:
 
 
 class Scorer:
-    """The views and the model as of ``as_of`` on ``con``, ready to fire and rank rules."""
+    """The views and the model as of ``as_of``, ready to fire and rank rules: on ``con``
+    (the store's DuckDB connection), or on ``views`` (another engine's backend, which
+    reads the same tables)."""
 
     def __init__(
         self,
@@ -52,30 +55,33 @@ class Scorer:
         *,
         silenced: pl.DataFrame | None = None,
         features: FeatureLibrary | None = None,
+        views: Backend | None = None,
         progress: Callable[[str], None] | None = None,
     ) -> None:
         self.con, self.config, self.rules, self.as_of = con, config, rules, as_of
         self.silenced = silenced
         self.features = features
-        build_views(con, as_of, features, progress)
+        # The engine of the SQL stages; ``con`` keeps the canonical tables either way.
+        self.views = views or DuckDBBackend(con)
+        build_views(self.views, as_of, features, progress)
         self.model: AnomalyResult | None = None
 
     def fire(self, rules: Sequence[LoadedRule], overrides: Overrides | None = None) -> pl.DataFrame:
         """Which subjects ``rules`` fire on, with the job's parameter overrides unless
         others are given."""
         chosen = dict(self.config.parameters) if overrides is None else overrides
-        return fire(self.con, list(rules), chosen, self.features)
+        return fire(self.views, list(rules), chosen, self.features)
 
     def run_model(self) -> AnomalyResult | None:
         if self.model is None and self.config.model.enabled:
-            employers = employer_features(self.con, self.as_of, self.config.model)
+            employers = employer_features(self.views, self.as_of, self.config.model)
             self.model = score_employers(employers, self.config.model)
         return self.model
 
     def rank(self, hits: pl.DataFrame) -> Ranked:
         model = self.run_model()
         return rank_leads(
-            self.con,
+            self.views,
             hits,
             self.rules,
             model.flagged if model is not None else None,
@@ -89,12 +95,12 @@ class Scorer:
         found = rule_coverage(self.con, self.rules, fired, self.features)
         if self.config.model.enabled:
             names = [f.name for f in chosen_features(self.config.model)]
-            found += feature_coverage(self.con, names, self.features)
+            found += feature_coverage(self.con, names, self.features, views=self.views)
         return found
 
     def evidence(self, ranked: Ranked) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The source rows behind each lead and the fingerprint of their contents."""
         tables: dict[str, Sequence[str]] = {ANOMALY: ANOMALY_EVIDENCE}
         tables |= {loaded.rule.id: loaded.rule.evidence for loaded in self.rules}
-        evidence = evidence_rows(self.con, ranked.leads, tables, self.features)
+        evidence = evidence_rows(self.views, ranked.leads, tables, self.features)
         return evidence, evidence_fingerprints(self.con, evidence)

@@ -12,11 +12,12 @@ from datetime import date
 
 import duckdb
 import polars as pl
+from sqlglot import exp
 
+from screening.backend import Backend, backend_of
 from screening.config import ModelSettings
 from screening.errors import ConfigError
-from screening.features.compile import DIALECT
-from screening.features.library import library
+from screening.features.library import library, view_table
 
 
 @dataclass(frozen=True)
@@ -71,21 +72,18 @@ def chosen_features(settings: ModelSettings) -> list[ModelFeature]:
 
 
 def employer_features(
-    con: duckdb.DuckDBPyConnection, as_of: date, settings: ModelSettings
+    target: Backend | duckdb.DuckDBPyConnection, as_of: date, settings: ModelSettings
 ) -> EmployerFeatures:
     """The population's features from the company view, which must have been built on
-    ``con`` as of ``as_of`` (:func:`screening.features.views.build_views`)."""
+    ``target`` as of ``as_of`` (:func:`screening.features.views.build_views`)."""
     chosen = tuple(chosen_features(settings))
     company = library().subjects["company"]
     assert company.anomaly_population is not None
-    population = company.anomaly_population.sql(dialect=DIALECT)
-    columns = ", ".join(f.name for f in chosen)
-    frame = pl.from_arrow(
-        con.sql(
-            f"""SELECT subject_key, {columns} FROM subject_company
-                WHERE {population} ORDER BY subject_key""",
-            params={"min_cases": settings.min_cases},
-        ).to_arrow_table()
+    query = (
+        exp.select("subject_key", *(f.name for f in chosen))
+        .from_(view_table("company"))
+        .where(company.anomaly_population.copy())
+        .order_by("subject_key")
     )
-    assert isinstance(frame, pl.DataFrame)
+    frame = backend_of(target).fetch(query, {"min_cases": settings.min_cases})
     return EmployerFeatures(as_of, chosen, frame)

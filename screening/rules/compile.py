@@ -1,9 +1,10 @@
-"""Rules to DuckDB SQL: one query per subject for all its rules, parameters bound.
+"""Rules to SQL: one query per subject for all its rules, parameters bound.
 
 Each rule's checked expressions are rewritten on the syntax tree, never as text: a column
 becomes the subject view's (``s.column``) or the rule's own aggregate, and a parameter
 ``$name`` becomes ``$<rule>__name`` so that two rules may both have a ``horizon_days``.
-Values travel separately, as DuckDB named parameters.
+Values travel separately, as named parameters. The query is a sqlglot tree, emitted in the
+backend's dialect when it runs (``sql`` is its DuckDB text, as ``rules explain`` shows it).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ Overrides = dict[str, dict[str, Any]]  # rule id -> parameter -> value
 class CompiledQuery:
     subject: Subject
     rule_ids: tuple[str, ...]
-    sql: str
+    sql: str  # the tree as DuckDB SQL
     parameters: dict[str, Any]
+    tree: exp.Select
 
 
 def slug(rule_id: str) -> str:
@@ -84,6 +86,7 @@ def compile_subject(
         tuple(loaded.rule.id for loaded in chosen),
         query.sql(dialect="duckdb", pretty=True),
         {name: value for name, value in parameters.items() if name in used},
+        query,
     )
 
 

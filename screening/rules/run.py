@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from screening.backend import Backend, backend_of
 from screening.errors import RuleError
 from screening.features.library import FeatureLibrary
 from screening.features.spec import SUBJECTS, Subject
@@ -38,23 +39,24 @@ def run_rules(
 
 
 def fire(
-    con: duckdb.DuckDBPyConnection,
+    target: Backend | duckdb.DuckDBPyConnection,
     rules: list[LoadedRule],
     overrides: Overrides | None = None,
     features: FeatureLibrary | None = None,
 ) -> pl.DataFrame:
-    """Like :func:`run_rules` over subject views already built on ``con`` (tuning runs one
-    rule many times over the same views). A rule DuckDB cannot run (a comparison of text
-    with a number, an overflow) is a :class:`RuleError` at the rule's condition."""
+    """Like :func:`run_rules` over subject views already built on ``target`` (tuning runs
+    one rule many times over the same views). A rule the engine cannot run (a comparison
+    of text with a number, an overflow) is a :class:`RuleError` at the rule's condition."""
+    backend = backend_of(target)
     hits: list[tuple[str, str, str, float]] = []
     for subject in SUBJECTS:
         query = compile_subject(subject, rules, overrides, features)
         if not query.rule_ids:
             continue
         try:
-            rows = con.execute(query.sql, query.parameters).fetchall()
-        except duckdb.Error as error:
-            raise _culprit(con, subject, rules, overrides, features, error) from None
+            rows = backend.fetch(query.tree, query.parameters).rows()
+        except backend.errors as error:
+            raise _culprit(backend, subject, rules, overrides, features, error) from None
         for row in rows:
             key, flags = row[0], row[1:]
             for number, rule_id in enumerate(query.rule_ids):
@@ -81,12 +83,12 @@ def dry_run(
 
 
 def _culprit(
-    con: duckdb.DuckDBPyConnection,
+    backend: Backend,
     subject: Subject,
     rules: list[LoadedRule],
     overrides: Overrides | None,
     features: FeatureLibrary | None,
-    error: duckdb.Error,
+    error: BaseException,
 ) -> RuleError:
     """The first rule of ``subject`` that fails alone, as a located RuleError."""
     failing = None
@@ -95,8 +97,8 @@ def _culprit(
             continue
         query = compile_subject(subject, [loaded], overrides, features)
         try:
-            con.execute(query.sql, query.parameters).fetchall()
-        except duckdb.Error as alone:
+            backend.fetch(query.tree, query.parameters)
+        except backend.errors as alone:
             failing, error = loaded, alone
             break
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import polars as pl
 
+from screening.backend import Backend
+from screening.backend.engine import open_engine
+from screening.config import Engine
 from screening.features.library import FeatureLibrary, library
 from screening.features.views import build_views
 from screening.identifiers import is_valid_uscc
@@ -39,15 +42,22 @@ class CaseResult:
         return self.expected == self.found
 
 
-def run_tests(loaded: LoadedRule, features: FeatureLibrary | None = None) -> list[CaseResult]:
-    return [run_case(loaded, case, features) for case in loaded.rule.tests]
+def run_tests(
+    loaded: LoadedRule, features: FeatureLibrary | None = None, *, engine: Engine = "duckdb"
+) -> list[CaseResult]:
+    return [run_case(loaded, case, features, engine=engine) for case in loaded.rule.tests]
 
 
 def run_case(
-    loaded: LoadedRule, case: RuleTest, features: FeatureLibrary | None = None
+    loaded: LoadedRule,
+    case: RuleTest,
+    features: FeatureLibrary | None = None,
+    *,
+    engine: Engine = "duckdb",
 ) -> CaseResult:
     """Run one case with ``features`` (default: the library's; the rule must have been
-    loaded with the same)."""
+    loaded with the same), its views and rule on ``engine`` (Spark: this process's
+    session, or a local one)."""
     features = features or library()
     with (
         tempfile.TemporaryDirectory(prefix="screening-rule-test-") as folder,
@@ -56,19 +66,22 @@ def run_case(
         for table, records in case.rows.items():
             insert_frame(store.con, table, _table_frame(table, records))
         resolve(store, vocabulary=features.vocabulary)
-        found = fired_subjects(store, loaded, case.as_of, case.parameters, features)
+        with open_engine(
+            engine, store.con, warehouse=folder, features=features, materialise=False
+        ) as views:
+            found = fired_subjects(views, loaded, case.as_of, case.parameters, features)
     return CaseResult(loaded.rule.id, case.name, tuple(sorted(case.expect)), found)
 
 
 def fired_subjects(
-    store: Store,
+    views: Backend,
     loaded: LoadedRule,
     as_of: date,
     parameters: Mapping[str, object],
     features: FeatureLibrary | None = None,
 ) -> tuple[str, ...]:
-    build_views(store.con, as_of, features)
-    hits = fire(store.con, [loaded], {loaded.rule.id: dict(parameters)}, features)
+    build_views(views, as_of, features)
+    hits = fire(views, [loaded], {loaded.rule.id: dict(parameters)}, features)
     return tuple(sorted(hits.get_column("subject_key").to_list()))
 
 
