@@ -149,8 +149,9 @@ def ingest(
 
     ``inputs`` is :func:`plan_inputs` of the manifest when the caller already has it.
     ``progress`` hears (the file being written and the pace so far, files written, files
-    to write). Files are read and typed two at a time in worker threads (polars and the decoders
-    release the GIL); the database is written from this thread only, in manifest order.
+    to write). Files are read and typed two at a time in worker threads (polars and the
+    decoders release the GIL); the database is written from this thread only, in manifest
+    order.
     """
     notify = progress or (lambda _file, _done, _total: None)
     planned = inputs if inputs is not None else plan_inputs(manifest)

@@ -211,16 +211,19 @@ def _head_rows(path: Path, text: str, delimiter: str) -> list[tuple[int, list[st
     """The first filled rows, where the header row is looked for. From the text's first
     lines only: the csv module copies all the text it is given (a province's file is
     100 MB). One row more than needed is read, so the last one kept is known complete."""
-    wanted = HEADER_SEARCH_ROWS + 1
+
+    def first(part: str, count: int) -> list[tuple[int, list[str]]]:
+        return list(itertools.islice(_filled(_csv_rows(path, part, delimiter)), count))
+
     cut = _after_lines(text, HEAD_LINES)
     if cut < len(text):
         try:
-            rows = list(itertools.islice(_filled(_csv_rows(path, text[:cut], delimiter)), wanted))
-            if len(rows) == wanted:
+            rows = first(text[:cut], HEADER_SEARCH_ROWS + 1)
+            if len(rows) > HEADER_SEARCH_ROWS:
                 return rows[:HEADER_SEARCH_ROWS]
         except IngestError:
             pass  # cut inside a quoted field, perhaps: the whole text decides
-    return list(itertools.islice(_filled(_csv_rows(path, text, delimiter)), HEADER_SEARCH_ROWS))
+    return first(text, HEADER_SEARCH_ROWS)
 
 
 def _after_lines(text: str, lines: int) -> int:
