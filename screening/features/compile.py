@@ -229,7 +229,6 @@ class _SubjectCompiler:
         return measure
 
     def _layer(self, previous: str, layer: _Layer) -> exp.Select:
-        key = self.subject.spec.key
         everything = exp.Column(this=exp.Star(), table=exp.to_identifier("p"))
         query = exp.select(everything).from_(exp.to_table(previous).as_("p"))
         for name, tree in layer.expressions:
@@ -237,18 +236,10 @@ class _SubjectCompiler:
         for number, (relation_name, measures) in enumerate(layer.aggregates.items()):
             alias = f"a{number}"
             relation = self.subject.relations[relation_name]
-            grouped = exp.select(exp.column(key, table="s").as_(KEY))
-            for feature in measures:
-                grouped = grouped.select(feature.tree.as_(internal(feature.name)))
-            grouped = _join_relation(
-                grouped.from_(exp.to_table(previous).as_("s")),
-                relation,
-                lambda name: exp.column(self.name_of(name), table="s"),
-                self.parameter,
-            ).group_by(exp.column(key, table="s"))
+            grouped, subject_side = self._grouped(previous, relation, measures)
             query = query.join(
                 grouped.subquery(alias),
-                on=exp.column(KEY, table=alias).eq(exp.column(key, table="p")),
+                on=exp.column(KEY, table=alias).eq(subject_side),
                 join_type="left",
             )
             for feature in measures:
@@ -258,6 +249,68 @@ class _SubjectCompiler:
                     value = exp.func("coalesce", value, default)
                 query = query.select(value.as_(internal(feature.name)))
         return query
+
+    def _grouped(
+        self, previous: str, relation: CheckedRelation, measures: list[CheckedFeature]
+    ) -> tuple[exp.Select, exp.Expr]:
+        """The aggregates over one relation, grouped, and what of the subject (``p``) the
+        group's ``__key`` is joined to.
+
+        When the relation is one equality between a record expression and a subject
+        expression, and no measure reads the subject, the related rows are grouped by
+        their own side of it: every subject whose side equals a group's key gets that
+        group's aggregates, as it would by joining the subjects first and grouping by
+        their key (subjects are unique by key), without joining millions of subjects to
+        their rows. Otherwise the subjects are joined to the rows and grouped by key.
+        """
+        sides = _equality_sides(relation)
+        reads_subject = any(
+            column.table == "s"
+            for feature in measures
+            for column in feature.tree.find_all(exp.Column)
+        )
+        if sides is not None and not reads_subject:
+            record_side, subject_side = sides
+            record_key = _rewrite(
+                record_side, lambda c: exp.column(c.name, table="r"), self.parameter
+            )
+            grouped = exp.select(record_key.as_(KEY))
+            for feature in measures:
+                grouped = grouped.select(feature.tree.as_(internal(feature.name)))
+            source = exp.to_table(_source_table(relation)).as_("r")
+            on_subject = _rewrite(
+                subject_side, lambda c: exp.column(self.name_of(c.name), table="p"), self.parameter
+            )
+            return grouped.from_(source).group_by(record_key.copy()), on_subject
+        key = self.subject.spec.key
+        grouped = exp.select(exp.column(key, table="s").as_(KEY))
+        for feature in measures:
+            grouped = grouped.select(feature.tree.as_(internal(feature.name)))
+        grouped = _join_relation(
+            grouped.from_(exp.to_table(previous).as_("s")),
+            relation,
+            lambda name: exp.column(self.name_of(name), table="s"),
+            self.parameter,
+        ).group_by(exp.column(key, table="s"))
+        return grouped, exp.column(key, table="p")
+
+
+def _equality_sides(relation: CheckedRelation) -> tuple[exp.Expr, exp.Expr] | None:
+    """(record side, subject side) of a relation joined by one equality between an
+    expression of the related rows and one of the subject; None for any other join."""
+    if relation.spec.via is not None or not isinstance(relation.join, exp.EQ):
+        return None
+
+    def side(tree: exp.Expr) -> str | None:
+        tables = {column.table == SUBJECT for column in tree.find_all(exp.Column)}
+        return None if len(tables) != 1 else ("subject" if tables == {True} else "record")
+
+    left, right = relation.join.this, relation.join.expression
+    if (side(left), side(right)) == ("record", "subject"):
+        return left, right
+    if (side(left), side(right)) == ("subject", "record"):
+        return right, left
+    return None
 
 
 def _default(feature: CheckedFeature) -> exp.Expr | None:

@@ -63,26 +63,22 @@ WITH layer0 AS (
   FROM layer1 AS p
   LEFT JOIN (
     SELECT
-      s.case_no AS __key,
+      r.entity_id AS __key,
       ARG_MIN(r.reg_capital, r.source_row) AS f__respondent_capital
-    FROM layer1 AS s
-    JOIN records_registrations AS r
-      ON r.entity_id = s.f__respondent_id
+    FROM records_registrations AS r
     GROUP BY
-      s.case_no
+      r.entity_id
   ) AS a0
-    ON a0.__key = p.case_no
+    ON a0.__key = p.f__respondent_id
   LEFT JOIN (
     SELECT
-      s.case_no AS __key,
+      r.project_no AS __key,
       MAX(r.contractor_id) AS f__general_contractor_id
-    FROM layer1 AS s
-    JOIN records_projects AS r
-      ON r.project_no = s.f__project_no
+    FROM records_projects AS r
     GROUP BY
-      s.case_no
+      r.project_no
   ) AS a1
-    ON a1.__key = p.case_no
+    ON a1.__key = p.f__project_no
   LEFT JOIN (
     SELECT
       s.case_no AS __key,

@@ -47,48 +47,42 @@ WITH layer0 AS (
   FROM layer1 AS p
   LEFT JOIN (
     SELECT
-      s.entity_id AS __key,
+      r.entity_id AS __key,
       ARG_MIN(r.reg_status, (r.source_file, r.source_row)) AS f__reg_status,
       ARG_MIN(r.status_date, (r.source_file, r.source_row)) AS f__status_date,
       ARG_MIN(r.dereg_reason, (r.source_file, r.source_row)) AS f__dereg_reason,
       ARG_MIN(r.reg_capital, (r.source_file, r.source_row)) AS f__reg_capital,
       ARG_MIN(r.founded, (r.source_file, r.source_row)) AS f__founded
-    FROM layer1 AS s
-    JOIN records_registrations AS r
-      ON r.entity_id = s.f__entity_id
+    FROM records_registrations AS r
     GROUP BY
-      s.entity_id
+      r.entity_id
   ) AS a0
-    ON a0.__key = p.entity_id
+    ON a0.__key = p.f__entity_id
   LEFT JOIN (
     SELECT
-      s.entity_id AS __key,
+      r.contractor_id AS __key,
       COUNT(*) FILTER(WHERE
         r.completion_date IS NULL) AS f__active_projects,
       SUM(r.contract_amount) FILTER(WHERE
         r.completion_date IS NULL) AS f__active_contract_total
-    FROM layer1 AS s
-    JOIN records_projects AS r
-      ON r.contractor_id = s.f__entity_id
+    FROM records_projects AS r
     GROUP BY
-      s.entity_id
+      r.contractor_id
   ) AS a1
-    ON a1.__key = p.entity_id
+    ON a1.__key = p.f__entity_id
   LEFT JOIN (
     SELECT
-      s.entity_id AS __key,
+      r.contractor_id AS __key,
       SUM(r.actual_amount) FILTER(WHERE
         r.refund_date IS NULL) AS f__deposits_held
-    FROM layer1 AS s
-    JOIN records_deposits AS r
-      ON r.contractor_id = s.f__entity_id
+    FROM records_deposits AS r
     GROUP BY
-      s.entity_id
+      r.contractor_id
   ) AS a2
-    ON a2.__key = p.entity_id
+    ON a2.__key = p.f__entity_id
   LEFT JOIN (
     SELECT
-      s.entity_id AS __key,
+      r.respondent_id AS __key,
       COUNT(*) FILTER(WHERE
         r.in_workers_favour) AS f__awards,
       COUNT(*) FILTER(WHERE
@@ -155,29 +149,25 @@ WITH layer0 AS (
         r.wage_claim AND NOT r.closed_date IS NULL) AS f__enforced_share,
       COUNT(DISTINCT r.applicant_hash) FILTER(WHERE
         r.wage_claim AND NOT r.closed_date IS NULL) AS f__closed_wage_workers
-    FROM layer1 AS s
-    JOIN subject_award AS r
-      ON r.respondent_id = s.f__entity_id
+    FROM subject_award AS r
     GROUP BY
-      s.entity_id
+      r.respondent_id
   ) AS a3
-    ON a3.__key = p.entity_id
+    ON a3.__key = p.f__entity_id
   LEFT JOIN (
     SELECT
-      s.entity_id AS __key,
+      r.respondent_id AS __key,
       COUNT(*) FILTER(WHERE
         r.zb_standing) AS f__zb_cases,
       SUM(COALESCE(r.unpaid_amount, r.target_amount)) FILTER(WHERE
         r.zb_standing) AS f__zb_unpaid_total,
       MAX(r.closed_date) FILTER(WHERE
         r.zb_standing) AS f__last_zb_date
-    FROM layer1 AS s
-    JOIN records_enforcements AS r
-      ON r.respondent_id = s.f__entity_id
+    FROM records_enforcements AS r
     GROUP BY
-      s.entity_id
+      r.respondent_id
   ) AS a4
-    ON a4.__key = p.entity_id
+    ON a4.__key = p.f__entity_id
 ), layer3 AS (
   SELECT
     p.*,

@@ -26,7 +26,7 @@ WITH layer0 AS (
   FROM layer0 AS p
   LEFT JOIN (
     SELECT
-      s.project_no AS __key,
+      r.project_no AS __key,
       COUNT(*) AS f__deposits,
       MAX(r.required_amount) AS f__deposit_required,
       SUM(r.actual_amount) FILTER(WHERE
@@ -56,11 +56,9 @@ WITH layer0 AS (
       MIN(r.refund_date) AS f__refund_date,
       ARG_MIN(DATE_DIFF('DAY', r.notice_start, r.notice_end), r.refund_date) FILTER(WHERE
         NOT r.refund_date IS NULL) AS f__notice_days
-    FROM layer0 AS s
-    JOIN records_deposits AS r
-      ON r.project_no = s.project_no
+    FROM records_deposits AS r
     GROUP BY
-      s.project_no
+      r.project_no
   ) AS a0
     ON a0.__key = p.project_no
 ), layer2 AS (
