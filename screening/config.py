@@ -101,6 +101,12 @@ class JobConfig(_Strict):
         "duckdb", description="where views, rules, the model's features and evidence run"
     )
     spark: SparkSettings = SparkSettings()
+    memory_limit: str = Field(
+        "4GB",
+        pattern=r"^([1-9][0-9]*(\.[0-9]+)?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)|auto)$",
+        description="the most memory the database may hold before it spills to disk beside "
+        "the database file (e.g. 4GB, 16GB); auto: DuckDB's own, 80% of the machine's",
+    )
     # The file it was read from, so that problems found later (an override for a rule the
     # folders lack) still point at file:line.
     _source: YamlDocument | None = PrivateAttr(default=None)

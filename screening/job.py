@@ -30,11 +30,12 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from screening.backend.engine import job_engine
 from screening.config import JobConfig
-from screening.errors import ConfigError
+from screening.errors import ConfigError, StoreError
 from screening.export import check_export_path, export_leads
 from screening.features.coverage import Coverage
 from screening.features.library import library
@@ -93,6 +94,7 @@ def run_job(
     as_of = config.as_of or date.today()
     inputs = plan_inputs(manifest)
     with Store.open(config.database) as store:
+        store.limit_memory(config.memory_limit)
         run_id = store.begin_run(
             as_of=as_of,
             config_hash=sha256_json(config.model_dump(mode="json")),
@@ -156,6 +158,14 @@ def run_job(
         except BaseException as exc:
             if store.get_run(run_id).status == "running":  # publish() marks its own failures
                 store.fail_run(run_id, f"{type(exc).__name__}: {exc}")
+            if isinstance(exc, duckdb.OutOfMemoryException):
+                raise StoreError(
+                    f"the database needed more memory than memory_limit ({config.memory_limit}) "
+                    "allows, and some of the work cannot spill to disk",
+                    where=config.where("memory_limit") or str(config.database),
+                    hint="raise memory_limit in the job config (e.g. 8GB), or set it to auto; "
+                    "the last published run is untouched",
+                ) from exc
             raise
         leads = query_frame(
             store.con, "SELECT * FROM leads WHERE run_id = ? ORDER BY rank", [run_id]

@@ -93,7 +93,7 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 
 
 def test_the_engine_and_its_spark_settings(tmp_path: Path) -> None:
-    assert default_config().engine == "duckdb"
+    assert default_config().engine == "duckdb" and default_config().memory_limit == "4GB"
     local = load_config(_write(tmp_path, "engine: spark\nspark:\n  warehouse: wh\n"))
     assert local.engine == "spark" and local.spark.warehouse == str(tmp_path / "wh")
     assert local.spark.master == "local[2]"
@@ -108,6 +108,7 @@ def test_the_engine_and_its_spark_settings(tmp_path: Path) -> None:
         ("as_of: 2026-09-30\nengine: sparc\n", 2, "'duckdb' or 'spark'"),
         ("engine: spark\nspark:\n  driver_memory: lots\n", 3, "driver_memory"),
         ("engine: spark\nspark:\n  mastre: yarn\n", 3, "master"),
+        ("seed: 1\nmemory_limit: plenty\n", 2, "memory_limit"),
     ],
 )
 def test_bad_engine_settings_name_file_line(

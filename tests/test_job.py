@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from sample_job import SAMPLE, sample_config
 
-from screening.errors import ConfigError
+from screening.errors import ConfigError, StoreError
 from screening.evaluate import evaluate
 from screening.job import run_job
 from screening.store import Store
@@ -190,6 +190,18 @@ def test_a_changed_setting_scores_again_and_a_recomputed_run_matches(tmp_path: P
             "SELECT stage FROM run_stages WHERE run_id = ? ORDER BY started_at", [third.run_id]
         ).fetchall()
     assert [s for (s,) in stages] == ["ingest", "resolve", "rules", "model", "rank"]
+
+
+def test_a_run_within_a_small_memory_limit_publishes_the_same_leads(tmp_path: Path) -> None:
+    roomy = sample_config(tmp_path / "roomy.db").model_copy(update={"memory_limit": "auto"})
+    tight = sample_config(tmp_path / "tight.db").model_copy(update={"memory_limit": "128MB"})
+    # The evidence hash keys persons' ID numbers with each database's own secret.
+    leads = [run_job(config).leads.drop("run_id", "evidence_hash") for config in (roomy, tight)]
+    assert leads[0].equals(leads[1])
+    starved = sample_config(tmp_path / "starved.db").model_copy(update={"memory_limit": "24MB"})
+    with pytest.raises(StoreError, match=r"memory_limit \(24MB\)") as error:
+        run_job(starved)
+    assert "raise memory_limit" in (error.value.hint or "")
 
 
 def test_a_weight_for_an_unknown_rule_is_refused(tmp_path: Path) -> None:

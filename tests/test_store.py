@@ -417,3 +417,19 @@ def test_same_file_open_read_write_and_read_only_in_one_process(tmp_path: Path) 
     db = tmp_path / "s.duckdb"
     with Store.open(db), pytest.raises(StoreError, match="already open in this process"):
         Store.open(db, read_only=True)
+
+
+def test_memory_limit_bounds_the_database_and_work_spills(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "m.duckdb") as store:
+        store.limit_memory("auto")  # DuckDB's own: most of the machine's memory
+        (default,) = store.con.execute("SELECT current_setting('memory_limit')").fetchall()[0]
+        store.limit_memory("64MB")
+        (limit,) = store.con.execute("SELECT current_setting('memory_limit')").fetchall()[0]
+        assert limit == "61.0 MiB" and default != limit
+        # Numbering ~100 MB of hashes in order needs them all sorted: beyond the limit,
+        # the sort spills to disk beside the database rather than failing.
+        (last,) = store.con.execute(
+            """SELECT max(n) FROM (SELECT row_number() OVER (ORDER BY h) AS n
+                                   FROM (SELECT md5(i::VARCHAR) AS h FROM range(2000000) r(i)))"""
+        ).fetchall()[0]
+        assert last == 2_000_000
