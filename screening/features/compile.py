@@ -200,7 +200,9 @@ class _SubjectCompiler:
         ).from_(ctes[-1][0])
         for name, cte in ctes:
             view = view.with_(name, as_=cte)
-        return view.order_by(exp.column("subject_key"))
+        # Unordered, like the record sets: whoever reads a view orders what it reads
+        # (rules, the model, ranking), and sorting millions of wide rows cost seconds.
+        return view
 
     def _subject_refs(self, feature: CheckedFeature) -> set[str]:
         if feature.spec.expr is not None:

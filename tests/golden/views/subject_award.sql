@@ -128,5 +128,3 @@ SELECT
   source_file,
   source_row
 FROM layer2
-ORDER BY
-  subject_key

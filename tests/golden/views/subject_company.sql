@@ -283,5 +283,3 @@ SELECT
   f__closed_wage_workers AS closed_wage_workers,
   f__claims_per_worker AS claims_per_worker
 FROM layer4
-ORDER BY
-  subject_key

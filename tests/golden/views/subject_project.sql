@@ -179,5 +179,3 @@ SELECT
   source_file,
   source_row
 FROM layer3
-ORDER BY
-  subject_key
