@@ -16,12 +16,14 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
 import polars as pl
 
+from screening.errors import ResolveError
 from screening.gazetteer import LEVELS, load_gazetteer
 from screening.progress import Pace
 from screening.resolve.names import (
@@ -81,12 +83,21 @@ def parse_in_bulk(
                 progress(f"taking apart names: {pace.describe(done, done)}")
             yield frame
 
-    with _pool(total) as run:
-        # Both maps are submitted before either is collected: the workers never idle.
-        parsed_registry = run(_registry_chunk, _chunks(registry))
-        parsed_names = run(_name_chunk, _chunks(names))
-        registry_frame = _concat(counted(parsed_registry), REGISTRY_SCHEMA)
-        names_frame = _concat(counted(parsed_names), PARTS_SCHEMA)
+    try:
+        with _pool(total) as run:
+            # Both maps are submitted before either is collected: the workers never idle.
+            parsed_registry = run(_registry_chunk, _chunks(registry))
+            parsed_names = run(_name_chunk, _chunks(names))
+            registry_frame = _concat(counted(parsed_registry), REGISTRY_SCHEMA)
+            names_frame = _concat(counted(parsed_names), PARTS_SCHEMA)
+    except BrokenProcessPool as exc:
+        raise ResolveError(
+            "a worker process taking names apart was killed before it finished (by the "
+            "operating system, most often for lack of memory)",
+            where=f"{total:,} names to take apart",
+            hint="free memory (close other programs, or lower memory_limit in the job "
+            "config) and run again; the last published run is untouched",
+        ) from exc
     keys = pl.DataFrame(registry, schema={"name": pl.String, "address": pl.String}, orient="row")
     return (
         names_frame.insert_column(0, pl.Series("name", names, dtype=pl.String)),

@@ -125,23 +125,30 @@ def write_links(
     try:
         con.begin()
         empty_table(con, "record_links")
-        con.execute(
-            f"INSERT INTO record_links {_deposit_project(vocabulary)}",
+
+        def insert(links: str, parameters: dict[str, int] | None = None) -> None:
+            # In one order, whatever the threads did: the same records, the same table.
+            con.execute(
+                f"INSERT INTO record_links SELECT * FROM ({links}) ORDER BY ALL", parameters or {}
+            )
+
+        insert(
+            _deposit_project(vocabulary),
             {
                 "lead_days": settings.deposit_before_permit_days.default,
                 "name_only_days": settings.deposit_name_only_days.default,
             },
         )
-        con.execute(
-            f"INSERT INTO record_links {_award_project(vocabulary)}",
+        insert(
+            _award_project(vocabulary),
             {
                 "finished_days": settings.finished_before_filing_days.default,
                 "min_site": settings.min_site_length.default,
             },
         )
-        con.execute(f"INSERT INTO record_links {_award_contractor_site(vocabulary)}")
-        con.execute(f"INSERT INTO record_links {_award_enforcement(vocabulary)}")
-        con.execute(f"INSERT INTO record_links {_enforcement_restored(vocabulary)}")
+        insert(_award_contractor_site(vocabulary))
+        insert(_award_enforcement(vocabulary))
+        insert(_enforcement_restored(vocabulary))
         con.commit()
     except BaseException:
         con.rollback()
