@@ -68,11 +68,14 @@ def main() -> int:
         results.append(
             ("splink 4 (duckdb)", *_splink(args.splink_python, database, truth, scratch))
         )
-    print(f"\n{'tool':<20} {'precision':>9} {'recall':>7} {'seconds':>8} {'peak MiB':>9}")
+    print(
+        f"\n{'tool':<20} {'precision':>9} {'recall':>7} {'seconds':>8} {'CPU s':>7} {'peak MiB':>9}"
+    )
     for label, measured, (precision, recall) in results:
         print(
             f"{label:<20} {precision:9.4f} {recall:7.4f} {measured.seconds:8.1f} "
-            f"{measured.peak_mib:9.0f}" + ("" if measured.returncode == 0 else "  FAILED")
+            f"{measured.cpu_seconds:7.1f} {measured.peak_mib:9.0f}"
+            + ("" if measured.returncode == 0 else "  FAILED")
         )
     shutil.rmtree(scratch)
     return 0 if all(m.returncode == 0 for _label, m, _scores in results) else 1
