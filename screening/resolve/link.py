@@ -18,7 +18,9 @@ The cascade, strongest evidence first:
    none, it goes to the company spelt so, less surely.
 4. **fuzzy** — candidates that share a blocking key, scored by :mod:`similarity`; linked
    when the best is above the threshold, leads the next by a margin, names no other region
-   and no other branch. A name of a region and industry words only (南海汽配) links to
+   and no other branch. Where several score alike above the threshold (namesakes a short
+   name fits equally), the row's place decides among them as in the exact stage, and
+   none is linked if it picks none. A name of a region and industry words only (南海汽配) links to
    the one company of that region with those industry words, if there is one only.
 5. **new** — otherwise the name is an entity of its own, ``N-<hash of region and key>``,
    shared by every mention with the same region and key.
@@ -53,7 +55,6 @@ from screening.resolve.links import write_links
 from screening.resolve.matcher import (
     CONFIDENCE,
     CONTESTED_CONFIDENCE,
-    CONTEXT_CONFIDENCE,
     KEY,
     PLACE,
     Decisions,
@@ -379,9 +380,9 @@ def _place_links(
     ambiguous: pl.DataFrame,
     fallback: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Names several companies share: the one company in the place the row is tied to,
-    else the name's fallback (:meth:`Matcher._contest`), else an entity of their own. One
-    row per (name, context).
+    """Names several companies share, or fit alike: the one company in the place the row
+    is tied to, else the name's fallback (:meth:`Matcher._contest`), else an entity of
+    their own. One row per (name, context).
 
     A company is in a place its name or address names; where that singles none out, in
     the place it was registered: a USCC's characters 3–8 are its registration authority's
@@ -428,13 +429,7 @@ def _the_one_here(located: pl.DataFrame, here: pl.Expr) -> pl.DataFrame:
     return (
         located.filter(here)
         .filter(pl.len().over("name", "context") == 1)
-        .select(
-            "name",
-            "context",
-            "entity_id",
-            method=pl.lit("exact"),
-            confidence=pl.lit(CONTEXT_CONFIDENCE),
-        )
+        .select("name", "context", "entity_id", "method", "confidence")
     )
 
 

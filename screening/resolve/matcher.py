@@ -43,6 +43,7 @@ FUZZY_CONFIDENCE_CAP = 0.99  # a name linked by similarity alone is never certai
 # those words: the registry may lack the company meant, so it is far from certain.
 GENERIC_CONFIDENCE = 0.8
 SHOWN_CANDIDATES = 5  # kept per name for --explain
+TIE = 1e-9  # scores this close are equal (sums of the same terms, in another order)
 MIN_KEY = 3  # a blocking key of fewer characters would pair too many names
 RARE_TRADE = 20  # a trade name shared by at most this many registry companies is a key
 SCORE_FIELDS = ("trade_sound", "trade_characters", "industry_sound", "same_place", "rare_trade")
@@ -66,9 +67,19 @@ class Decisions:
     fallback: pl.DataFrame
 
     def ambiguous(self) -> pl.DataFrame:
-        """(query, target) of the names several companies share: the row's place decides."""
-        undecided = self.exact.filter(~pl.col("picked").any().over("query"))
-        return undecided.select("query", "target")
+        """(query, target) of the names several companies share, or that several score
+        alike (:func:`_fuzzy_ties`): the row's place decides. Each with the ``method`` and
+        ``confidence`` of a link the place picks."""
+        undecided = self.exact.filter(~pl.col("picked").any().over("query")).select(
+            "query", "target", method=pl.lit("exact"), confidence=pl.lit(CONTEXT_CONFIDENCE)
+        )
+        tied = _fuzzy_ties(self.fuzzy).select(
+            "query",
+            "target",
+            method=pl.lit("fuzzy"),
+            confidence=pl.min_horizontal("total", pl.lit(CONTEXT_CONFIDENCE)).round(3),
+        )
+        return pl.concat([undecided, tied])
 
 
 class Matcher:
@@ -370,6 +381,15 @@ def _fuzzy_links(fuzzy: pl.DataFrame) -> pl.DataFrame:
         method=pl.lit("fuzzy"),
         confidence=pl.Series(confidence, dtype=pl.Float64),
     )
+
+
+def _fuzzy_ties(fuzzy: pl.DataFrame) -> pl.DataFrame:
+    """The candidates of each name whose best candidates score alike, above the threshold:
+    namesakes a short name fits equally (伟腾电子 for 南山区's and 光明区's
+    伟腾电子科技有限公司). The similarity cannot choose; the row's place may."""
+    best = pl.col("total").max().over("query")
+    tied = fuzzy.filter(best >= FUZZY_THRESHOLD, pl.col("total") >= best - TIE)
+    return tied.filter(pl.len().over("query") > 1)
 
 
 def _generic_links(generic: pl.DataFrame) -> pl.DataFrame:
