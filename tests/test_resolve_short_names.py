@@ -48,3 +48,45 @@ def test_a_tie_of_namesakes_is_decided_by_the_rows_place(tmp_path: Path) -> None
         decision = explain(store, "伟腾电子").decision
     assert decision is not None and decision.needs_context
     assert "the row's place decides" in decision.why
+
+
+def test_a_short_name_inside_another_companys_name_is_contested(tmp_path: Path) -> None:
+    spelt = ("佛山市禅城区明兴劳务有限公司", make_uscc(CHANCHENG, "MA51MX01"), "禅城区")
+    # 明兴劳务 is what is left of 明兴建筑劳务 with its first industry word dropped.
+    inside = ("佛山市南海区明兴建筑劳务有限公司", make_uscc(NANHAI, "MA51MX02"), "南海区")
+    materials = ("佛山市禅城区宏达材料有限公司", make_uscc(CHANCHENG, "MA51HD03"), "禅城区")
+    # 新材料 is one word: 宏达材料 is no shortening of it, however alike the characters.
+    new_materials = ("佛山市南海区宏达新材料有限公司", make_uscc(NANHAI, "MA51HD04"), "南海区")
+    db = registry_world(
+        tmp_path,
+        [spelt, inside, materials, new_materials],
+        [
+            ("明兴劳务", None, None),  # heard in 南海: the company there
+            ("明兴劳务", None, None),  # heard in 禅城: the company spelt so, there
+            ("宏达材料", None, None),  # heard in 南海, but no contest: the company spelt so
+        ],
+        courts={2: NANHAI_COURT, 3: CHANCHENG_COURT, 4: NANHAI_COURT},
+    )
+    links = resolved_links(db)
+    assert links[2] == (f"C-{inside[1]}", "exact")
+    assert links[3] == (f"C-{spelt[1]}", "exact")
+    assert links[4] == (f"C-{materials[1]}", "exact")
+    confidence = enforcement_confidences(db)
+    assert confidence[2] == confidence[3] == 0.9
+    assert confidence[4] == 0.97
+
+
+def test_the_scorer_takes_whole_industry_words_as_a_shortening(tmp_path: Path) -> None:
+    new_materials = ("佛山市宏达新材料有限公司", make_uscc(CHANCHENG, "MA51HD05"), "佛山市")
+    materials_tech = ("佛山市宏达材料科技有限公司", make_uscc(NANHAI, "MA51HD06"), "佛山市")
+    db = registry_world(
+        tmp_path,
+        [new_materials, materials_tech],
+        [
+            ("宏达材料", None, None),  # 材料科技 with 科技 dropped; 材料 is no part of 新材料
+            ("宏达新材料", None, None),
+        ],
+    )
+    links = resolved_links(db)
+    assert links[2] == (f"C-{materials_tech[1]}", "fuzzy")
+    assert links[3] == (f"C-{new_materials[1]}", "exact")

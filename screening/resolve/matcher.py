@@ -28,7 +28,14 @@ import polars as pl
 from screening.gazetteer import LEVELS
 from screening.resolve.bulk import ADDRESS_LEVELS
 from screening.resolve.name_vocabulary import NameVocabulary, name_vocabulary
-from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, score_pairs, write_out_column
+from screening.resolve.similarity import (
+    FUZZY_THRESHOLD,
+    MARGIN,
+    is_shortening,
+    score_pairs,
+    word_sequence_column,
+    write_out_column,
+)
 
 CONFIDENCE = {"uscc": 1.0, "person": 1.0, "reviewer": 1.0, "exact": 0.97, "new": 0.5}
 CONTEXT_CONFIDENCE = 0.9  # an exact name that only the row's place could attribute
@@ -93,6 +100,7 @@ class Matcher:
             key=KEY,
             **_written_out(self.words),
             full_industry=_full_industry(self.words),
+            industry_words=word_sequence_column(pl.col("industry"), self.words),
             trade_count=trade_count,
             rare=trade_count <= RARE_TRADE,
             # A name naming a city meets only companies of that city (the first, by code,
@@ -157,8 +165,9 @@ class Matcher:
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Short names that other companies' names could be shortened to are contested.
 
-        A clerk writes 广业建工 for 深圳市广业建筑工程有限公司 (建工 is 建筑工程's short form) and
-        广东信隆建设 for 广东信隆建设工程集团有限公司 (industry words dropped from the end),
+        A clerk writes 广业建工 for 深圳市广业建筑工程有限公司 (建工 is 建筑工程's short form),
+        广东信隆建设 for 广东信隆建设工程集团有限公司 and 明兴劳务 for 明兴建筑劳务有限公司
+        (whole industry words dropped from either end: :func:`similarity.is_shortening`),
         while the registry may also hold a 深圳市福田区广业建工有限责任公司 spelt exactly so.
         Such a name is not decided by its spelling: all those companies become its
         candidates, none picked, so that the row's place (the court, the committee, the
@@ -174,12 +183,17 @@ class Matcher:
         short = (
             queries.join(spelt.select("query").unique(), on="query")
             .filter(~pl.col("generic"), pl.col("trade") != "")
-            .select("query", "trade", "branch", "full_core")
+            .select(
+                "query",
+                "trade",
+                "branch",
+                words=word_sequence_column(pl.col("industry"), self.words),
+            )
         )
         pairs = short.join(
-            self.targets.select("target", "trade", "branch", full_core_target="full_core"),
+            self.targets.select("target", "trade", "branch", words_target="industry_words"),
             on=["trade", "branch"],
-        ).filter(pl.col("full_core_target").str.starts_with(pl.col("full_core")))
+        ).filter(is_shortening(pl.col("words"), pl.col("words_target")))
         pairs = pairs.join(spelt.select("query", "target"), on=["query", "target"], how="anti")
         rivals = _with_sides(
             pairs.select("query", "target"),
