@@ -90,3 +90,36 @@ def test_the_scorer_takes_whole_industry_words_as_a_shortening(tmp_path: Path) -
     links = resolved_links(db)
     assert links[2] == (f"C-{materials_tech[1]}", "fuzzy")
     assert links[3] == (f"C-{new_materials[1]}", "exact")
+
+
+# More than RARE_TRADE companies share 鸿源, so no key of the trade name alone pairs them.
+COMMON_TRADE = [
+    (f"佛山市鸿源{industry}有限公司", make_uscc("440600", f"MA53{number:04d}"), "佛山市")
+    for number, industry in enumerate(
+        [
+            *("贸易", "物流", "餐饮管理", "服装", "家具", "陶瓷", "五金制品", "塑料制品"),
+            *("电子科技", "食品", "物业管理", "保洁服务", "照明电器", "汽车配件", "园林绿化"),
+            *("幕墙工程", "机电安装", "装饰工程", "实业", "投资发展", "印刷包装", "木业"),
+        ]
+    )
+]
+
+
+def test_a_name_cut_after_its_first_industry_word_meets_its_company(tmp_path: Path) -> None:
+    staffing = ("佛山市南海区鸿源人力资源管理有限公司", make_uscc(NANHAI, "MA51HY01"), "南海区")
+    builder = ("佛山市南海区鸿源建筑工程劳务有限公司", make_uscc(NANHAI, "MA51HY02"), "南海区")
+    db = registry_world(
+        tmp_path,
+        [staffing, builder, *COMMON_TRADE],
+        [
+            ("鸿源人力资源", None, None),  # the first word, of four characters
+            ("鸿源人力", None, None),  # the first word's short form
+            ("南海鸿源建工", None, None),  # 建工 = 建筑工程, the first two words
+            ("南海鸿源建材", None, None),  # 建材 = 建筑材料: no company's words begin so
+        ],
+    )
+    links = resolved_links(db)
+    assert links[2] == (f"C-{staffing[1]}", "fuzzy")
+    assert links[3] == (f"C-{staffing[1]}", "fuzzy")
+    assert links[4] == (f"C-{builder[1]}", "fuzzy")
+    assert links[5][1] == "new"

@@ -27,7 +27,7 @@ import polars as pl
 
 from screening.gazetteer import LEVELS
 from screening.resolve.bulk import ADDRESS_LEVELS
-from screening.resolve.name_vocabulary import NameVocabulary, name_vocabulary
+from screening.resolve.name_vocabulary import WORD_END, NameVocabulary, name_vocabulary
 from screening.resolve.similarity import (
     FUZZY_THRESHOLD,
     MARGIN,
@@ -123,7 +123,7 @@ class Matcher:
                     ),
                     "target",
                 ),
-                _shortened_keys(self.targets),
+                _shortened_keys(self.targets, self.words),
             ]
         )
 
@@ -474,16 +474,31 @@ def _blocking_keys(names: pl.DataFrame, label: str) -> pl.DataFrame:
     ).drop_nulls("block")
 
 
-def _shortened_keys(targets: pl.DataFrame) -> pl.DataFrame:
-    """A company's ``d|`` key as a clerk shortens it, dropping industry words from the end
-    (宝安鸿源建设 for 深圳市宝安区鸿源建设工程有限公司): its trade name and first two
-    industry characters, for companies with more. A name so shortened is no single typo
-    away from the company's core, nor always of a rare trade name, so no other key meets
-    it; :func:`similarity.score_pairs` scores the pair as it scores any shortening."""
-    industry = pl.col("industry")
-    return targets.filter(industry.str.len_chars() > 2).select(
-        "target", "block_city", block=pl.lit("d|") + pl.col("trade") + industry.str.slice(0, 2)
-    )
+def _shortened_keys(targets: pl.DataFrame, words: NameVocabulary) -> pl.DataFrame:
+    """A company's ``d|`` keys as a clerk shortens it, dropping industry words from the end
+    (宝安鸿源建设 for 深圳市宝安区鸿源建设工程有限公司, 联祥地产 for 联祥房地产开发): its
+    trade name and first industry word, as written or as a short form of the words it
+    begins with (地产 for 房地产, 建工 for 建筑工程, 人力 for 人力资源). A name so shortened
+    is no single typo away from the company's core, nor always of a rare trade name, so no
+    other key meets it; :func:`similarity.score_pairs` scores the pair as it scores any
+    shortening."""
+    industry, trade = pl.col("industry"), pl.col("trade")
+    first_word = industry.str.extract(f"^({words.tokens.pattern})")
+    keys = [
+        targets.filter(first_word != industry).select(
+            "target", "block_city", block=pl.lit("d|") + trade + first_word
+        )
+    ]
+    sequences = dict(zip(words.industry_tokens, words.word_sequences, strict=True))
+    for short in words.short_forms:
+        # Written out, the company's words begin with the short form's words.
+        begins = pl.col("industry_words").str.starts_with(WORD_END + sequences[short])
+        keys.append(
+            targets.filter(begins, industry != short).select(
+                "target", "block_city", block=pl.lit("d|") + trade + pl.lit(short)
+            )
+        )
+    return pl.concat(keys)
 
 
 def _blocked_pairs(query_keys: pl.DataFrame, target_keys: pl.DataFrame) -> pl.DataFrame:
