@@ -15,7 +15,7 @@ The cascade, strongest evidence first:
    places the companies' names and addresses give, else where they were registered. A
    short name spelt as one company's but which other companies' names could be shortened
    to (广业建工: also …广业建筑工程…) is contested the same way; where the place picks
-   none, it goes to the company spelt so, less surely.
+   none, it goes to the company spelt so, less surely, with the method ``contested``.
 4. **fuzzy** — candidates that share a blocking key, scored by :mod:`similarity`; linked
    when the best is above the threshold, leads the next by a margin, names no other region
    and no other branch. Where several score alike above the threshold (namesakes a short
@@ -412,11 +412,13 @@ def _place_links(
     rest = located.join(picked, on=["name", "context"], how="anti", nulls_equal=True)
     picked = pl.concat([picked, _the_one_here(rest, registered_here)])
     unpicked = candidates.join(picked, on=["name", "context"], how="anti", nulls_equal=True)
+    # Its own method: the spelling alone chose, where a place-picked link had the row's
+    # place behind it too, and a reviewer must tell the two apart.
     by_fallback = unpicked.join(fallback, on="query").select(
         "name",
         "context",
         "entity_id",
-        method=pl.lit("exact"),
+        method=pl.lit("contested"),
         confidence=pl.lit(CONTESTED_CONFIDENCE),
     )
     unpicked = unpicked.join(fallback, on="query", how="anti")
