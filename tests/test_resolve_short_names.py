@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+import polars as pl
 from resolve_world import enforcement_confidences, registry_world, resolved_links
 
 from screening.identifiers import make_uscc
+from screening.resolve.registry import registration_area, registration_area_sql
 from screening.resolve.review import explain
 from screening.store import Store
 
@@ -123,3 +126,11 @@ def test_a_name_cut_after_its_first_industry_word_meets_its_company(tmp_path: Pa
     assert links[3] == (f"C-{staffing[1]}", "fuzzy")
     assert links[4] == (f"C-{builder[1]}", "fuzzy")
     assert links[5][1] == "new"
+
+
+def test_the_registration_area_is_read_alike_in_sql_and_in_polars() -> None:
+    ids = [f"C-{make_uscc(NANHAI, 'MA51RA01')}", f"C-{make_uscc('440300', 'MA51RA02')}"]
+    frame = pl.DataFrame({"entity_id": ids})
+    in_polars = frame.select(registration_area(pl.col("entity_id"))).to_series().to_list()
+    in_sql = duckdb.sql(f"SELECT {registration_area_sql('f.entity_id')} FROM frame f").fetchall()
+    assert in_polars == [area for (area,) in in_sql] == [NANHAI, "440300"]

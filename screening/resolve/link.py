@@ -64,7 +64,7 @@ from screening.resolve.mentions import MENTION_ORDER, mentions_sql
 from screening.resolve.name_vocabulary import name_vocabulary
 from screening.resolve.names import normalise, parse_name, person_name
 from screening.resolve.parses import parse_with_store
-from screening.resolve.registry import read_registry, registry_targets
+from screening.resolve.registry import read_registry, registration_area, registry_targets
 from screening.store import Store, empty_table
 
 Progress = Callable[[str], None]
@@ -433,12 +433,6 @@ def _the_one_here(located: pl.DataFrame, here: pl.Expr) -> pl.DataFrame:
         .filter(pl.len().over("name", "context") == 1)
         .select("name", "context", "entity_id", "method", "confidence")
     )
-
-
-def registration_area(entity_id: pl.Expr) -> pl.Expr:
-    """The division code of a registered company's registration authority (USCC characters
-    3–8, after the entity id's ``C-``); meaningless for other entities."""
-    return entity_id.str.slice(4, 6)
 
 
 class _ContextPlaces:
