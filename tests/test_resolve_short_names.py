@@ -10,6 +10,7 @@ import polars as pl
 from resolve_world import enforcement_confidences, registry_world, resolved_links
 
 from screening.identifiers import make_uscc
+from screening.resolve.quality import resolution_scores
 from screening.resolve.registry import registration_area, registration_area_sql
 from screening.resolve.review import explain
 from screening.store import Store
@@ -134,3 +135,17 @@ def test_the_registration_area_is_read_alike_in_sql_and_in_polars() -> None:
     in_polars = frame.select(registration_area(pl.col("entity_id"))).to_series().to_list()
     in_sql = duckdb.sql(f"SELECT {registration_area_sql('f.entity_id')} FROM frame f").fetchall()
     assert in_polars == [area for (area,) in in_sql] == [NANHAI, "440300"]
+
+
+def test_resolution_is_also_scored_per_mention_and_without_the_largest_companies() -> None:
+    # One bank named in every row, linked right, hides a small company split in two.
+    bank = [("BANK", "C-BANK")] * 40
+    small = [("Y1", "C-Y1"), ("Y1", "N-typo"), ("Y2", "C-Y2"), ("Y2", "C-Y2")]
+    others = [(f"X{n:02d}", f"C-X{n:02d}") for n in range(12) for _ in range(2)]
+    scores = resolution_scores([*bank, *small, *others])
+    assert scores.precision == 1.0 and scores.recall > 0.99
+    assert (scores.right, scores.mentions) == (67, 68)
+    # Left out: the bank and the nine first (by USCC) of the twelve companies of two.
+    assert scores.largest_mentions == 40 + 9 * 2
+    assert scores.precision_without_largest == 1.0
+    assert scores.recall_without_largest == 4 / 5  # X09, X10, X11, Y1, Y2 kept; Y1 split
