@@ -149,3 +149,17 @@ def test_resolution_is_also_scored_per_mention_and_without_the_largest_companies
     assert scores.largest_mentions == 40 + 9 * 2
     assert scores.precision_without_largest == 1.0
     assert scores.recall_without_largest == 4 / 5  # X09, X10, X11, Y1, Y2 kept; Y1 split
+
+
+def test_a_name_with_its_first_industry_words_dropped_meets_its_company(tmp_path: Path) -> None:
+    builder = ("佛山市南海区鸿源建筑劳务有限公司", make_uscc(NANHAI, "MA51HY05"), "南海区")
+    # 劳务派遣 is one word: 鸿源劳务 is no shortening of it, though its characters begin so.
+    staffing = ("佛山市南海区鸿源劳务派遣有限公司", make_uscc(NANHAI, "MA51HY06"), "南海区")
+    db = registry_world(
+        tmp_path,
+        [builder, staffing, *COMMON_TRADE],
+        [("南海鸿源劳务", None, None), ("南海鸿源劳务派遣", None, None)],
+    )
+    links = resolved_links(db)
+    assert links[2] == (f"C-{builder[1]}", "fuzzy")
+    assert links[3] == (f"C-{staffing[1]}", "exact")

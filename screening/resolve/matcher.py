@@ -475,20 +475,24 @@ def _blocking_keys(names: pl.DataFrame, label: str) -> pl.DataFrame:
 
 
 def _shortened_keys(targets: pl.DataFrame, words: NameVocabulary) -> pl.DataFrame:
-    """A company's ``d|`` keys as a clerk shortens it, dropping industry words from the end
-    (宝安鸿源建设 for 深圳市宝安区鸿源建设工程有限公司, 联祥地产 for 联祥房地产开发): its
-    trade name and first industry word, as written or as a short form of the words it
-    begins with (地产 for 房地产, 建工 for 建筑工程, 人力 for 人力资源). A name so shortened
+    """A company's ``d|`` keys as a clerk shortens it, dropping industry words from either
+    end (宝安鸿源建设 for 深圳市宝安区鸿源建设工程有限公司, 宝安耀丰劳务 for …耀丰建筑劳务…,
+    联祥地产 for 联祥房地产开发): its trade name and each of its industry words, or a short
+    form of the words it begins with (地产 for 房地产, 建工 for 建筑工程, 人力 for 人力资源),
+    for companies with more than one. A name so shortened
     is no single typo away from the company's core, nor always of a rare trade name, so no
     other key meets it; :func:`similarity.score_pairs` scores the pair as it scores any
     shortening."""
     industry, trade = pl.col("industry"), pl.col("trade")
-    first_word = industry.str.extract(f"^({words.tokens.pattern})")
-    keys = [
-        targets.filter(first_word != industry).select(
-            "target", "block_city", block=pl.lit("d|") + trade + first_word
+    each_word = (
+        targets.filter(industry.str.extract(f"^({words.tokens.pattern})") != industry)
+        .select(
+            "target", "block_city", "trade", word=industry.str.extract_all(words.tokens.pattern)
         )
-    ]
+        .explode("word")
+        .unique()
+    )
+    keys = [each_word.select("target", "block_city", block=pl.lit("d|") + trade + pl.col("word"))]
     sequences = dict(zip(words.industry_tokens, words.word_sequences, strict=True))
     for short in words.short_forms:
         # Written out, the company's words begin with the short form's words.
