@@ -20,8 +20,9 @@ The cascade, strongest evidence first:
    when the best is above the threshold, leads the next by a margin, names no other region
    and no other branch. Where several score alike above the threshold (namesakes a short
    name fits equally), the row's place decides among them as in the exact stage, and
-   none is linked if it picks none. A name of a region and industry words only (南海汽配) links to
-   the one company of that region with those industry words, if there is one only.
+   none is linked if it picks none. A name of a region and industry words only (南海汽配)
+   links to the one company of that region with those industry words, if there is one
+   only.
 5. **new** — otherwise the name is an entity of its own, ``N-<hash of region and key>``,
    shared by every mention with the same region and key.
 

@@ -477,20 +477,19 @@ def _blocking_keys(names: pl.DataFrame, label: str) -> pl.DataFrame:
 def _shortened_keys(targets: pl.DataFrame, words: NameVocabulary) -> pl.DataFrame:
     """A company's ``d|`` keys as a clerk shortens it, dropping industry words from either
     end (宝安鸿源建设 for 深圳市宝安区鸿源建设工程有限公司, 宝安耀丰劳务 for …耀丰建筑劳务…,
-    联祥地产 for 联祥房地产开发): its trade name and each of its industry words, or a short
-    form of the words it begins with (地产 for 房地产, 建工 for 建筑工程, 人力 for 人力资源),
-    for companies with more than one. A name so shortened
-    is no single typo away from the company's core, nor always of a rare trade name, so no
-    other key meets it; :func:`similarity.score_pairs` scores the pair as it scores any
-    shortening."""
+    联祥地产 for 联祥房地产开发): its trade name and each of its industry words, for
+    companies with more than one, or a short form of the words it begins with (地产 for
+    房地产, 建工 for 建筑工程, 人力 for 人力资源). A name so shortened is no single typo
+    away from the company's core, nor always of a rare trade name, so no other key meets
+    it; :func:`similarity.score_pairs` scores the pair as it scores any shortening."""
     industry, trade = pl.col("industry"), pl.col("trade")
+    # Not made unique: a word written twice only repeats a pair, and pairs are made unique.
     each_word = (
-        targets.filter(industry.str.extract(f"^({words.tokens.pattern})") != industry)
-        .select(
+        targets.select(
             "target", "block_city", "trade", word=industry.str.extract_all(words.tokens.pattern)
         )
+        .filter(pl.col("word").list.len() > 1)
         .explode("word")
-        .unique()
     )
     keys = [each_word.select("target", "block_city", block=pl.lit("d|") + trade + pl.col("word"))]
     sequences = dict(zip(words.industry_tokens, words.word_sequences, strict=True))
