@@ -126,8 +126,8 @@ def _figures(scores: Evaluation | ListScores) -> dict[str, Any]:
     figures["precision_at"] = {str(k): v for k, v in scores.precision_at.items()}
     figures["recall_by_pattern"] = {p: list(n) for p, n in scores.recall_by_pattern.items()}
     figures["precision_by_rule"] = {r: list(n) for r, n in scores.precision_by_rule.items()}
-    if "resolution" in figures:
-        figures["resolution"] = list(scores.resolution)  # type: ignore[union-attr]
+    if isinstance(scores, Evaluation):  # asdict made the resolution scores a mapping
+        figures["resolution"]["right_share"] = scores.resolution.right_share
     return figures
 
 

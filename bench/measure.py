@@ -1,4 +1,4 @@
-"""Wall time and peak memory of a command run in its own process (for the bench scripts)."""
+"""Wall time, CPU time and peak memory of a command run in its own process (for benches)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Runs the command and writes its peak resident memory (KiB; the largest of it and its
-# own children) to the file named first. Linux carries a process's peak across fork and
-# exec, so a command started straight from a bench script holding gigabytes of truth
-# would report the script's peak; started from this small launcher, it reports its own.
+# own children) and its CPU seconds (user and system, its children's included) to the file
+# named first. Linux carries a process's peak across fork and exec, so a command started
+# straight from a bench script holding gigabytes of truth would report the script's peak;
+# started from this small launcher, it reports its own.
 _LAUNCHER = """\
 import resource, subprocess, sys
 code = subprocess.call(sys.argv[2:])
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
 with open(sys.argv[1], "w") as out:
-    out.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+    out.write(f"{used.ru_maxrss} {used.ru_utime + used.ru_stime}")
 sys.exit(code)
 """
 
@@ -28,6 +30,9 @@ class Measurement:
     seconds: float
     peak_mib: float
     returncode: int
+    # User and system time of the command and its children: steadier than wall time on a
+    # machine other work runs on.
+    cpu_seconds: float = 0.0
 
     def line(self, label: str) -> str:
         status = "" if self.returncode == 0 else f"  FAILED (exit {self.returncode})"
@@ -50,5 +55,5 @@ def measure(command: list[str], log: Path | None = None) -> Measurement:
             stderr=subprocess.STDOUT if output else None,
         )
         seconds = time.perf_counter() - started
-        peak_kib = int(peak_file.read_text()) if peak_file.exists() else 0
-    return Measurement(seconds, peak_kib / 1024, returncode)
+        used = peak_file.read_text().split() if peak_file.exists() else ["0", "0"]
+    return Measurement(seconds, int(used[0]) / 1024, returncode, float(used[1]))

@@ -45,6 +45,7 @@ CHANGE_TITLES = {"new": "新增 new", "persisting": "持续 persisting"}
 METHOD_TITLES = {
     "uscc": "信用代码 USCC",
     "exact": "名称一致 exact",
+    "contested": "简称存疑 contested",
     "fuzzy": "名称近似 fuzzy",
     "reviewer": "人工认定 reviewer",
     "person": "自然人 person",

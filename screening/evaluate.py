@@ -4,8 +4,9 @@ reviewers' decisions.
 The truth folder of a world (``truth/leads.csv``, ``truth/mentions.csv``) records what was
 planted: every lead and decoy per pattern, and the company behind every name cell. This
 module reads it and scores the latest published run: precision at k, recall overall and
-per pattern, each rule's precision, decoys near the top, and entity resolution's pairwise
-precision and recall. The engine itself never reads the truth.
+per pattern, each rule's precision, decoys near the top, and entity resolution's figures
+(:mod:`screening.resolve.quality`: pairwise, per mention, and without the largest
+companies). The engine itself never reads the truth.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import polars as pl
 
 from screening.errors import ConfigError
 from screening.ingest.manifest import load_manifest
-from screening.resolve.quality import pairwise
+from screening.resolve.quality import ResolutionScores, resolution_scores
 from screening.review import reviewer_labels
 from screening.store import Store, query_frame
 
@@ -49,7 +50,7 @@ class Evaluation(ListScores):
     and the award→project links."""
 
     run_id: str
-    resolution: tuple[float, float]  # pairwise precision, recall of company mentions
+    resolution: ResolutionScores  # of company mentions
     site_links: SiteLinks | None  # arbitration cases linked to their project (truth/sites.csv)
 
 
@@ -297,7 +298,7 @@ def evaluate_labels(store: Store, labels: Labels) -> LabelledEvaluation:
     )
 
 
-def _resolution(store: Store, world: Path) -> tuple[float, float]:
+def _resolution(store: Store, world: Path) -> ResolutionScores:
     linked = {
         (file, row, role): entity
         for file, row, role, entity in store.con.execute(
@@ -306,7 +307,9 @@ def _resolution(store: Store, world: Path) -> tuple[float, float]:
     }
     truth = mention_truth(world)
     # Names in rows rejected at ingest have no mention: they are not resolution's to link.
-    return pairwise((company, linked[key]) for key, (company, _v) in truth.items() if key in linked)
+    return resolution_scores(
+        (company, linked[key]) for key, (company, _v) in truth.items() if key in linked
+    )
 
 
 def site_links(con: duckdb.DuckDBPyConnection, world: Path) -> SiteLinks | None:

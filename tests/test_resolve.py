@@ -11,6 +11,11 @@ import duckdb
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from resolve_world import (
+    enforcement_confidences,
+    registry_world,
+    resolved_links,
+)
 from sample_job import SAMPLE
 
 from screening.committees import committee_place
@@ -105,21 +110,6 @@ def _database(tmp_path: Path, enforcement: list[tuple[str, str | None, str]]) ->
     return db
 
 
-def _links(db: Path) -> dict[int, tuple[str, str]]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute(
-            """SELECT source_row, entity_id, method FROM mentions
-               WHERE source_table = 'enforcements' ORDER BY source_row"""
-        ).fetchall()
-    return {row: (entity, method) for row, entity, method in rows}
-
-
-def _resolve(db: Path) -> dict[int, tuple[str, str]]:
-    with Store.open(db) as store:
-        resolve(store)
-    return _links(db)
-
-
 def test_cascade_and_guards(tmp_path: Path) -> None:
     db = _database(
         tmp_path,
@@ -133,7 +123,7 @@ def test_cascade_and_guards(tmp_path: Path) -> None:
             ("余有洋", None, "佛山市禅城区人民法院"),  # a person
         ],
     )
-    links = _resolve(db)
+    links = resolved_links(db)
     sanshui, nanhai, parent, branch = (f"C-{uscc}" for _, uscc, _ in REGISTRY)
     assert links[2] == (nanhai, "uscc")  # two valid USCCs never merge, whatever the name
     assert links[3] == (sanshui, "exact")
@@ -208,21 +198,21 @@ def test_ids_are_stable_and_judgements_win(tmp_path: Path) -> None:
             ("宏达建筑劳务有限公司", None, "佛山市中级人民法院"),
         ],
     )
-    first = _resolve(db)
-    assert _resolve(db) == first  # re-running changes nothing
+    first = resolved_links(db)
+    assert resolved_links(db) == first  # re-running changes nothing
     with Store.open(db) as store:  # data grows: existing entities keep their ids
         store.con.execute(
             """INSERT INTO enforcements (case_no, respondent_name, source_file, source_row)
                VALUES ('(2024)粤执9号', '新来建筑有限公司', 'e2.csv', 100)"""
         )
-    grown = _resolve(db)
+    grown = resolved_links(db)
     assert {row: grown[row] for row in first} == first
     nanhai = f"C-{REGISTRY[1][1]}"
     parent = f"C-{REGISTRY[2][1]}"
     with Store.open(db) as store:
         judge(store, "宏达建筑劳务有限公司", nanhai, "must_link", reviewer="李")
         judge(store, "佛山市 红盛建筑劳务有限公司", parent, "cannot_link", reviewer="李")
-    judged = _resolve(db)
+    judged = resolved_links(db)
     assert judged[3] == (nanhai, "reviewer")
     assert judged[2][0] != parent
     with Store.open(db) as store:
@@ -281,14 +271,14 @@ def test_parses_are_kept_for_the_next_resolve(
         return parse_in_bulk(names, registry)
 
     monkeypatch.setattr(parses, "parse_in_bulk", counting)
-    _resolve(db)
+    resolved_links(db)
     first = _tables(db)
     with Store.open(db) as store:  # a parse of another parser is never used, and goes
         store.con.execute(
             """INSERT INTO resolve_name_parses (parser, name, text, is_person)
                VALUES ('stale', '宏达建筑劳务有限公司', '宏达', true)"""
         )
-    _resolve(db)
+    resolved_links(db)
     assert taken_apart == [len(REGISTRY) + 3, 0]  # the second resolve took nothing apart
     assert _tables(db) == first  # the same tables, row order included
     with duckdb.connect(str(db), read_only=True) as con:
@@ -300,7 +290,7 @@ def test_a_failed_resolve_leaves_the_previous_links(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = _database(tmp_path, [("佛山市红盛建筑劳务有限公司", None, "佛山市禅城区人民法院")])
-    _resolve(db)
+    resolved_links(db)
     before = _tables(db)
 
     def failing(*_args: object) -> None:
@@ -326,42 +316,8 @@ AUTO_PARTS = [  # (name, uscc, address): one auto-parts company in 南海, a twi
 ]
 
 
-def _world(
-    tmp_path: Path,
-    registry: list[tuple[str, str, str]],
-    enforcement: list[tuple[str, str | None, str | None]],
-) -> Path:
-    """A database with ``registry`` and enforcement rows (respondent, USCC, ID number)."""
-    db = tmp_path / "names.duckdb"
-    with Store.open(db) as store:
-        for row, (name, uscc, address) in enumerate(registry, start=2):
-            store.con.execute(
-                """INSERT INTO registry (company_name, uscc, uscc_status, address,
-                   source_file, source_row) VALUES (?, ?, 'valid', ?, 'r.xlsx', ?)""",
-                [name, uscc, address, row],
-            )
-        for row, (name, uscc, id_hash) in enumerate(enforcement, start=2):
-            kind = "uscc" if uscc else "id_number" if id_hash else None
-            store.con.execute(
-                """INSERT INTO enforcements (case_no, court, respondent_name, respondent_code,
-                   respondent_code_kind, respondent_code_status, respondent_code_hash,
-                   source_file, source_row)
-                   VALUES (?, '佛山市中级人民法院', ?, ?, ?, ?, ?, 'e.csv', ?)""",
-                [
-                    f"(2024)粤06执{row}号",
-                    name,
-                    uscc or ("id" if id_hash else None),
-                    kind,
-                    "valid" if kind else "missing",
-                    id_hash,
-                    row,
-                ],
-            )
-    return db
-
-
 def test_an_industry_short_form_links_the_one_company_it_fits(tmp_path: Path) -> None:
-    db = _world(
+    db = registry_world(
         tmp_path,
         AUTO_PARTS,
         [
@@ -375,7 +331,7 @@ def test_an_industry_short_form_links_the_one_company_it_fits(tmp_path: Path) ->
             ("汽配公司", None, None),  # no region: apart
         ],
     )
-    links = _resolve(db)
+    links = resolved_links(db)
     nanhai, shunde, builder = (f"C-{uscc}" for _, uscc, _ in AUTO_PARTS)
     for row in (2, 3, 4):
         assert links[row] == (nanhai, "fuzzy"), (row, links[row])
@@ -393,17 +349,17 @@ def test_an_industry_short_form_links_the_one_company_it_fits(tmp_path: Path) ->
 
 def test_a_short_form_two_companies_fit_is_left_apart(tmp_path: Path) -> None:
     second = ("佛山市南海区鸿盛汽车配件有限公司", make_uscc(NANHAI, "MA51AP04"), "佛山市南海区")
-    db = _world(tmp_path, [*AUTO_PARTS, second], [("南海汽配", None, None)])
-    entity, method = _resolve(db)[2]
+    db = registry_world(tmp_path, [*AUTO_PARTS, second], [("南海汽配", None, None)])
+    entity, method = resolved_links(db)[2]
     assert method == "new" and entity.startswith("N-")
 
 
 def test_a_short_form_is_no_twin_in_another_district(tmp_path: Path) -> None:
     # Only 顺德 has an auto-parts company: 南海汽配 is not it.
-    db = _world(
+    db = registry_world(
         tmp_path, AUTO_PARTS[1:], [("南海汽配", None, None), ("南海汽配有限公司", None, None)]
     )
-    links = _resolve(db)
+    links = resolved_links(db)
     assert {method for _, method in links.values()} == {"new"}
 
 
@@ -414,7 +370,7 @@ def test_a_short_form_meets_the_full_form_both_ways(tmp_path: Path) -> None:
         "佛山市南海区",
     )
     city_investment = ("佛山市城市建设投资集团有限公司", make_uscc("440600", "MA51AP07"), "佛山市")
-    db = _world(
+    db = registry_world(
         tmp_path,
         [*AUTO_PARTS, registered_short, city_investment],
         [
@@ -424,7 +380,7 @@ def test_a_short_form_meets_the_full_form_both_ways(tmp_path: Path) -> None:
             ("佛山城投", None, None),
         ],
     )
-    links = _resolve(db)
+    links = resolved_links(db)
     assert links[2][0] == f"C-{registered_short[1]}"
     assert links[3][0] == f"C-{AUTO_PARTS[0][1]}"
     assert links[4] == links[5] == (f"C-{city_investment[1]}", "exact")
@@ -434,8 +390,8 @@ def test_a_region_that_is_also_a_trade_name_is_not_guessed(tmp_path: Path) -> No
     # 丰顺 is a county of 梅州 and a trade name in 佛山: 丰顺餐饮管理有限公司 may be either.
     foshan = ("佛山市丰顺餐饮管理有限公司", make_uscc("440604", "MA51AP08"), "佛山市禅城区")
     county = ("丰顺县宏达餐饮管理有限公司", make_uscc("441423", "MA51AP09"), "丰顺县汤坑镇")
-    db = _world(tmp_path, [foshan, county], [("丰顺餐饮管理有限公司", None, None)])
-    entity, _method = _resolve(db)[2]
+    db = registry_world(tmp_path, [foshan, county], [("丰顺餐饮管理有限公司", None, None)])
+    entity, _method = resolved_links(db)[2]
     assert entity != f"C-{county[1]}"
 
 
@@ -444,7 +400,7 @@ def test_a_region_that_is_also_a_trade_name_is_not_guessed(tmp_path: Path) -> No
     ["(包工头)", "（工头）", "(班组长)", "(个人)", "【自然人】", "(负责人)", "(老板)", "包工头"],
 )
 def test_a_person_with_a_note_is_that_person(tmp_path: Path, note: str) -> None:
-    db = _world(
+    db = registry_world(
         tmp_path,
         AUTO_PARTS,
         [
@@ -454,7 +410,7 @@ def test_a_person_with_a_note_is_that_person(tmp_path: Path, note: str) -> None:
             (f"张三{note}", None, None),
         ],
     )
-    links = _resolve(db)
+    links = resolved_links(db)
     assert {method for _, method in links.values()} == {"person"}
     assert links[2][0] == links[3][0]
     assert len({links[3][0], links[4][0], links[5][0]}) == 3
@@ -462,12 +418,12 @@ def test_a_person_with_a_note_is_that_person(tmp_path: Path, note: str) -> None:
 
 def test_a_note_word_inside_a_company_name_is_no_person(tmp_path: Path) -> None:
     company = ("佛山市南海区个人护理用品有限公司", make_uscc(NANHAI, "MA51AP06"), "佛山市南海区")
-    db = _world(
+    db = registry_world(
         tmp_path,
         [*AUTO_PARTS, company],
         [("佛山市南海区个人护理用品有限公司", None, None), ("宏达劳务部(包工头)", None, None)],
     )
-    links = _resolve(db)
+    links = resolved_links(db)
     assert links[2] == (f"C-{company[1]}", "exact")
     assert links[3][0].startswith("N-")
 
@@ -484,7 +440,7 @@ BRANCHES = [
 
 def test_a_branch_on_its_head_offices_uscc_is_the_branch(tmp_path: Path) -> None:
     head, branch = (uscc for _, uscc, _ in BRANCHES)
-    db = _world(
+    db = registry_world(
         tmp_path,
         BRANCHES,
         [
@@ -495,7 +451,7 @@ def test_a_branch_on_its_head_offices_uscc_is_the_branch(tmp_path: Path) -> None
             ("佛山市鸿盛建筑劳务有限公司三水分公司", branch, None),  # the branch's own code
         ],
     )
-    links = _resolve(db)
+    links = resolved_links(db)
     assert links[2] == (f"C-{branch}", "exact")
     assert links[3][1] == "new" and links[3][0] != f"C-{head}"
     assert links[4] == links[5] == (f"C-{head}", "uscc")
@@ -504,8 +460,8 @@ def test_a_branch_on_its_head_offices_uscc_is_the_branch(tmp_path: Path) -> None
 
 def test_a_branch_uscc_the_registry_lacks_still_links(tmp_path: Path) -> None:
     unknown = make_uscc("440607", "MA4X8CR9")
-    db = _world(tmp_path, BRANCHES, [("佛山市宏远建设有限公司三水分公司", unknown, None)])
-    assert _resolve(db)[2] == (f"C-{unknown}", "uscc")
+    db = registry_world(tmp_path, BRANCHES, [("佛山市宏远建设有限公司三水分公司", unknown, None)])
+    assert resolved_links(db)[2] == (f"C-{unknown}", "uscc")
 
 
 def test_a_clerks_short_name_links_its_company(tmp_path: Path) -> None:
@@ -518,7 +474,7 @@ def test_a_clerks_short_name_links_its_company(tmp_path: Path) -> None:
         ("惠州市惠东县安锦建筑工程股份有限公司", make_uscc("441323", "MA51AJ05"), "惠东县"),
         ("深圳市建洲建设有限公司", make_uscc("440305", "MA51JW06"), "深圳市南山区"),
     ]
-    db = _world(
+    db = registry_world(
         tmp_path,
         registry,
         [
@@ -529,7 +485,7 @@ def test_a_clerks_short_name_links_its_company(tmp_path: Path) -> None:
             ("王建设", None, "h1"),  # a surname and 建设: a person
         ],
     )
-    links = _resolve(db)
+    links = resolved_links(db)
     expected = [f"C-{uscc}" for _, uscc, _ in registry]
     assert links[2][0] == expected[0]
     assert links[3][0] == expected[2]
@@ -557,7 +513,7 @@ def test_a_short_name_other_companies_could_shorten_is_placed_by_the_row(
             ]
         )
     ]
-    db = _world(
+    db = registry_world(
         tmp_path,
         [chancheng, written_out, cut_short, one_letter_off, *common],
         [
@@ -567,23 +523,16 @@ def test_a_short_name_other_companies_could_shorten_is_placed_by_the_row(
             ("佛山市禅城区广业建工有限责任公司", None, None),  # the full name: no contest
             ("南海鸿源建设", None, None),  # industry words cut short, not 恒源 (one letter off)
         ],
+        courts={2: "佛山市南海区人民法院", 3: "佛山市禅城区人民法院", 5: "佛山市南海区人民法院"},
     )
-    courts = {2: "佛山市南海区人民法院", 3: "佛山市禅城区人民法院", 5: "佛山市南海区人民法院"}
-    with duckdb.connect(str(db)) as con:
-        for row, court in courts.items():
-            con.execute("UPDATE enforcements SET court = ? WHERE source_row = ?", [court, row])
-    links = _resolve(db)
+    links = resolved_links(db)
     assert links[2] == (f"C-{written_out[1]}", "exact")
     assert links[3] == (f"C-{chancheng[1]}", "exact")
-    assert links[4] == (f"C-{chancheng[1]}", "exact")
+    # The spelling alone chose: a method a reviewer tells apart from the place's pick.
+    assert links[4] == (f"C-{chancheng[1]}", "contested")
     assert links[5] == (f"C-{chancheng[1]}", "exact")
     assert links[6] == (f"C-{cut_short[1]}", "fuzzy")
-    with duckdb.connect(str(db), read_only=True) as con:
-        confidence = dict(
-            con.execute(
-                "SELECT source_row, confidence FROM mentions WHERE source_table = 'enforcements'"
-            ).fetchall()
-        )
+    confidence = enforcement_confidences(db)
     assert confidence[2] == confidence[3] == confidence[4] == 0.9
     assert confidence[5] == 1.0
 
@@ -591,7 +540,7 @@ def test_a_short_name_other_companies_could_shorten_is_placed_by_the_row(
 def test_a_short_name_ending_in_a_cut_short_legal_form_is_no_person(tmp_path: Path) -> None:
     company = ("深圳市骏祥实业股份有限公司", make_uscc("440305", "MA51JX01"), "深圳市南山区")
     limited = ("深圳市联豪建筑有限公司", make_uscc("440305", "MA51LH02"), "深圳市南山区")
-    db = _world(
+    db = registry_world(
         tmp_path,
         [company, limited],
         [
@@ -601,7 +550,7 @@ def test_a_short_name_ending_in_a_cut_short_legal_form_is_no_person(tmp_path: Pa
             ("张股份", None, "h2"),  # a surname and 股份: a legal form cut short, no person
         ],
     )
-    links = _resolve(db)
+    links = resolved_links(db)
     assert links[2] == (f"C-{company[1]}", "exact")
     assert links[3] == (f"C-{limited[1]}", "exact")
     assert links[4][1] == "person"
@@ -621,7 +570,7 @@ def test_a_trade_name_that_sounds_like_a_district_is_kept(tmp_path: Path) -> Non
     # A company of 新丰县 with industry words only: 鑫峰 heard as 新丰 made the two alike.
     xinfeng_parts = ("韶关市新丰县汽车配件有限公司", make_uscc("440233", "MA51XF06"), "新丰县")
     shunde_bank = ("广东顺德农村商业银行股份有限公司", make_uscc("440606", "MA51WD07"), "顺德区")
-    db = _world(
+    db = registry_world(
         tmp_path,
         [xinhui_builder, group, taishan_tiles, xinhui_tiles, parts, xinfeng_parts, shunde_bank],
         [
@@ -632,7 +581,7 @@ def test_a_trade_name_that_sounds_like_a_district_is_kept(tmp_path: Path) -> Non
             ("广东舜德农村商业银行股份有限公司", None, None),  # a district misspelt: still 顺德
         ],
     )
-    links = _resolve(db)
+    links = resolved_links(db)
     assert links[2] == (f"C-{xinhui_builder[1]}", "exact")
     assert links[3] == (f"C-{xinhui_builder[1]}", "exact")
     assert links[4] == (f"C-{taishan_tiles[1]}", "exact")
@@ -661,7 +610,7 @@ def test_industry_words_a_clerk_shortens_meet_their_company(tmp_path: Path) -> N
             (trade, industry) for trade in ("联祥", "信兴") for industry in ("物流", "食品", "服装")
         )
     ]
-    db = _world(
+    db = registry_world(
         tmp_path,
         [estate, near_estate, labour, near_labour, *twins, *others],
         [
@@ -671,7 +620,7 @@ def test_industry_words_a_clerk_shortens_meet_their_company(tmp_path: Path) -> N
             ("宏辉劳务", None, None),
         ],
     )
-    links = _resolve(db)
+    links = resolved_links(db)
     assert links[2] == (f"C-{estate[1]}", "fuzzy")
     assert links[3] == (f"C-{near_estate[1]}", "exact")
     assert links[4] == (f"C-{labour[1]}", "fuzzy")

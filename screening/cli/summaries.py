@@ -14,6 +14,7 @@ from rich.table import Table
 from screening.cli.common import console
 from screening.evaluate import DECOY_WINDOW
 from screening.export import masked_text
+from screening.resolve.quality import LARGEST_LEFT_OUT
 from screening.review import STATUS_TITLES
 from screening.rules.model import OUTCOME_TITLES
 
@@ -40,9 +41,16 @@ def evaluation_table(result: Evaluation) -> Table:
     for rule, (right, fired) in result.precision_by_rule.items():
         table.add_row(f"  precision {rule}", f"{right}/{fired}")
     table.add_row(f"decoys in the top {DECOY_WINDOW}", str(result.decoys_in_top))
-    precision, recall = result.resolution
-    table.add_row("entity resolution pairwise precision", f"{precision:.4f}")
-    table.add_row("entity resolution pairwise recall", f"{recall:.4f}")
+    resolution = result.resolution
+    table.add_row("entity resolution pairwise precision", f"{resolution.precision:.4f}")
+    table.add_row("entity resolution pairwise recall", f"{resolution.recall:.4f}")
+    table.add_row(
+        "  mentions linked to their own company",
+        f"{resolution.right}/{resolution.mentions} ({resolution.right_share:.4f})",
+    )
+    largest = f"without the {LARGEST_LEFT_OUT} largest companies"
+    table.add_row(f"  pairwise precision {largest}", f"{resolution.precision_without_largest:.4f}")
+    table.add_row(f"  pairwise recall {largest}", f"{resolution.recall_without_largest:.4f}")
     if result.site_links is not None:
         sites = result.site_links
         table.add_row(

@@ -15,11 +15,14 @@ The cascade, strongest evidence first:
    places the companies' names and addresses give, else where they were registered. A
    short name spelt as one company's but which other companies' names could be shortened
    to (广业建工: also …广业建筑工程…) is contested the same way; where the place picks
-   none, it goes to the company spelt so, less surely.
+   none, it goes to the company spelt so, less surely, with the method ``contested``.
 4. **fuzzy** — candidates that share a blocking key, scored by :mod:`similarity`; linked
    when the best is above the threshold, leads the next by a margin, names no other region
-   and no other branch. A name of a region and industry words only (南海汽配) links to
-   the one company of that region with those industry words, if there is one only.
+   and no other branch. Where several score alike above the threshold (namesakes a short
+   name fits equally), the row's place decides among them as in the exact stage, and
+   none is linked if it picks none. A name of a region and industry words only (南海汽配)
+   links to the one company of that region with those industry words, if there is one
+   only.
 5. **new** — otherwise the name is an entity of its own, ``N-<hash of region and key>``,
    shared by every mention with the same region and key.
 
@@ -53,7 +56,6 @@ from screening.resolve.links import write_links
 from screening.resolve.matcher import (
     CONFIDENCE,
     CONTESTED_CONFIDENCE,
-    CONTEXT_CONFIDENCE,
     KEY,
     PLACE,
     Decisions,
@@ -63,7 +65,7 @@ from screening.resolve.mentions import MENTION_ORDER, mentions_sql
 from screening.resolve.name_vocabulary import name_vocabulary
 from screening.resolve.names import normalise, parse_name, person_name
 from screening.resolve.parses import parse_with_store
-from screening.resolve.registry import read_registry, registry_targets
+from screening.resolve.registry import read_registry, registration_area, registry_targets
 from screening.store import Store, empty_table
 
 Progress = Callable[[str], None]
@@ -379,9 +381,9 @@ def _place_links(
     ambiguous: pl.DataFrame,
     fallback: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Names several companies share: the one company in the place the row is tied to,
-    else the name's fallback (:meth:`Matcher._contest`), else an entity of their own. One
-    row per (name, context).
+    """Names several companies share, or fit alike: the one company in the place the row
+    is tied to, else the name's fallback (:meth:`Matcher._contest`), else an entity of
+    their own. One row per (name, context).
 
     A company is in a place its name or address names; where that singles none out, in
     the place it was registered: a USCC's characters 3–8 are its registration authority's
@@ -411,11 +413,13 @@ def _place_links(
     rest = located.join(picked, on=["name", "context"], how="anti", nulls_equal=True)
     picked = pl.concat([picked, _the_one_here(rest, registered_here)])
     unpicked = candidates.join(picked, on=["name", "context"], how="anti", nulls_equal=True)
+    # Its own method: the spelling alone chose, where a place-picked link had the row's
+    # place behind it too, and a reviewer must tell the two apart.
     by_fallback = unpicked.join(fallback, on="query").select(
         "name",
         "context",
         "entity_id",
-        method=pl.lit("exact"),
+        method=pl.lit("contested"),
         confidence=pl.lit(CONTESTED_CONFIDENCE),
     )
     unpicked = unpicked.join(fallback, on="query", how="anti")
@@ -428,20 +432,8 @@ def _the_one_here(located: pl.DataFrame, here: pl.Expr) -> pl.DataFrame:
     return (
         located.filter(here)
         .filter(pl.len().over("name", "context") == 1)
-        .select(
-            "name",
-            "context",
-            "entity_id",
-            method=pl.lit("exact"),
-            confidence=pl.lit(CONTEXT_CONFIDENCE),
-        )
+        .select("name", "context", "entity_id", "method", "confidence")
     )
-
-
-def registration_area(entity_id: pl.Expr) -> pl.Expr:
-    """The division code of a registered company's registration authority (USCC characters
-    3–8, after the entity id's ``C-``); meaningless for other entities."""
-    return entity_id.str.slice(4, 6)
 
 
 class _ContextPlaces:

@@ -51,6 +51,7 @@ from screening.committees import committee_place, committee_sql
 from screening.errors import RuleError
 from screening.features.vocabulary import FEATURES_LIBRARY, Vocabulary, library_vocabulary
 from screening.gazetteer import load_gazetteer
+from screening.resolve.registry import registration_area_sql
 from screening.store import empty_table
 from screening.yamlsource import load_yaml, validation_errors
 
@@ -302,7 +303,7 @@ def _award_project(vocabulary: Vocabulary) -> str:
                    -- Where the employer is registered: its code's area (a district),
                    -- else the place its name gives (often only the city).
                    coalesce(CASE WHEN starts_with(w.respondent_id, 'C-')
-                                 THEN substr(w.respondent_id, 5, 6) END,
+                                 THEN {registration_area_sql("w.respondent_id")} END,
                             w.respondent_place) AS employer_area
             FROM ({_Sources.awards}) w
             LEFT JOIN committee_places c ON c.committee = {committee_sql("w.case_no")}),

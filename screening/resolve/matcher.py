@@ -27,8 +27,15 @@ import polars as pl
 
 from screening.gazetteer import LEVELS
 from screening.resolve.bulk import ADDRESS_LEVELS
-from screening.resolve.name_vocabulary import NameVocabulary, name_vocabulary
-from screening.resolve.similarity import FUZZY_THRESHOLD, MARGIN, score_pairs, write_out_column
+from screening.resolve.name_vocabulary import WORD_END, NameVocabulary, name_vocabulary
+from screening.resolve.similarity import (
+    FUZZY_THRESHOLD,
+    MARGIN,
+    is_shortening,
+    score_pairs,
+    word_sequence_column,
+    write_out_column,
+)
 
 CONFIDENCE = {"uscc": 1.0, "person": 1.0, "reviewer": 1.0, "exact": 0.97, "new": 0.5}
 CONTEXT_CONFIDENCE = 0.9  # an exact name that only the row's place could attribute
@@ -43,6 +50,7 @@ FUZZY_CONFIDENCE_CAP = 0.99  # a name linked by similarity alone is never certai
 # those words: the registry may lack the company meant, so it is far from certain.
 GENERIC_CONFIDENCE = 0.8
 SHOWN_CANDIDATES = 5  # kept per name for --explain
+TIE = 1e-9  # scores this close are equal (sums of the same terms, in another order)
 MIN_KEY = 3  # a blocking key of fewer characters would pair too many names
 RARE_TRADE = 20  # a trade name shared by at most this many registry companies is a key
 SCORE_FIELDS = ("trade_sound", "trade_characters", "industry_sound", "same_place", "rare_trade")
@@ -66,9 +74,19 @@ class Decisions:
     fallback: pl.DataFrame
 
     def ambiguous(self) -> pl.DataFrame:
-        """(query, target) of the names several companies share: the row's place decides."""
-        undecided = self.exact.filter(~pl.col("picked").any().over("query"))
-        return undecided.select("query", "target")
+        """(query, target) of the names several companies share, or that several score
+        alike (:func:`_fuzzy_ties`): the row's place decides. Each with the ``method`` and
+        ``confidence`` of a link the place picks."""
+        undecided = self.exact.filter(~pl.col("picked").any().over("query")).select(
+            "query", "target", method=pl.lit("exact"), confidence=pl.lit(CONTEXT_CONFIDENCE)
+        )
+        tied = _fuzzy_ties(self.fuzzy).select(
+            "query",
+            "target",
+            method=pl.lit("fuzzy"),
+            confidence=pl.min_horizontal("total", pl.lit(CONTEXT_CONFIDENCE)).round(3),
+        )
+        return pl.concat([undecided, tied])
 
 
 class Matcher:
@@ -82,6 +100,7 @@ class Matcher:
             key=KEY,
             **_written_out(self.words),
             full_industry=_full_industry(self.words),
+            industry_words=word_sequence_column(pl.col("industry"), self.words),
             trade_count=trade_count,
             rare=trade_count <= RARE_TRADE,
             # A name naming a city meets only companies of that city (the first, by code,
@@ -104,7 +123,7 @@ class Matcher:
                     ),
                     "target",
                 ),
-                _shortened_keys(self.targets),
+                _shortened_keys(self.targets, self.words),
             ]
         )
 
@@ -146,8 +165,9 @@ class Matcher:
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Short names that other companies' names could be shortened to are contested.
 
-        A clerk writes 广业建工 for 深圳市广业建筑工程有限公司 (建工 is 建筑工程's short form) and
-        广东信隆建设 for 广东信隆建设工程集团有限公司 (industry words dropped from the end),
+        A clerk writes 广业建工 for 深圳市广业建筑工程有限公司 (建工 is 建筑工程's short form),
+        广东信隆建设 for 广东信隆建设工程集团有限公司 and 明兴劳务 for 明兴建筑劳务有限公司
+        (whole industry words dropped from either end: :func:`similarity.is_shortening`),
         while the registry may also hold a 深圳市福田区广业建工有限责任公司 spelt exactly so.
         Such a name is not decided by its spelling: all those companies become its
         candidates, none picked, so that the row's place (the court, the committee, the
@@ -163,12 +183,17 @@ class Matcher:
         short = (
             queries.join(spelt.select("query").unique(), on="query")
             .filter(~pl.col("generic"), pl.col("trade") != "")
-            .select("query", "trade", "branch", "full_core")
+            .select(
+                "query",
+                "trade",
+                "branch",
+                words=word_sequence_column(pl.col("industry"), self.words),
+            )
         )
         pairs = short.join(
-            self.targets.select("target", "trade", "branch", full_core_target="full_core"),
+            self.targets.select("target", "trade", "branch", words_target="industry_words"),
             on=["trade", "branch"],
-        ).filter(pl.col("full_core_target").str.starts_with(pl.col("full_core")))
+        ).filter(is_shortening(pl.col("words"), pl.col("words_target")))
         pairs = pairs.join(spelt.select("query", "target"), on=["query", "target"], how="anti")
         rivals = _with_sides(
             pairs.select("query", "target"),
@@ -372,6 +397,15 @@ def _fuzzy_links(fuzzy: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _fuzzy_ties(fuzzy: pl.DataFrame) -> pl.DataFrame:
+    """The candidates of each name whose best candidates score alike, above the threshold:
+    namesakes a short name fits equally (伟腾电子 for 南山区's and 光明区's
+    伟腾电子科技有限公司). The similarity cannot choose; the row's place may."""
+    best = pl.col("total").max().over("query")
+    tied = fuzzy.filter(best >= FUZZY_THRESHOLD, pl.col("total") >= best - TIE)
+    return tied.filter(pl.len().over("query") > 1)
+
+
 def _generic_links(generic: pl.DataFrame) -> pl.DataFrame:
     """A name of region and industry words links to the one company they fit; never to one
     of several."""
@@ -440,16 +474,34 @@ def _blocking_keys(names: pl.DataFrame, label: str) -> pl.DataFrame:
     ).drop_nulls("block")
 
 
-def _shortened_keys(targets: pl.DataFrame) -> pl.DataFrame:
-    """A company's ``d|`` key as a clerk shortens it, dropping industry words from the end
-    (宝安鸿源建设 for 深圳市宝安区鸿源建设工程有限公司): its trade name and first two
-    industry characters, for companies with more. A name so shortened is no single typo
+def _shortened_keys(targets: pl.DataFrame, words: NameVocabulary) -> pl.DataFrame:
+    """A company's ``d|`` keys as a clerk shortens it, dropping industry words from either
+    end (宝安鸿源建设 for 深圳市宝安区鸿源建设工程有限公司, 宝安耀丰劳务 for …耀丰建筑劳务…,
+    联祥地产 for 联祥房地产开发): its trade name and each of its industry words, for
+    companies with more than one, or a short form of the words it begins with (地产 for
+    房地产, 建工 for 建筑工程, 人力 for 人力资源). A name so shortened is no single typo
     away from the company's core, nor always of a rare trade name, so no other key meets
     it; :func:`similarity.score_pairs` scores the pair as it scores any shortening."""
-    industry = pl.col("industry")
-    return targets.filter(industry.str.len_chars() > 2).select(
-        "target", "block_city", block=pl.lit("d|") + pl.col("trade") + industry.str.slice(0, 2)
+    industry, trade = pl.col("industry"), pl.col("trade")
+    # Not made unique: a word written twice only repeats a pair, and pairs are made unique.
+    each_word = (
+        targets.select(
+            "target", "block_city", "trade", word=industry.str.extract_all(words.tokens.pattern)
+        )
+        .filter(pl.col("word").list.len() > 1)
+        .explode("word")
     )
+    keys = [each_word.select("target", "block_city", block=pl.lit("d|") + trade + pl.col("word"))]
+    sequences = dict(zip(words.industry_tokens, words.word_sequences, strict=True))
+    for short in words.short_forms:
+        # Written out, the company's words begin with the short form's words.
+        begins = pl.col("industry_words").str.starts_with(WORD_END + sequences[short])
+        keys.append(
+            targets.filter(begins, industry != short).select(
+                "target", "block_city", block=pl.lit("d|") + trade + pl.lit(short)
+            )
+        )
+    return pl.concat(keys)
 
 
 def _blocked_pairs(query_keys: pl.DataFrame, target_keys: pl.DataFrame) -> pl.DataFrame:

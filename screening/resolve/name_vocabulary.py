@@ -33,6 +33,7 @@ from screening.yamlsource import YamlDocument, load_yaml, validation_errors
 FEATURES_LIBRARY = Path(__file__).resolve().parents[2] / "features"
 NAMES_FILE = "names.yaml"
 MIN_TRADE = 2  # characters of trade name a name keeps before its industry words
+WORD_END = "|"  # ends each industry word of a word sequence (no name holds it)
 # The expectations an example may state (see the header of features/names.yaml).
 EXPECTATIONS = (
     "trade",
@@ -149,6 +150,12 @@ class NameVocabulary:
         self.written_out = tuple(forms.get(token, token) for token in self.industry_tokens)
         alternation = _alternation(self.industry_tokens)
         self.tokens = re.compile(alternation)
+        # The same, as the whole words it is, each followed by a bar (建工 → 建筑|工程|): a
+        # full form is made of industry words (consistency_problems).
+        self.word_sequences = tuple(
+            "".join(f"{word}{WORD_END}" for word in self.tokens.findall(full))
+            for full in self.written_out
+        )
         self.only_tokens = re.compile(f"^(?:{alternation})+$")
         # The longest run of industry words ending a name, leaving MIN_TRADE characters.
         self.industry_tail = re.compile(f"^(.{{{MIN_TRADE},}}?)((?:{alternation})+)$")

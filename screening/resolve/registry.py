@@ -7,10 +7,32 @@ from typing import Any
 
 import duckdb
 import polars as pl
+from sqlglot import exp
 
 from screening.gazetteer import LEVELS
 from screening.resolve.bulk import ADDRESS_LEVELS
 from screening.resolve.names import NameParts
+
+# A registered company's entity id is ``C-`` and its USCC, whose characters 3–8 are its
+# registration authority's division code (GB 32100-2015): 1-based, from the id's 5th.
+_AREA_START, _AREA_LENGTH = len("C-") + 3, 6
+
+
+def registration_area(entity_id: pl.Expr) -> pl.Expr:
+    """The division code of a registered company's registration authority, from its entity
+    id; meaningless for other entities. :func:`registration_area_sql` in SQL."""
+    return entity_id.str.slice(_AREA_START - 1, _AREA_LENGTH)
+
+
+def registration_area_sql(entity_id: str) -> str:
+    """:func:`registration_area` of the SQL column ``entity_id`` (``table.column``)."""
+    area = exp.func(
+        "substr",
+        exp.to_column(entity_id),
+        exp.Literal.number(_AREA_START),
+        exp.Literal.number(_AREA_LENGTH),
+    )
+    return area.sql("duckdb")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import polars as pl
 
 from screening.errors import ScreeningError
 from screening.resolve.link import latest_judgements
-from screening.resolve.matcher import Decisions, Matcher
+from screening.resolve.matcher import TIE, Decisions, Matcher
 from screening.resolve.names import NameParts, is_person_name, normalise, parse_name
 from screening.resolve.parses import parse_with_store
 from screening.resolve.registry import Company, company, read_registry, registry_targets
@@ -130,6 +130,10 @@ def _fuzzy_why(decision: Decision) -> str:
         return f"best score {best:.3f}, next {runner_up:.3f}"
     if best < FUZZY_THRESHOLD:
         return f"best score {best:.3f} is below the threshold {FUZZY_THRESHOLD}"
+    tied = sum(best - candidate.total < TIE for candidate in ranked)
+    if tied > 1:
+        decision.needs_context = True
+        return f"{tied} registry companies score {best:.3f} alike: the row's place decides"
     return f"best score {best:.3f} leads the next ({runner_up:.3f}) by less than {MARGIN}"
 
 

@@ -19,7 +19,7 @@ import polars as pl
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cpdist
 
-from screening.resolve.name_vocabulary import NameVocabulary, name_vocabulary
+from screening.resolve.name_vocabulary import WORD_END, NameVocabulary, name_vocabulary
 from screening.resolve.sound import sounds
 
 # Weights: the trade name (字号) is what tells companies apart, so it weighs most, by sound
@@ -74,15 +74,14 @@ def score_pairs(pairs: pl.DataFrame, words: NameVocabulary | None = None) -> pl.
     industries = frame.select("mention_industry", "industry").unique()
     # A clerk who shortens a name drops industry words from either end (广东富兴建设 for
     # 广东富兴建设工程集团有限公司, 信兴劳务 for 信兴建筑劳务分包有限公司) or writes them
-    # short (联祥地产 for 联祥房地产开发): what is left, written out, is among the company's
-    # words written out.
-    written = _written_out(
+    # short (联祥地产 for 联祥房地产开发): what is left, written out, is a run of the
+    # company's words written out (whole words: 材料 is no shortening of 新材料).
+    sequences = _word_sequences(
         pl.concat([industries["mention_industry"], industries["industry"]]), words
     )
-    shortened = (pl.col("mention_industry") != "") & pl.col("industry").replace_strict(
-        written, return_dtype=pl.String
-    ).str.contains(
-        pl.col("mention_industry").replace_strict(written, return_dtype=pl.String), literal=True
+    shortened = (pl.col("mention_industry") != "") & is_shortening(
+        pl.col("mention_industry").replace_strict(sequences, return_dtype=pl.String),
+        pl.col("industry").replace_strict(sequences, return_dtype=pl.String),
     )
     industries = industries.with_columns(
         industry_sound=_similarity(
@@ -115,14 +114,34 @@ def write_out_column(column: pl.Expr, words: NameVocabulary) -> pl.Expr:
     )
 
 
-def _written_out(values: pl.Series, words: NameVocabulary) -> dict[str, str]:
-    """Each distinct value with its short forms written out (thousands of distinct words
-    behind hundreds of thousands of pairs)."""
+def word_sequence_column(column: pl.Expr, words: NameVocabulary) -> pl.Expr:
+    """Industry words written out as whole words, each between bars (建工劳务 →
+    |建筑|工程|劳务|; "" → |), for :func:`is_shortening`. A character no industry word
+    holds stays inside its neighbour's bars."""
+    replaced = column.str.replace_many(
+        list(words.industry_tokens), list(words.word_sequences), leftmost=True
+    )
+    return pl.lit(WORD_END) + replaced
+
+
+def is_shortening(shorter: pl.Expr, longer: pl.Expr) -> pl.Expr:
+    """Word sequences (:func:`word_sequence_column`): ``shorter`` is a run of whole words
+    of ``longer`` — what is left when a clerk drops industry words from either end
+    (|劳务| of |建筑|劳务|分包|), never part of a word (|材料| of |新材料|). The empty
+    sequence is a run of every sequence."""
+    return longer.str.contains(shorter, literal=True)
+
+
+def _word_sequences(values: pl.Series, words: NameVocabulary) -> dict[str, str]:
+    """Each distinct value as its word sequence (thousands of distinct words behind
+    hundreds of thousands of pairs)."""
     distinct = values.cast(pl.String).unique()
     return dict(
         zip(
             distinct.to_list(),
-            distinct.to_frame().select(write_out_column(pl.col(values.name), words)).to_series(),
+            distinct.to_frame()
+            .select(word_sequence_column(pl.col(values.name), words))
+            .to_series(),
             strict=True,
         )
     )

@@ -116,6 +116,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "manifests: columns derived by a declared rule, headers a manifest leaves unmapped",
         "0010_derived_columns.sql",
     ),
+    _released(
+        11,
+        "entity resolution: a contested short name linked by its spelling alone has a "
+        "method of its own",
+        "0011_contested_links.sql",
+    ),
 )
 
 if [m.version for m in MIGRATIONS] != list(range(1, len(MIGRATIONS) + 1)):
