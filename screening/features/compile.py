@@ -5,8 +5,10 @@ A record set is one select over its canonical table (masks as ``CASE WHEN``, ent
 links joined, first copies kept by a window). A subject view is a chain of layers: each
 layer adds the features whose inputs the layers before it hold — expressions over the
 subject's columns, and aggregates over a relation as one grouped subquery per relation,
-left-joined by the subject's key. A feature's column is ``f__<name>`` inside the chain, so a
-feature may share its name with a record column; the view names it plainly.
+left-joined to the subject (the related rows grouped by their side of the join where
+that is one equality, else the subjects joined to them and grouped by key). A feature's
+column is ``f__<name>`` inside the chain, so a feature may share its name with a record
+column; the view names it plainly.
 
 Parameters stay parameters: ``$as_of`` and each subject's ``$<subject>__<name>``, bound
 when the statements run (:func:`parameters`).
@@ -265,6 +267,12 @@ class _SubjectCompiler:
         their key (subjects are unique by key), without joining millions of subjects to
         their rows. Otherwise the subjects are joined to the rows and grouped by key.
         """
+
+        def aggregates(key: exp.Expr) -> exp.Select:
+            return exp.select(
+                key.as_(KEY), *(feature.tree.as_(internal(feature.name)) for feature in measures)
+            )
+
         sides = _equality_sides(relation)
         reads_subject = any(
             column.table == "s"
@@ -276,20 +284,14 @@ class _SubjectCompiler:
             record_key = _rewrite(
                 record_side, lambda c: exp.column(c.name, table="r"), self.parameter
             )
-            grouped = exp.select(record_key.as_(KEY))
-            for feature in measures:
-                grouped = grouped.select(feature.tree.as_(internal(feature.name)))
-            source = exp.to_table(_source_table(relation)).as_("r")
             on_subject = _rewrite(
                 subject_side, lambda c: exp.column(self.name_of(c.name), table="p"), self.parameter
             )
-            return grouped.from_(source).group_by(record_key.copy()), on_subject
+            source = exp.to_table(_source_table(relation)).as_("r")
+            return aggregates(record_key).from_(source).group_by(record_key.copy()), on_subject
         key = self.subject.spec.key
-        grouped = exp.select(exp.column(key, table="s").as_(KEY))
-        for feature in measures:
-            grouped = grouped.select(feature.tree.as_(internal(feature.name)))
         grouped = _join_relation(
-            grouped.from_(exp.to_table(previous).as_("s")),
+            aggregates(exp.column(key, table="s")).from_(exp.to_table(previous).as_("s")),
             relation,
             lambda name: exp.column(self.name_of(name), table="s"),
             self.parameter,
