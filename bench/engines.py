@@ -1,21 +1,33 @@
-"""The same world on both engines, side by side: the SQL stages' time and rows/s per core.
+"""The same world on both engines, side by side: each stage's time, CPU and rows/s per core.
 
 Run by hand (never in CI), one engine at a time, each run its own process:
     python bench/engines.py                              # the bundled sample world
     python bench/engines.py --world /tmp/spark-medium    # a world made by `screening generate`
+    python bench/engines.py --world /tmp/prov/province --sql-only
 
-The world is ingested and entity-resolved once (on DuckDB, as every job does); the
-database is copied, and the job runs on each copy with ``--engine duckdb`` and ``--engine
-spark`` (local[2], 2 GB driver), so both score the very same resolved data. Rows are the
-stored rows the subject views read (canonical tables, mentions, entities, record links);
-the SQL stages are rules (Spark: with starting its session and copying those tables into
-its warehouse), model and rank. The leads of the two runs must be identical, order
-included; the script says so, or fails.
+The world is ingested once (on DuckDB, as every job does); the database is copied, and
+the job runs on each copy with ``--engine duckdb`` and ``--engine spark`` (local[2], 2 GB
+driver), so both read the very same rows (and the same keyed hashes). Each job resolves
+entities (on Spark, names are taken apart on its executors) and scores: rules (Spark:
+with starting its session and copying the tables the views read into its warehouse),
+model (fit on the driver; on Spark, scored on the executors) and rank. ``--sql-only``
+resolves once beforehand, on DuckDB, which stores every name's parse: each job then
+resolves again (``screening resolve`` records no job inputs) but takes no name apart,
+so resolve runs on DuckDB alike and only the scoring stages differ.
+
+Rows per second per core: resolve's are the mentions, the scoring stages' the stored
+rows the subject views read (canonical tables, mentions, entities, record links), over
+the stage's seconds and the 2 cores. CPU is user + system seconds of the job and every
+process it starts (Spark's JVM and Python workers included), sampled from /proc; the
+machine may be shared, so the load average before and after each run is printed too.
+Peak memory is the job's own process (Spark's JVM, never waited for, is not in it).
+The leads of the two runs must be identical, order included; the script says so, or fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -27,53 +39,68 @@ from measure import measure
 from screening.backend.engine import input_tables
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
-SQL_STAGES = ("rules", "model", "rank")
+SCORING = ("rules", "model", "rank")
 CORES = 2  # local[2]; DuckDB uses the machine's cores, two here
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--world", type=Path, default=SAMPLE, help="a generated world")
+    parser.add_argument(
+        "--sql-only", action="store_true", help="parse names once on DuckDB; compare scoring"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="screening-bench-engines-"))
     job = ["--config", str(args.world / "job.yaml")]
     base = scratch / "base.duckdb"
-    command = [sys.executable, "-m", "screening", "ingest"]
-    command += ["--manifest", str(args.world / "manifest.yaml"), "--db", str(base)]
-    steps = [command, [sys.executable, "-m", "screening", "resolve", "--db", str(base)]]
+    screening = [sys.executable, "-m", "screening"]
+    steps = [[*screening, "ingest", "--manifest", str(args.world / "manifest.yaml")]]
+    if args.sql_only:
+        steps.append([*screening, "resolve"])
     for step in steps:
-        if measure(step, scratch / "prepare.log").returncode:
+        if measure([*step, "--db", str(base)], scratch / "prepare.log").returncode:
             print(f"preparing failed: see {scratch / 'prepare.log'}")
             return 1
-    with duckdb.connect(str(base), read_only=True) as con:
-        counts = [con.execute(f"SELECT count(*) FROM {t}").fetchall() for t in input_tables()]
-    rows = sum(count[0][0] for count in counts)
-    print(f"world {args.world}: {rows:,} stored rows read by the views; {CORES} cores each\n")
-    print(f"{'engine':<8} {'wall':>8} {'peak':>10} {'SQL stages':>11} {'rows/s/core':>12}  stages")
+    stages = ("resolve", *SCORING)
+    parsing = "on DuckDB beforehand" if args.sql_only else "by each engine"
+    print(f"world {args.world}; {CORES} cores each; names taken apart {parsing}\n")
+    header = f"{'engine':<8} {'wall':>7} {'CPU':>7} {'peak':>8} {'load':>10}"
+    print(f"{header} {'resolve':>8} {'scoring':>8} {'rows/s/core':>17}  stages")
     leads = {}
     for engine in ("duckdb", "spark"):
         database = scratch / f"{engine}.duckdb"
         shutil.copy(base, database)
-        run = [sys.executable, "-m", "screening", "run", *job, "--db", str(database)]
-        measured = measure([*run, "--engine", engine], scratch / f"{engine}.log")
+        run = [*screening, "run", *job, "--db", str(database), "--engine", engine]
+        load_before = os.getloadavg()[0]
+        measured = measure(run, scratch / f"{engine}.log")
+        load_after = os.getloadavg()[0]
         if measured.returncode:
             print(f"{engine}: FAILED, see {scratch / f'{engine}.log'}")
             return 1
         with duckdb.connect(str(database), read_only=True) as con:
-            stages = dict(
+            seconds = dict(
                 con.execute(
                     "SELECT stage, seconds FROM run_stages WHERE run_id = 'run-000001'"
                 ).fetchall()
             )
+            mentions = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
+            stored = sum(
+                con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+                for table in input_tables()
+            )
             leads[engine] = con.execute("SELECT * FROM leads ORDER BY rank").fetchall()
-        sql = sum(stages[s] for s in SQL_STAGES)
-        detail = ", ".join(f"{s} {stages[s]:.1f} s" for s in SQL_STAGES)
+        scoring = sum(seconds[s] for s in SCORING)
+        resolve = f"{seconds['resolve']:7.1f}s"
+        rates = f"{mentions / seconds['resolve'] / CORES:,.0f} / {stored / scoring / CORES:,.0f}"
+        detail = ", ".join(f"{s} {seconds[s]:.1f} s" for s in stages)
         print(
-            f"{engine:<8} {measured.seconds:7.1f}s {measured.peak_mib:7.0f}MiB "
-            f"{sql:10.1f}s {rows / sql / CORES:12,.0f}  {detail}"
+            f"{engine:<8} {measured.seconds:6.1f}s {measured.cpu_seconds:6.1f}s "
+            f"{measured.peak_mib:5.0f}MiB {load_before:4.1f}→{load_after:<4.1f} "
+            f"{resolve:>8} {scoring:7.1f}s {rates:>17}  {detail}"
         )
     same = leads["duckdb"] == leads["spark"]
-    print(f"\nleads: {len(leads['duckdb'])} on duckdb, identical on spark (order included): {same}")
+    print(f"\nrows: {mentions:,} mentions; {stored:,} stored rows the views read")
+    print(f"leads: {len(leads['duckdb'])} on duckdb, identical on spark (order included): {same}")
     shutil.rmtree(scratch)
     return 0 if same else 1
 

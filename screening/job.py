@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from screening.backend.engine import job_engine
+from screening.backend.engine import JobEngine
 from screening.config import JobConfig
 from screening.errors import ConfigError, StoreError
 from screening.export import check_export_path, export_leads
@@ -93,8 +93,9 @@ def run_job(
         check_spark()  # pyspark and Java: refused now, not after ingest
     as_of = config.as_of or date.today()
     inputs = plan_inputs(manifest)
-    with Store.open(config.database) as store:
+    with Store.open(config.database) as store, ExitStack() as session:
         store.limit_memory(config.memory_limit)
+        engine = JobEngine(config, session)
         run_id = store.begin_run(
             as_of=as_of,
             config_hash=sha256_json(config.model_dump(mode="json")),
@@ -117,7 +118,7 @@ def run_job(
             data_hash = _resolve_inputs(store)
             with stages.stage("resolve", data_hash) as stage:
                 resolved, stage.reused = _resolve_unless_unchanged(
-                    store, data_hash, lambda step: stages.tell("resolve", 0, 1, step)
+                    store, data_hash, engine, lambda step: stages.tell("resolve", 0, 1, step)
                 )
                 stage.rows_in = resolved.mentions
                 stage.rows_out = sum(resolved.entities.values())
@@ -132,7 +133,9 @@ def run_job(
                         stage.reused = True
                 scored = None
             else:
-                scored = _score(stages, store, config, rules, as_of, suppressions, scoring_hash)
+                scored = _score(
+                    stages, store, engine, config, rules, as_of, suppressions, scoring_hash
+                )
             stages.tell("publish", 0, 2, "writing leads")
             with store.publish(run_id) as con:
                 con.execute(
@@ -226,6 +229,7 @@ class _Stages:
 def _score(
     stages: _Stages,
     store: Store,
+    engine: JobEngine,
     config: JobConfig,
     rules: list[LoadedRule],
     as_of: date,
@@ -233,10 +237,10 @@ def _score(
     scoring_hash: str,
 ) -> Scored:
     """Rules, the anomaly model and ranking, with each lead's evidence and fingerprint, on
-    the job's engine (the rules stage's time includes starting it)."""
-    with ExitStack() as engine:
+    the job's engine (the rules stage's time includes starting it, unless resolve did)."""
+    with ExitStack() as opened:
         with stages.stage("rules", scoring_hash) as stage:
-            views = engine.enter_context(job_engine(config, store.con))
+            views = opened.enter_context(engine.views(store.con))
             scorer = Scorer(
                 store.con,
                 config,
@@ -308,10 +312,10 @@ def _resolve_inputs(store: Store) -> str:
 
 
 def _resolve_unless_unchanged(
-    store: Store, inputs: str, progress: Callable[[str], None]
+    store: Store, inputs: str, engine: JobEngine, progress: Callable[[str], None]
 ) -> tuple[ResolveResult, bool]:
-    """Entity resolution (telling ``progress`` each step), or its last result when
-    nothing it reads has changed."""
+    """Entity resolution on ``engine`` (telling ``progress`` each step), or its last
+    result when nothing it reads has changed."""
     con = store.con
     saved = dict(
         con.execute(
@@ -320,7 +324,8 @@ def _resolve_unless_unchanged(
     )
     if saved.get(RESOLVE_INPUTS) == inputs and RESOLVE_RESULT in saved:
         return ResolveResult(**json.loads(saved[RESOLVE_RESULT])), True
-    resolved = resolve(store, progress=progress)
+    with engine.resolving():
+        resolved = resolve(store, progress=progress)
     for key, value in ((RESOLVE_INPUTS, inputs), (RESOLVE_RESULT, json.dumps(asdict(resolved)))):
         con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
     return resolved, False

@@ -24,6 +24,7 @@ from screening.store import Store
 from screening.synth import GeneratedWorld, generate_world
 
 TINY_SEED = 20260930
+MEDIUM_SEED = 11  # the default medium world of the bench and the stop notes
 # One local session for the whole test run (starting one takes ~15 s): local[2], modest
 # memory; the engine's own session code, so the tests start Spark as a job does.
 SPARK_TESTS = SparkSettings(master="local[2]", driver_memory="2g", shuffle_partitions=2)
@@ -56,6 +57,19 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ingest(load_manifest(SAMPLE / "manifest.yaml"), store)
         resolve(store)
     return path
+
+
+@pytest.fixture(scope="session")
+def medium_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A medium world generated as ``screening generate --scale medium`` does (its folder),
+    and its database, ingested and resolved once (~1 min); tests must not modify either."""
+    world = tmp_path_factory.mktemp("medium")
+    generate_world("medium", MEDIUM_SEED, world)
+    database = world / "medium.duckdb"
+    with Store.open(database) as store:
+        ingest(load_manifest(world / "manifest.yaml"), store)
+        resolve(store)
+    return world, database
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import shutil
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,17 @@ from sqlglot import exp
 
 from screening.backend import DuckDBBackend
 from screening.backend.spark import SparkBackend, check_spark
-from screening.errors import ConfigError
+from screening.backend.spark_parse import spark_mapper
+from screening.config import JobConfig, ModelSettings, load_config
+from screening.errors import ConfigError, ResolveError
 from screening.features.compile import view_queries
 from screening.features.library import library
 from screening.features.views import build_views
-from screening.job import run_job
+from screening.job import RESOLVE_INPUTS, run_job
+from screening.model.anomaly import score_employers
+from screening.model.features import employer_features
+from screening.resolve.bulk import mapping_with, parse_in_bulk
+from screening.resolve.parses import NAME_PARSES, REGISTRY_PARSES
 from screening.rules.load import load_rules
 from screening.rules.testing import run_case
 
@@ -93,24 +100,48 @@ def test_rule_cases_pass_on_spark(spark_session: object, rule_id: str, number: i
     assert on_spark == run_case(loaded, case)
 
 
-def test_the_sample_job_publishes_identical_leads_and_views(
-    spark_session: Any, sample_db: Path, tmp_path: Path
-) -> None:
-    # Two copies of one ingested and resolved database (so the keyed hashes behind the
-    # evidence fingerprints are the same), one job on each engine.
+def _both_engines(config: JobConfig, database: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The job of ``config`` on two copies of one ingested and resolved ``database`` (so
+    the keyed hashes behind the evidence fingerprints are the same), on each engine. The
+    Spark copy forgets its resolve and its stored parses, so that the job resolves again,
+    taking every name apart on Spark. Mentions, entities, record links, leads,
+    contributions and evidence must be identical, order included. Returns the two
+    databases (DuckDB's, Spark's)."""
     embedded, on_spark = tmp_path / "duckdb.duckdb", tmp_path / "spark.duckdb"
-    shutil.copy(sample_db, embedded)
-    shutil.copy(sample_db, on_spark)
-    first = run_job(sample_config(embedded))
-    second = run_job(sample_config(on_spark).model_copy(update={"engine": "spark"}))
-    assert first.leads.height > 50 and not first.scoring_reused and not second.scoring_reused
-    assert second.leads.equals(first.leads)  # run ids, ranks, scores, hashes: all of it
-    for table, order in (("lead_contributions", "lead_id, source"), ("lead_evidence", "ALL")):
+    shutil.copy(database, embedded)
+    shutil.copy(database, on_spark)
+    with duckdb.connect(str(on_spark)) as con:
+        con.execute("DELETE FROM settings WHERE key = ?", [RESOLVE_INPUTS])
+        for table in (NAME_PARSES, REGISTRY_PARSES):
+            con.execute(f"DELETE FROM {table}")
+    first = run_job(config.model_copy(update={"database": embedded}))
+    second = run_job(config.model_copy(update={"database": on_spark, "engine": "spark"}))
+    assert first.resolve.mentions == second.resolve.mentions > 0
+    assert not first.scoring_reused and not second.scoring_reused
+    assert first.leads.height > 50 and second.leads.equals(first.leads)  # ranks, hashes: all
+    with duckdb.connect(str(on_spark), read_only=True) as con:
+        parsed = con.execute(f"SELECT count(*) FROM {NAME_PARSES}").fetchall()
+    assert parsed[0][0] > 0  # the names were taken apart again, on Spark
+    ordered = (
+        ("mentions", "ALL"),
+        ("entities", "entity_id"),
+        ("record_links", "ALL"),
+        ("lead_contributions", "lead_id, source"),
+        ("lead_evidence", "ALL"),
+    )
+    for table, order in ordered:
         query = f"SELECT * FROM {table} ORDER BY {order}"
         frames = [
             duckdb.connect(str(db), read_only=True).sql(query).pl() for db in (embedded, on_spark)
         ]
         assert frames[0].height > 0 and frames[0].equals(frames[1]), table
+    return embedded, on_spark
+
+
+def test_the_sample_job_publishes_identical_leads_and_views(
+    spark_session: Any, sample_db: Path, tmp_path: Path
+) -> None:
+    embedded, _on_spark = _both_engines(sample_config(sample_db), sample_db, tmp_path)
     # The run's views were built on Spark, into the warehouse beside its database: each is
     # the embedded engine's, row for row.
     tables = tmp_path / "spark.duckdb.spark" / "tables"
@@ -122,6 +153,69 @@ def test_the_sample_job_publishes_identical_leads_and_views(
             ordered = everything.order_by(*DuckDBBackend(con).fetch(everything.limit(0)).columns)
             spark = SparkBackend(spark_session, str(tmp_path))
             _same_rows(DuckDBBackend(con).fetch(ordered), spark.fetch(ordered))
+
+
+def test_a_medium_job_publishes_identical_leads(
+    spark_session: Any, medium_db: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # A generated medium world (~315,000 extract rows, ~600 leads): the engines must agree
+    # where ties, NaNs and DECIMAL widths are many, not only on the small sample.
+    world, database = medium_db
+    embedded, _on_spark = _both_engines(load_config(world / "job.yaml"), database, tmp_path)
+    with duckdb.connect(str(embedded), read_only=True) as con:
+        counted = con.execute("SELECT count(*) FROM leads").fetchall()
+    assert counted[0][0] > 500
+
+
+def test_names_are_taken_apart_on_spark_as_here(
+    spark_session: Any, small_batches: None, sample_db: Path
+) -> None:
+    # The resolver's own per-chunk parsers, run by Spark's executors: the same frames,
+    # in the same order, persons and registry rows without an address included.
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        names = [row[0] for row in con.execute("SELECT DISTINCT name FROM mentions").fetchall()]
+        registry = con.execute("SELECT company_name, address FROM registry").fetchall()
+    registry.append(("佛山市南海区宏达建筑工程有限公司", None))
+    here = parse_in_bulk(names, registry)
+    with mapping_with(spark_mapper(spark_session)):
+        there = parse_in_bulk(names, registry)
+    assert here[0]["is_person"].any() and here[1]["address"].is_null().any()
+    assert there[0].equals(here[0]) and there[1].equals(here[1])
+
+
+def test_an_executor_with_another_parser_is_refused(spark_session: Any) -> None:
+    # Executors parse with the package and vocabulary installed where they run: one that
+    # is not the driver's must fail the job, not link names otherwise.
+    other = spark_mapper(spark_session, fingerprint="0123456789abcdef")
+    with mapping_with(other), pytest.raises(ResolveError, match="differs from the driver's"):
+        parse_in_bulk(["佛山市南海区宏达建筑工程有限公司"], [])
+
+
+@pytest.fixture
+def small_batches(spark_session: Any) -> Iterator[None]:
+    """Arrow batches of 97 rows: Python on the executors sees many batches, not one."""
+    key = "spark.sql.execution.arrow.maxRecordsPerBatch"
+    before = spark_session.conf.get(key)
+    spark_session.conf.set(key, "97")
+    yield
+    spark_session.conf.set(key, before)
+
+
+def test_employers_are_scored_on_spark_as_here(
+    spark_session: Any, small_batches: None, medium_db: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # The model is fit on the driver and scores every employer on the executors, batch by
+    # batch: the same scores, outliers and explanations, to the bit.
+    settings = ModelSettings(max_leads=100_000)  # every outlier, not only the top 100
+    with duckdb.connect(str(medium_db[1]), read_only=True) as con:
+        build_views(con, AS_OF)
+        employers = employer_features(con, AS_OF, settings)
+    here = score_employers(employers, settings)
+    there = score_employers(
+        employers, settings, SparkBackend(spark_session, str(tmp_path)).map_rows
+    )
+    assert employers.frame.height > 1000 and here.flagged.height > 100
+    assert there.flagged.equals(here.flagged)
 
 
 def test_spark_without_pyspark_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ parameters (``$name`` in a tree), never spliced into the text.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import polars as pl
@@ -47,6 +47,13 @@ class Backend(ABC):
     @abstractmethod
     def fetch(self, query: exp.Query, parameters: Parameters | None = None) -> pl.DataFrame:
         """The rows of ``query`` as a polars frame, in the query's order."""
+
+    def map_rows(
+        self, rows: pl.DataFrame, work: Callable[[pl.DataFrame], pl.DataFrame], schema: pl.Schema
+    ) -> pl.DataFrame:
+        """``work`` (rows in, one row of ``schema`` out for each, in order) over ``rows``:
+        here, all at once; an engine with executors runs it there, a batch at a time."""
+        return work(rows)
 
 
 def used_parameters(query: exp.Expr, parameters: Parameters | None) -> dict[str, Any]:

@@ -7,7 +7,7 @@ if one runs) with the tables the subject views read copied into its warehouse.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
 
 import duckdb
@@ -62,12 +62,36 @@ def open_engine(
         yield backend
 
 
-def job_engine(
-    config: JobConfig, con: duckdb.DuckDBPyConnection
-) -> AbstractContextManager[Backend]:
-    """:func:`open_engine` as ``config`` sets it."""
-    warehouse = config.spark.warehouse or default_warehouse(config.database)
-    return open_engine(config.engine, con, spark=config.spark, warehouse=warehouse)
+class JobEngine:
+    """The engine of one job's stages. On Spark, the session starts when the first stage
+    needs it (a job that reuses every result starts none) and lives until ``stack``
+    closes: starting one takes seconds, so resolve and scoring share it."""
+
+    def __init__(self, config: JobConfig, stack: ExitStack) -> None:
+        self.config, self.stack = config, stack
+        self.started = False
+
+    def _start(self) -> None:
+        if self.config.engine == "spark" and not self.started:
+            self.stack.enter_context(engine_session("spark", self.config.spark))
+            self.started = True
+
+    def resolving(self) -> AbstractContextManager[None]:
+        """Entity resolution as this engine runs it: on Spark, names are taken apart on
+        its executors (:mod:`screening.backend.spark_parse`); the rest stays on DuckDB."""
+        if self.config.engine == "duckdb":
+            return nullcontext()
+        self._start()
+        from screening.backend.spark_parse import parsing_on_spark
+
+        return parsing_on_spark(self.config.spark)
+
+    def views(self, con: duckdb.DuckDBPyConnection) -> AbstractContextManager[Backend]:
+        """:func:`open_engine` over the store's connection ``con``, as the config sets it."""
+        self._start()
+        config = self.config
+        warehouse = config.spark.warehouse or default_warehouse(config.database)
+        return open_engine(config.engine, con, spark=config.spark, warehouse=warehouse)
 
 
 @contextmanager

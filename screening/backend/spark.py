@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,6 +91,13 @@ class SparkBackend(Backend):
         assert isinstance(frame, pl.DataFrame)
         return frame
 
+    def map_rows(
+        self, rows: pl.DataFrame, work: Callable[[pl.DataFrame], pl.DataFrame], schema: pl.Schema
+    ) -> pl.DataFrame:
+        from screening.backend.spark_map import map_in_order
+
+        return map_in_order(self.session, rows, work, schema)
+
     def load(self, con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
         """Copy ``tables`` of a DuckDB database into the warehouse and name them there."""
         for table in tables:
@@ -133,6 +141,11 @@ def spark_session(settings: SparkSettings) -> Iterator[SparkSession]:
         builder = builder.master(settings.master).config(
             "spark.driver.memory", settings.driver_memory
         )
+        if settings.master.startswith("local"):
+            # The executors' Python (name parsing, the model) is this one, with this
+            # package and its libraries, not whatever `python3` is first on the PATH
+            # (pyspark reads only the environment for it).
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     defaults = {
         "spark.sql.shuffle.partitions": str(settings.shuffle_partitions),
         "spark.sql.session.timeZone": "UTC",  # dates never shift with the machine's zone

@@ -75,7 +75,7 @@ class Scorer:
     def run_model(self) -> AnomalyResult | None:
         if self.model is None and self.config.model.enabled:
             employers = employer_features(self.views, self.as_of, self.config.model)
-            self.model = score_employers(employers, self.config.model)
+            self.model = score_employers(employers, self.config.model, self.views.map_rows)
         return self.model
 
     def rank(self, hits: pl.DataFrame) -> Ranked:

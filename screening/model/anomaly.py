@@ -15,7 +15,10 @@ three features of that lens that set it furthest from the typical employer
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -23,9 +26,20 @@ import polars as pl
 from screening.config import ModelSettings
 from screening.model.features import EmployerFeatures, ModelFeature, lens_titles
 
+if TYPE_CHECKING:
+    from screening.model.estimator import EmployerAnomalyModel
+
 HIGH, LOW = "偏高", "偏低"
 EVIDENCE = ("arbitrations",)  # a flagged employer's wage cases
 MIN_EMPLOYERS = 10  # with fewer, nothing is "unusual": there is no typical employer
+# Applies a per-row function (frame in, one row out per row in) to a frame's rows.
+RowMap = Callable[[pl.DataFrame, Callable[[pl.DataFrame], pl.DataFrame], pl.Schema], pl.DataFrame]
+
+
+def _here(
+    rows: pl.DataFrame, work: Callable[[pl.DataFrame], pl.DataFrame], _schema: pl.Schema
+) -> pl.DataFrame:
+    return work(rows)
 
 
 @dataclass(frozen=True)
@@ -35,8 +49,15 @@ class AnomalyResult:
     features: tuple[str, ...]
 
 
-def score_employers(employers: EmployerFeatures, settings: ModelSettings) -> AnomalyResult:
-    """Fit the model on the employers and flag its outliers, at most ``settings.max_leads``."""
+def score_employers(
+    employers: EmployerFeatures, settings: ModelSettings, map_rows: RowMap | None = None
+) -> AnomalyResult:
+    """Fit the model on the employers and flag its outliers, at most ``settings.max_leads``.
+
+    The model is fit here, on every employer (as the embedded engine does: a sample would
+    give other scores); ``map_rows`` scores them (default: here, all at once;
+    :meth:`Backend.map_rows <screening.backend.base.Backend.map_rows>` on Spark's executors).
+    """
     names = tuple(f.name for f in employers.features)
     frame = employers.frame
     if frame.height < MIN_EMPLOYERS:
@@ -46,7 +67,13 @@ def score_employers(employers: EmployerFeatures, settings: ModelSettings) -> Ano
         return AnomalyResult(empty, frame.height, names)
     titles = lens_titles()
     lenses = [
-        _score_lens(employers, [f for f in employers.features if f.lens == name], title, settings)
+        _score_lens(
+            employers,
+            [f for f in employers.features if f.lens == name],
+            title,
+            settings,
+            map_rows or _here,
+        )
         for name, title in titles.items()
         if any(f.lens == name for f in employers.features)
     ]
@@ -79,13 +106,19 @@ class _LensScores:
     reasons: list[str]
 
 
+# What scoring a lens gives each employer (:func:`_lens_rows`).
+LENS_ROWS = pl.Schema({"anomaly": pl.Float64, "outlier": pl.Boolean, "reason": pl.String})
+
+
 def _score_lens(
     employers: EmployerFeatures,
     features: list[ModelFeature],
     title: str,
     settings: ModelSettings,
+    map_rows: RowMap,
 ) -> _LensScores:
-    """Fit the model on one lens's features and explain each employer by them."""
+    """Fit the model on one lens's features, then score and explain each employer by them
+    through ``map_rows`` (on Spark: on its executors, the fitted model sent to each)."""
     from screening.model.estimator import EmployerAnomalyModel  # scikit-learn: ~1 s to import
 
     values = employers.frame.select(f.name for f in features).to_numpy().astype(float)
@@ -94,13 +127,37 @@ def _score_lens(
         contamination=settings.contamination,
         random_state=settings.random_state,
     ).fit(values)
+    # The values as fitted, bit for bit, whichever engine scores them.
+    rows = pl.DataFrame(values, schema=[f.name for f in features], orient="row")
+    scored = map_rows(rows, partial(_lens_rows, model, tuple(features), title), LENS_ROWS)
+    return _LensScores(
+        scored["anomaly"].to_numpy(), scored["outlier"].to_numpy(), scored["reason"].to_list()
+    )
+
+
+def _lens_rows(
+    model: EmployerAnomalyModel,
+    features: tuple[ModelFeature, ...],
+    title: str,
+    rows: pl.DataFrame,
+) -> pl.DataFrame:
+    """Each employer's score, whether it is an outlier, and why, by one fitted lens; a row
+    depends on that employer's values only, so rows can be scored in any batches."""
+    values = rows.to_numpy().astype(float)
     imputed, deviations = model.imputed(values), model.deviations(values)
     reasons = [
         f"异常用人单位 unusual employer: {title}："
-        + _reason(deviations[i], imputed[i], model.typical_, tuple(features))
+        + _reason(deviations[i], imputed[i], model.typical_, features)
         for i in range(len(values))
     ]
-    return _LensScores(model.anomaly_score(values), model.predict(values) == -1, reasons)
+    return pl.DataFrame(
+        {
+            "anomaly": model.anomaly_score(values),
+            "outlier": model.predict(values) == -1,
+            "reason": reasons,
+        },
+        schema=LENS_ROWS,
+    )
 
 
 def _reason(

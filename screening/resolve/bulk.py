@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -107,11 +108,29 @@ def parse_in_bulk(
 
 Chunk = list[Any]
 Mapper = Callable[[Callable[[Chunk], pl.DataFrame], Iterable[Chunk]], Iterator[pl.DataFrame]]
+# Where the chunks go instead of this machine's workers, while :func:`mapping_with` holds:
+# a job on Spark parses on the cluster's executors (screening.backend.spark_parse).
+_ELSEWHERE: ContextVar[Mapper | None] = ContextVar("parse_elsewhere", default=None)
+
+
+@contextmanager
+def mapping_with(mapper: Mapper) -> Iterator[None]:
+    """Parse every chunk through ``mapper`` (its frames in chunk order) while in the block."""
+    token = _ELSEWHERE.set(mapper)
+    try:
+        yield
+    finally:
+        _ELSEWHERE.reset(token)
 
 
 @contextmanager
 def _pool(items: int) -> Iterator[Mapper]:
-    """A map over chunks: in worker processes when there is much to do, else in-process."""
+    """A map over chunks: in worker processes when there is much to do, else in-process
+    (or where :func:`mapping_with` sends them)."""
+    elsewhere = _ELSEWHERE.get()
+    if elsewhere is not None:
+        yield elsewhere
+        return
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if items < PARALLEL_FROM or workers < 2:
         yield lambda work, chunks: iter([work(chunk) for chunk in chunks])
