@@ -126,6 +126,7 @@ def write_links(
     try:
         con.begin()
         empty_table(con, "record_links")
+        _stage(con, vocabulary)
 
         def insert(links: str, parameters: dict[str, int] | None = None) -> None:
             # In one order, whatever the threads did: the same records, the same table.
@@ -141,13 +142,13 @@ def write_links(
             },
         )
         insert(
-            _award_project(vocabulary),
+            _AWARD_PROJECT,
             {
                 "finished_days": settings.finished_before_filing_days.default,
                 "min_site": settings.min_site_length.default,
             },
         )
-        insert(_award_contractor_site(vocabulary))
+        insert(_AWARD_CONTRACTOR_SITE)
         insert(_award_enforcement(vocabulary))
         insert(_enforcement_restored(vocabulary))
         con.commit()
@@ -155,6 +156,8 @@ def write_links(
         con.rollback()
         raise
     finally:
+        for table in _staged(vocabulary):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
         con.unregister("committee_places")
     return dict(
         con.execute("SELECT link, count(*) FROM record_links GROUP BY 1 ORDER BY 1").fetchall()
@@ -171,14 +174,42 @@ def link_settings(folder: Path = FEATURES_LIBRARY) -> LinkSettings:
         raise RuleError("; ".join(map(str, problems)), where=str(document.path)) from None
 
 
-# Every three characters of each project's name (CTE ``p``): a text of three characters
-# or more that a project's name holds shares each of its own with it, so the projects that
-# may hold a text are found by a join on one of them.
-_NAME_PIECES = """
-    SELECT DISTINCT project_no, permit_date, substr(project_name, i::INTEGER, 3) AS piece
-    FROM (SELECT project_no, permit_date, project_name,
-                 unnest(range(1, length(project_name) - 1)) AS i
-          FROM p)"""
+def _stage(con: duckdb.DuckDBPyConnection, vocabulary: Vocabulary) -> None:
+    """The record sets several links read, as temporary tables (:func:`_staged`): each is
+    computed once per write, not once per link."""
+    for table, sql in _staged(vocabulary).items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
+
+
+def _staged(vocabulary: Vocabulary) -> dict[str, str]:
+    """Table name → SQL, in the order they are made.
+
+    - ``link_projects``: :attr:`_Sources.projects`.
+    - ``link_project_pieces``: every three characters of each project's name. A text of
+      three characters or more that a project's name holds shares each of its own with
+      it, so the projects that may hold a text are found by a join on one of them.
+    - ``link_awards``: :attr:`_Sources.awards`, each with its site (:func:`site_core`),
+      its case number's key (:func:`case_key`), the committee that heard it and where
+      the employer is registered: its code's area (a district), else the place its name
+      gives (often only the city).
+    """
+    return {
+        "link_projects": _Sources.projects,
+        "link_project_pieces": """
+            SELECT DISTINCT project_no, permit_date, substr(project_name, i::INTEGER, 3) AS piece
+            FROM (SELECT project_no, permit_date, project_name,
+                         unnest(range(1, length(project_name) - 1)) AS i
+                  FROM link_projects)""",
+        "link_awards": f"""
+            SELECT w.*, {site_core("w.project_text", vocabulary)} AS site,
+                   {case_key("w.case_no", vocabulary)} AS case_key,
+                   c.code AS committee_code, c.level AS committee_level,
+                   coalesce(CASE WHEN starts_with(w.respondent_id, 'C-')
+                                 THEN {registration_area_sql("w.respondent_id")} END,
+                            w.respondent_place) AS employer_area
+            FROM ({_Sources.awards}) w
+            LEFT JOIN committee_places c ON c.committee = {committee_sql("w.case_no")}""",
+    }
 
 
 def _deposit_project(vocabulary: Vocabulary) -> str:
@@ -192,8 +223,8 @@ def _deposit_project(vocabulary: Vocabulary) -> str:
               AND c.role = 'contractor_name' AND c.source_file = t.source_file
               AND c.source_row = t.source_row
             WHERE t.duplicate_of_row IS NULL),
-        p AS ({_Sources.projects}),
-        pieces AS ({_NAME_PIECES}),
+        p AS (FROM link_projects),
+        pieces AS (FROM link_project_pieces),
         -- Of each unpermitted deposit's name, the three characters fewest projects' names
         -- have: the projects whose name holds it are among those few (a join, not every
         -- deposit beside every project; 佛山市 would find thousands).
@@ -289,107 +320,92 @@ def _committee_places(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
-def _award_project(vocabulary: Vocabulary) -> str:
-    # A province's million cases meet several million (case, project) candidates: each case
-    # is numbered (``case_id``), and candidates are ranked by grouping on that number
-    # rather than by window functions over the file and row (four times the work).
-    return f"""
-        WITH p AS ({_Sources.projects}),
-        a AS (
-            SELECT w.source_file, w.source_row, w.filed_date, w.respondent_id,
-                   row_number() OVER (ORDER BY w.source_file, w.source_row) AS case_id,
-                   {site_core("w.project_text", vocabulary)} AS site,
-                   c.code AS committee_code, c.level AS committee_level,
-                   -- Where the employer is registered: its code's area (a district),
-                   -- else the place its name gives (often only the city).
-                   coalesce(CASE WHEN starts_with(w.respondent_id, 'C-')
-                                 THEN {registration_area_sql("w.respondent_id")} END,
-                            w.respondent_place) AS employer_area
-            FROM ({_Sources.awards}) w
-            LEFT JOIN committee_places c ON c.committee = {committee_sql("w.case_no")}),
-        pieces AS ({_NAME_PIECES}),
-        sites AS (SELECT DISTINCT site FROM a WHERE length(site) >= $min_site),
-        named AS (
-            SELECT t.site, left(p.area, 4) AS city, p.project_no, p.area, p.contractor_id,
-                   p.permit_date, p.completion_date
-            FROM sites t JOIN pieces s ON s.piece = substr(t.site, 1, 3)
-            JOIN p ON p.project_no = s.project_no
-            WHERE contains(p.project_name, t.site)),
-        -- Each case beside the projects its site may be, built by the filing date and not
-        -- finished long before it. Every ground of jurisdiction below puts the project in
-        -- the committee's city (the first four digits of its area): a case is joined to
-        -- its city's namesakes only, not to every estate of the province called 碧桂花园;
-        -- a case whose committee is unknown, to all.
-        found AS (
-            SELECT a.*, n.* EXCLUDE (site, city)
-            FROM a JOIN named n ON n.site = a.site AND n.city = left(a.committee_code, 4)
-            UNION ALL
-            SELECT a.*, n.* EXCLUDE (site, city)
-            FROM a JOIN named n USING (site)
-            WHERE a.committee_code IS NULL),
-        -- Either ground of jurisdiction: the work was done in the committee's place, or the
-        -- employer is registered there (then the site is looked for in the same city).
-        -- The most plausible projects of each case: built by the respondent itself, still
-        -- being built when the case was filed (``doubt`` 0 is best). Not the ground: where
-        -- the employer is registered in the committee's place, a project there and one
-        -- elsewhere in the city are both possible sites (第二十一条 gives the worker the
-        -- choice).
-        candidates AS (
-            SELECT case_id, project_no,
-                   CASE WHEN committee_code IS NULL THEN 1
-                        WHEN area = committee_code OR committee_level = 'city' THEN 0
-                        ELSE 2 END AS ground,
-                   2 * coalesce(contractor_id <> respondent_id, true)::INTEGER
-                     + coalesce(completion_date < filed_date, false)::INTEGER AS doubt
-            FROM found
-            WHERE permit_date <= filed_date
-              AND (completion_date IS NULL
-                   OR completion_date >= filed_date - to_days($finished_days::INTEGER))
-              AND (committee_code IS NULL OR area = committee_code OR committee_level = 'city'
-                   -- the employer registered in the committee's district, or its district
-                   -- unknown (no code, a name that gives only the city): the committee may
-                   -- sit at the employer's seat, so the work may be anywhere in the city
-                   OR employer_area = committee_code OR employer_area IS NULL
-                   OR (ends_with(employer_area, '00')
-                       AND left(employer_area, 4) = left(committee_code, 4)))),
-        -- Namesake estates (two 保利名苑 projects in one district): a case whose most
-        -- plausible projects are several is linked to none of them as its project
-        -- (award_project), but to each as a possible site (award_site), so a rule that
-        -- needs only "some general contractor built this site" can still use it.
-        best AS (
-            SELECT c.case_id, c.project_no, c.ground
-            FROM candidates c
-            SEMI JOIN (SELECT case_id, min(doubt) AS doubt FROM candidates GROUP BY case_id) m
-              ON m.case_id = c.case_id AND m.doubt = c.doubt),
-        counted AS (
-            SELECT b.*, n.namesakes
-            FROM best b JOIN (SELECT case_id, count(*) AS namesakes FROM best GROUP BY case_id) n
-              USING (case_id)),
-        linked AS (
-            SELECT 'award_project' AS link, case_id, project_no,
-                   CASE ground WHEN 2 THEN 'site_employer_place'
-                   ELSE 'site_work_place' END AS method,
-                   CASE ground WHEN 2 THEN 0.7 ELSE 0.9 END AS confidence
-            FROM counted WHERE namesakes = 1
-            UNION ALL
-            SELECT 'award_site', case_id, project_no,
-                   CASE WHEN namesakes = 1 THEN 'site_unique' ELSE 'site_namesake' END,
-                   round(0.9 / namesakes, 3)
-            FROM counted)
-        SELECT l.link, a.source_file, a.source_row, p.source_file, p.source_row,
-               l.method, l.confidence
-        FROM linked l JOIN a USING (case_id) JOIN p ON p.project_no = l.project_no"""
+# A province's million cases meet several million (case, project) candidates: each case is
+# known by its row's number in ``link_awards`` (``case_id``), and candidates are ranked by
+# grouping on that number rather than by window functions over the file and row (four
+# times the work). Only the columns the ranking reads are carried through the candidates.
+_AWARD_PROJECT = """
+    WITH sites AS (SELECT DISTINCT site FROM link_awards WHERE length(site) >= $min_site),
+    named AS (
+        SELECT t.site, left(p.area, 4) AS city, p.project_no, p.area, p.contractor_id,
+               p.permit_date, p.completion_date
+        FROM sites t JOIN link_project_pieces s ON s.piece = substr(t.site, 1, 3)
+        JOIN link_projects p ON p.project_no = s.project_no
+        WHERE contains(p.project_name, t.site)),
+    -- Each case beside the projects its site may be, built by the filing date and not
+    -- finished long before it. Every ground of jurisdiction below puts the project in the
+    -- committee's city (the first four digits of its area): a case is joined to its
+    -- city's namesakes only, not to every estate of the province called 碧桂花园; a case
+    -- whose committee is unknown, to all.
+    --
+    -- Either ground of jurisdiction: the work was done in the committee's place, or the
+    -- employer is registered there (then the site is looked for in the same city). The
+    -- most plausible projects of each case: built by the respondent itself, still being
+    -- built when the case was filed (``doubt`` 0 is best). Not the ground: where the
+    -- employer is registered in the committee's place, a project there and one elsewhere
+    -- in the city are both possible sites (第二十一条 gives the worker the choice).
+    candidates AS (
+        SELECT case_id, project_no,
+               CASE WHEN committee_code IS NULL THEN 1
+                    WHEN area = committee_code OR committee_level = 'city' THEN 0
+                    ELSE 2 END AS ground,
+               2 * coalesce(contractor_id <> respondent_id, true)::INTEGER
+                 + coalesce(completion_date < filed_date, false)::INTEGER AS doubt
+        FROM (SELECT a.rowid AS case_id, a.filed_date, a.respondent_id, a.committee_code,
+                     a.committee_level, a.employer_area, n.project_no, n.area,
+                     n.contractor_id, n.permit_date, n.completion_date
+              FROM link_awards a
+              JOIN named n ON n.site = a.site AND n.city = left(a.committee_code, 4)
+              UNION ALL
+              SELECT a.rowid, a.filed_date, a.respondent_id, a.committee_code,
+                     a.committee_level, a.employer_area, n.project_no, n.area,
+                     n.contractor_id, n.permit_date, n.completion_date
+              FROM link_awards a JOIN named n USING (site)
+              WHERE a.committee_code IS NULL)
+        WHERE permit_date <= filed_date
+          AND (completion_date IS NULL
+               OR completion_date >= filed_date - to_days($finished_days::INTEGER))
+          AND (committee_code IS NULL OR area = committee_code OR committee_level = 'city'
+               -- the employer registered in the committee's district, or its district
+               -- unknown (no code, a name that gives only the city): the committee may
+               -- sit at the employer's seat, so the work may be anywhere in the city
+               OR employer_area = committee_code OR employer_area IS NULL
+               OR (ends_with(employer_area, '00')
+                   AND left(employer_area, 4) = left(committee_code, 4)))),
+    -- Namesake estates (two 保利名苑 projects in one district): a case whose most
+    -- plausible projects are several is linked to none of them as its project
+    -- (award_project), but to each as a possible site (award_site), so a rule that needs
+    -- only "some general contractor built this site" can still use it.
+    best AS (
+        SELECT c.case_id, c.project_no, c.ground
+        FROM candidates c
+        SEMI JOIN (SELECT case_id, min(doubt) AS doubt FROM candidates GROUP BY case_id) m
+          ON m.case_id = c.case_id AND m.doubt = c.doubt),
+    counted AS (
+        SELECT b.*, n.namesakes
+        FROM best b JOIN (SELECT case_id, count(*) AS namesakes FROM best GROUP BY case_id) n
+          USING (case_id)),
+    linked AS (
+        SELECT 'award_project' AS link, case_id, project_no,
+               CASE ground WHEN 2 THEN 'site_employer_place'
+               ELSE 'site_work_place' END AS method,
+               CASE ground WHEN 2 THEN 0.7 ELSE 0.9 END AS confidence
+        FROM counted WHERE namesakes = 1
+        UNION ALL
+        SELECT 'award_site', case_id, project_no,
+               CASE WHEN namesakes = 1 THEN 'site_unique' ELSE 'site_namesake' END,
+               round(0.9 / namesakes, 3)
+        FROM counted)
+    SELECT l.link, a.source_file, a.source_row, p.source_file, p.source_row,
+           l.method, l.confidence
+    FROM linked l JOIN link_awards a ON a.rowid = l.case_id
+    JOIN link_projects p ON p.project_no = l.project_no"""
 
-
-def _award_contractor_site(vocabulary: Vocabulary) -> str:
-    return f"""
-        WITH p AS ({_Sources.projects}),
-        a AS (SELECT w.*, {site_core("w.project_text", vocabulary)} AS site
-              FROM ({_Sources.awards}) w)
-        SELECT 'award_contractor_site', a.source_file, a.source_row, p.source_file,
-               p.source_row, 'site_contractor', 0.95
-        FROM a JOIN p ON p.contractor_id = a.respondent_id
-        WHERE length(a.site) >= 2 AND contains(p.project_name, a.site)"""
+_AWARD_CONTRACTOR_SITE = """
+    SELECT 'award_contractor_site', a.source_file, a.source_row, p.source_file,
+           p.source_row, 'site_contractor', 0.95
+    FROM link_awards a JOIN link_projects p ON p.contractor_id = a.respondent_id
+    WHERE length(a.site) >= 2 AND contains(p.project_name, a.site)"""
 
 
 def case_key(column: str, vocabulary: Vocabulary) -> str:
@@ -413,13 +429,13 @@ def _enforcement_rows(vocabulary: Vocabulary) -> str:
 
 def _award_enforcement(vocabulary: Vocabulary) -> str:
     return f"""
-        WITH a AS ({_Sources.awards}),
+        WITH a AS (FROM link_awards),
         e AS ({_enforcement_rows(vocabulary)}),
         linked AS (
             SELECT a.source_file AS from_file, a.source_row AS from_row,
                    e.source_file AS to_file, e.source_row AS to_row,
                    'case_no' AS method, 1.0 AS confidence
-            FROM a JOIN e ON e.basis_key = {case_key("a.case_no", vocabulary)}
+            FROM a JOIN e ON e.basis_key = a.case_key
             UNION ALL
             SELECT a.source_file, a.source_row, e.source_file, e.source_row,
                    'same_parties', 0.8

@@ -123,6 +123,8 @@ def _without_note(text: str, words: NameVocabulary) -> str | None:
     if text.startswith("(") and ")" in text:
         at = text.index(")")
         return text[at + 1 :] if text[1:at] in words.person_notes else None
+    if not text.endswith(words.person_notes):  # most names: one test, not one per note
+        return None
     for note in words.person_notes:  # longest first: 包工头 before 工头
         if text.endswith(note) and len(text) > len(note):
             return text[: -len(note)]
