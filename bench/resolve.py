@@ -34,6 +34,7 @@ import polars as pl
 from measure import Measurement, measure
 
 from screening.evaluate import MentionKey, mention_truth
+from screening.resolve.mentions import mentions_sql
 from screening.resolve.quality import LARGEST_LEFT_OUT, pairwise, resolution_scores
 
 
@@ -144,8 +145,10 @@ def _splink(
     with duckdb.connect(str(database), read_only=True) as con:
         frame = pl.from_arrow(
             con.sql(
-                """SELECT source_file, source_row, role, name, uscc, context FROM mentions
-                   WHERE method <> 'person' ORDER BY source_file, source_row, role"""
+                f"""SELECT source_file, source_row, role, m.name, row.uscc, row.context
+                    FROM mentions m JOIN ({mentions_sql()}) row
+                      USING (source_table, source_file, source_row, role)
+                    WHERE m.method <> 'person' ORDER BY source_file, source_row, role"""
             ).to_arrow_table()
         )
     assert isinstance(frame, pl.DataFrame)

@@ -27,6 +27,7 @@ from screening.resolve import link, parses
 from screening.resolve.bulk import parse_in_bulk
 from screening.resolve.link import resolve
 from screening.resolve.links import site_core
+from screening.resolve.mentions import mentions_sql
 from screening.resolve.names import is_person_name, normalise, parse_name
 from screening.resolve.quality import pairwise
 from screening.resolve.review import explain, judge
@@ -150,8 +151,10 @@ def test_an_arbitration_committee_places_a_name_its_twins_share(tmp_path: Path) 
             )
         resolve(store)
         links = store.con.execute(
-            """SELECT source_row, entity_id, method, context FROM mentions
-               WHERE source_table = 'arbitrations' ORDER BY source_row"""
+            f"""SELECT source_row, m.entity_id, m.method, row.context
+                FROM mentions m JOIN ({mentions_sql()}) row
+                  USING (source_table, source_file, source_row, role)
+                WHERE source_table = 'arbitrations' ORDER BY source_row"""
         ).fetchall()
     sanshui = f"C-{REGISTRY[0][1]}"
     # 佛三: Foshan's Sanshui committee, where one of the twins is.

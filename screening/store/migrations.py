@@ -122,6 +122,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "method of its own",
         "0011_contested_links.sql",
     ),
+    _released(
+        12,
+        "entity resolution: a mention keeps its name and link; the USCC, ID-number hash "
+        "and context are read from its row",
+        "0012_mentions_without_row_evidence.sql",
+    ),
 )
 
 if [m.version for m in MIGRATIONS] != list(range(1, len(MIGRATIONS) + 1)):
