@@ -166,5 +166,6 @@ def test_features_list_shows_the_name_lists(tmp_path: Path) -> None:
         env={**os.environ, "COLUMNS": "3000"},
         check=True,
     )
-    for shown in ("industry_short_forms", "汽配→汽车配件", "person_notes", "包工头", "440600 佛"):
+    shown_words = ("industry_short_forms", "汽配→汽车配件", "person_notes", "包工头", "440600 佛")
+    for shown in (*shown_words, "case_number_committees", "深龙劳人仲 440307"):
         assert shown in listed.stdout, shown

@@ -107,6 +107,13 @@ class CaseNumberCities(_Strict):
     examples: list[NameExample] = Field(min_length=1)
 
 
+class CaseNumberCommittees(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    committees: dict[str, str] = Field(min_length=1)
+    examples: list[NameExample] = Field(min_length=1)
+
+
 class NameLists(_Strict):
     """The whole of ``features/names.yaml``."""
 
@@ -119,6 +126,7 @@ class NameLists(_Strict):
     person_notes: WordList
     committee_mark: OneWord
     case_number_cities: CaseNumberCities
+    case_number_committees: CaseNumberCommittees
 
 
 def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
@@ -175,6 +183,11 @@ class NameVocabulary:
     def city_abbreviations(self) -> dict[str, str]:
         """Gazetteer city code → its abbreviation in case numbers."""
         return self.lists.case_number_cities.cities
+
+    @property
+    def committees(self) -> dict[str, str]:
+        """A committee as case numbers write it (深龙劳人仲) → its place's code."""
+        return self.lists.case_number_committees.committees
 
     @property
     def short_forms(self) -> dict[str, str]:
@@ -259,6 +272,20 @@ def consistency_problems(vocabulary: NameVocabulary) -> list[str]:
             )
         if not abbreviation.strip():
             problems.append(f"{where('case_number_cities', 'cities', code)}: empty abbreviation")
+    mark = lists.committee_mark.terms[0]
+    for committee, code in lists.case_number_committees.committees.items():
+        at = where("case_number_committees", "committees", committee)
+        if not committee.endswith(mark) or committee == mark:
+            problems.append(
+                f"{at}: '{committee}' is no committee's abbreviation: it should be a place's "
+                f"abbreviation followed by {mark}"
+            )
+        place = gazetteer.by_code(code)
+        if place is None or place.level not in ("city", "district") or not code.startswith("44"):
+            problems.append(
+                f"{at}: '{code}' is no city or district of Guangdong in the gazetteer "
+                "(screening/data/gazetteer.csv)"
+            )
     return problems
 
 
