@@ -272,6 +272,8 @@ def _print_name_lists() -> None:
             words = [f"{short}→{full}" for short, full in listed.forms.items()]
         elif name == "case_number_cities":
             words = [f"{code} {abbreviation}" for code, abbreviation in listed.cities.items()]
+        elif name == "company_kinds":
+            words = [f"{kind}: {'/'.join(forms)}" for kind, forms in listed.kinds.items()]
         elif name == "case_number_committees":
             words = [f"{committee} {code}" for committee, code in listed.committees.items()]
         else:

@@ -66,7 +66,9 @@ TARGET_LEVELS = tuple(f"{level}_target" for level in LEVELS)
 class Decisions:
     """What the cascade concluded for each name (``query``), and on what."""
 
-    exact: pl.DataFrame  # query, target, entity_id, picked: the companies sharing its key
+    # query, target, entity_id, picked, other_kind: the companies sharing its key; other_kind
+    # when the name's legal form says one kind of company and the company's another
+    exact: pl.DataFrame
     fuzzy: pl.DataFrame  # query, target, entity_id, score fields, total: best first
     generic: pl.DataFrame  # query, target, entity_id: the companies its industry words fit
     links: pl.DataFrame  # query, entity_id, method, confidence: what the name alone links
@@ -77,9 +79,10 @@ class Decisions:
         """(query, target) of the names several companies share, or that several score
         alike (:func:`_fuzzy_ties`): the row's place decides. Each with the ``method`` and
         ``confidence`` of a link the place picks."""
-        undecided = self.exact.filter(~pl.col("picked").any().over("query")).select(
-            "query", "target", method=pl.lit("exact"), confidence=pl.lit(CONTEXT_CONFIDENCE)
-        )
+        # A company of another kind than the name says is no namesake to choose among.
+        undecided = self.exact.filter(
+            ~pl.col("picked").any().over("query"), ~pl.col("other_kind")
+        ).select("query", "target", method=pl.lit("exact"), confidence=pl.lit(CONTEXT_CONFIDENCE))
         tied = _fuzzy_ties(self.fuzzy).select(
             "query",
             "target",
@@ -106,6 +109,7 @@ class Matcher:
             # A name naming a city meets only companies of that city (the first, by code,
             # of the cities the company's name and address name).
             block_city=pl.min_horizontal("city", "address_city"),
+            kind=_kind(self.words),
         )
         # Every region a company's name or address names, one row each.
         self.target_places = (
@@ -134,7 +138,11 @@ class Matcher:
         company is never a candidate for that name.
         """
         queries = queries.with_columns(
-            core=CORE, key=KEY, place=MOST_SPECIFIC, **_written_out(self.words)
+            core=CORE,
+            key=KEY,
+            place=MOST_SPECIFIC,
+            kind=_kind(self.words),
+            **_written_out(self.words),
         )
         exact = self._exact_candidates(queries, refused, "key")
         exact, fallback = self._contest(queries, exact, refused)
@@ -206,7 +214,12 @@ class Matcher:
         contested = rivals.select("query").unique()
         fallback = spelt.filter("picked").join(contested, on="query").select("query", "entity_id")
         rivals = rivals.select(
-            "query", "target", "entity_id", picked=pl.lit(False), same_text=pl.lit(False)
+            "query",
+            "target",
+            "entity_id",
+            picked=pl.lit(False),
+            same_text=pl.lit(False),
+            other_kind=pl.lit(False),  # a short name's form (none, 公司) says no kind
         )
         undecided = exact.join(contested, on="query").with_columns(picked=pl.lit(False))
         exact = pl.concat([exact.join(contested, on="query", how="anti"), undecided, rivals])
@@ -226,13 +239,15 @@ class Matcher:
         )
         unnamed = queries.filter(pl.col("place").is_null()).join(keyed, on=key)
         pairs = pl.concat([named.select("query", "target"), unnamed.select("query", "target")])
-        compared = ("text", *LEVELS, "legal_form")
+        compared = ("text", *LEVELS, "legal_form", "kind")
         candidates = _with_sides(
             pairs, queries, compared, self.targets, (*compared, *ADDRESS_LEVELS, "entity_id")
         ).filter(_regions_within_company())
         # Sorted first: the per-name windows of _closest are much faster over sorted rows.
         candidates = _without_refused(candidates, refused).sort("query", "target")
-        return _closest(candidates).select("query", "target", "entity_id", "picked", "same_text")
+        return _closest(candidates).select(
+            "query", "target", "entity_id", "picked", "same_text", "other_kind"
+        )
 
     def _generic_candidates(self, queries: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
         """For each name of a region and industry words only, the companies of that region
@@ -360,20 +375,32 @@ def _closest(candidates: pl.DataFrame) -> pl.DataFrame:
     The registry holds different companies whose names differ only in legal form or in
     region (…有限公司 and …有限责任公司; 佛山农商行 and 顺德农商行): the one spelt exactly
     as typed wins, then the one with the same regions and legal form, then the same regions,
-    then the same district, then the same legal form. A lone candidate is picked; if none
-    is alone in agreeing, none is, and all stay candidates.
+    then the same district, then the same legal form, then the one of the kind of company
+    the form says (隆昌劳务股份公司: the 股份有限公司, not the 有限公司; 公司法 第七条). A lone
+    candidate is picked; if none is alone in agreeing, none is, and all stay candidates.
     """
     same_text = pl.col("text") == pl.col("text_target")
     same_form = pl.col("legal_form") == pl.col("legal_form_target")
+    same_kind = pl.col("kind").is_not_null() & pl.col("kind").eq_missing(pl.col("kind_target"))
     # 惠城联豪建筑公司: the company registered in 惠城区, not the one named only 惠州市….
     same_district = pl.col("district").is_not_null() & pl.col("district").eq_missing(
         pl.col("district_target")
     )
-    tests = (same_text, _same_regions() & same_form, _same_regions(), same_district, same_form)
+    tests = (
+        same_text,
+        _same_regions() & same_form,
+        _same_regions(),
+        same_district,
+        same_form,
+        same_kind,
+    )
     # The first test that singles a candidate out decides (a lone candidate is singled out).
     decisive = [pl.when(pl.len().over("query") == 1).then(True)]
     decisive += [pl.when(test.sum().over("query") == 1).then(test) for test in tests]
-    return candidates.with_columns(picked=pl.coalesce(*decisive, False), same_text=same_text)
+    other_kind = pl.col("kind").is_not_null() & pl.col("kind_target").is_not_null() & ~same_kind
+    return candidates.with_columns(
+        picked=pl.coalesce(*decisive, False), same_text=same_text, other_kind=other_kind
+    )
 
 
 def _fuzzy_links(fuzzy: pl.DataFrame) -> pl.DataFrame:
@@ -415,6 +442,13 @@ def _generic_links(generic: pl.DataFrame) -> pl.DataFrame:
         method=pl.lit("fuzzy"),
         confidence=pl.lit(GENERIC_CONFIDENCE),
     )
+
+
+def _kind(words: NameVocabulary) -> pl.Expr:
+    """The kind of company a parsed name's legal form says (:meth:`NameVocabulary.company_kind`),
+    or null."""
+    form = pl.col("legal_form").str.strip_prefix(words.group_word)
+    return form.replace_strict(words.kind_of_form, default=None, return_dtype=pl.String)
 
 
 def _written_out(words: NameVocabulary) -> dict[str, pl.Expr]:
