@@ -1,12 +1,15 @@
 """Where a labour-arbitration case was heard, read from its case number.
 
 Guangdong's committees number their cases like 佛三劳人仲案字〔2024〕第12号: the city's
-abbreviation (佛 for 佛山, 汕尾 for 汕尾), then for a district's committee the district's
-first character (三 for 三水), or its whole short name where another district of the city
-begins with the same character. A labour dispute is heard where the contract is
+abbreviation (佛 for 佛山, 汕尾 for 汕尾), then for a district's committee most often the
+district's first character (三 for 三水). Where that character is another district's too,
+each committee has its own habit — 深龙 is 龙岗's and 深华 龙华's; 惠阳's committee writes
+惠阳 alone — so the committees' abbreviations as they write them are a list, read first,
+and the rule (city, then the district's first character or its short name) reads the
+committees the list does not hold. A labour dispute is heard where the contract is
 performed or where the employer is (劳动争议调解仲裁法 第二十一条), so the committee's
 place is evidence of where the employer is, as a court's is of where a party is.
-The abbreviations and the committee mark are data (``features/names.yaml``).
+The list, the city abbreviations and the committee mark are data (``features/names.yaml``).
 """
 
 from __future__ import annotations
@@ -35,13 +38,18 @@ def committee_sql(column: str) -> str:
 
 
 def committee_place(committee: str, words: NameVocabulary | None = None) -> Place | None:
-    """The city or district of a committee (佛三劳人仲 → 三水区), or None when the text is
-    no committee, names no Guangdong city, or names a district ambiguously."""
+    """The city or district of a committee (佛三劳人仲 → 三水区, 深龙劳人仲 → 龙岗区), or
+    None when the text is no committee, names no Guangdong city, or names a district
+    ambiguously (汕潮劳人仲: 潮阳 or 潮南)."""
+    words = words or name_vocabulary()
     mark = committee_mark(words)
     if not committee.endswith(mark):
         return None
-    abbreviation = committee.removesuffix(mark)
     gazetteer = load_gazetteer()
+    listed = words.committees.get(committee)
+    if listed is not None:
+        return gazetteer.by_code(listed)
+    abbreviation = committee.removesuffix(mark)
     # Longest first, so 汕尾 is read as 汕尾, not as 汕头 and a district 尾….
     cities = sorted(city_abbreviations(words).items(), key=lambda item: -len(item[1]))
     for code, city_abbreviation in cities:

@@ -1,7 +1,7 @@
 """The name vocabulary (features/names.yaml): its examples hold, a bad file is refused with
 file:line, no listed word is dead — removing any legal form, branch suffix, short form,
-person note or committee abbreviation fails an example — and polars writes short forms
-out as the Python does."""
+person note, committee abbreviation or form of a company kind fails an example — and polars
+writes short forms out as the Python does."""
 
 from __future__ import annotations
 
@@ -44,6 +44,9 @@ def _without(vocabulary: NameVocabulary, list_name: str, word: str) -> NameVocab
         return vocabulary.replaced(
             list_name, forms={k: v for k, v in listed.forms.items() if k != word}
         )
+    if list_name == "company_kinds":
+        kinds = {kind: [f for f in forms if f != word] for kind, forms in listed.kinds.items()}
+        return vocabulary.replaced(list_name, kinds=kinds)
     if list_name == "case_number_cities":
         return vocabulary.replaced(
             list_name, cities={k: v for k, v in listed.cities.items() if k != word}
@@ -67,6 +70,9 @@ def _mutations() -> list[tuple[str, str]]:
     ]
     mutations += [("industry_short_forms", short) for short in lists.industry_short_forms.forms]
     mutations += [("case_number_cities", code) for code in lists.case_number_cities.cities]
+    mutations += [
+        ("company_kinds", form) for forms in lists.company_kinds.kinds.values() for form in forms
+    ]
     return mutations
 
 
@@ -166,5 +172,27 @@ def test_features_list_shows_the_name_lists(tmp_path: Path) -> None:
         env={**os.environ, "COLUMNS": "3000"},
         check=True,
     )
-    for shown in ("industry_short_forms", "汽配→汽车配件", "person_notes", "包工头", "440600 佛"):
+    shown_words = ("industry_short_forms", "汽配→汽车配件", "person_notes", "包工头", "440600 佛")
+    shown_words += (
+        "case_number_committees",
+        "深龙劳人仲 440307",
+        "股份有限公司: 股份有限公司/股份公司",
+    )
+    for shown in shown_words:
         assert shown in listed.stdout, shown
+
+
+def test_a_kind_of_company_names_only_legal_forms_and_each_once(tmp_path: Path) -> None:
+    text = LIBRARY.read_text(encoding="utf-8")
+    bad = text.replace(
+        "股份有限公司: [股份有限公司, 股份公司, 股份]",
+        "股份有限公司: [股份有限公司, 有限公司, 股分]",
+    )
+    path = tmp_path / NAMES_FILE
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(RuleError) as raised:
+        load_name_vocabulary(path)
+    message = str(raised.value)
+    line = next(n for n, row in enumerate(bad.splitlines(), start=1) if "股分]" in row)
+    assert f"{path}:{line}: '股分' is not one of legal_forms" in message
+    assert "'有限公司' says two kinds of company" in message

@@ -163,3 +163,79 @@ def test_a_name_with_its_first_industry_words_dropped_meets_its_company(tmp_path
     links = resolved_links(db)
     assert links[2] == (f"C-{builder[1]}", "fuzzy")
     assert links[3] == (f"C-{staffing[1]}", "exact")
+
+
+def test_the_kind_of_company_a_form_says_tells_namesakes_apart(tmp_path: Path) -> None:
+    # 公司法 第七条: a 有限公司 is a limited liability company, a 股份公司 a joint-stock one.
+    llc = ("佛山市隆昌劳务有限公司", make_uscc(CHANCHENG, "MA51LC01"), "禅城区")
+    jsc = ("佛山市南海区隆昌劳务股份有限公司", make_uscc(NANHAI, "MA51LC02"), "南海区")
+    # Hard negatives: two limited liability companies, one spelt 有限责任公司; and a
+    # joint-stock company beside them.
+    one = ("佛山市禅城区宏业建筑有限公司", make_uscc(CHANCHENG, "MA51HY03"), "禅城区")
+    other = ("佛山市南海区宏业建筑有限责任公司", make_uscc(NANHAI, "MA51HY04"), "南海区")
+    stock = ("佛山市顺德区宏业建筑股份有限公司", make_uscc(SHUNDE, "MA51HY05"), "顺德区")
+    db = registry_world(
+        tmp_path,
+        [llc, jsc, one, other, stock],
+        [
+            ("隆昌劳务股份公司", None, None),  # the joint-stock company, wherever heard
+            ("隆昌劳务有限责任公司", None, None),  # the limited liability company
+            ("隆昌劳务公司", None, None),  # 公司 says no kind: the place decides (禅城)
+            ("隆昌劳务公司", None, None),  # … and the city's court picks neither
+            ("宏业建筑有限", None, None),  # two of the kind 有限 says: the place decides
+            ("宏业建筑有限", None, None),  # … and never the joint-stock one of 顺德
+            ("宏业建筑股份有限公司", None, None),  # spelt as the joint-stock one
+        ],
+        courts={
+            2: NANHAI_COURT,
+            3: NANHAI_COURT,
+            4: CHANCHENG_COURT,
+            6: NANHAI_COURT,
+            7: SHUNDE_COURT,
+        },
+    )
+    links = resolved_links(db)
+    assert links[2] == (f"C-{jsc[1]}", "exact")
+    assert links[3] == (f"C-{llc[1]}", "exact")
+    assert links[4] == (f"C-{llc[1]}", "exact")
+    assert links[5][1] == "new"
+    assert links[6] == (f"C-{other[1]}", "exact")
+    assert links[7][1] == "new"
+    assert links[8] == (f"C-{stock[1]}", "exact")
+    confidence = enforcement_confidences(db)
+    assert confidence[2] == confidence[3] == 0.97  # the form chose, not the place
+    assert confidence[4] == confidence[6] == 0.9  # the place chose
+
+
+def test_a_tie_of_similar_names_goes_to_the_one_with_the_names_legal_form(
+    tmp_path: Path,
+) -> None:
+    llc = ("佛山市创安建设有限公司", make_uscc(CHANCHENG, "MA51CA01"), "佛山市禅城区祖庙路1号")
+    llc_spelt_out = (
+        "佛山市创安建设有限责任公司",
+        make_uscc(NANHAI, "MA51CA02"),
+        "佛山市南海区桂城街2号",
+    )
+    db = registry_world(
+        tmp_path,
+        [llc, llc_spelt_out],
+        [
+            ("佛山市创安健设有限公司", None, None),  # a typo: both score alike; 有限公司 decides
+            ("佛山市创安健设有限责任公司", None, None),  # … and 有限责任公司
+            ("佛山市创安健设公司", None, None),  # 公司 says nothing: the place (南海)
+            ("佛山市创安健设公司", None, None),  # … and the city's court picks neither
+            ("佛山市创安健设股份有限公司", None, None),  # neither is a 股份有限公司
+        ],
+        courts={4: NANHAI_COURT, 6: NANHAI_COURT},
+    )
+    links = resolved_links(db)
+    assert links[2] == (f"C-{llc[1]}", "fuzzy")
+    assert links[3] == (f"C-{llc_spelt_out[1]}", "fuzzy")
+    assert links[4] == (f"C-{llc_spelt_out[1]}", "fuzzy")
+    # Heard in 南海, yet not 南海's 有限责任公司: a 股份有限公司 is another kind of company.
+    assert links[5][1] == links[6][1] == "new"
+    confidence = enforcement_confidences(db)
+    assert confidence[2] == confidence[3] == confidence[4] == 0.9
+    with Store.open(db) as store:
+        decision = explain(store, "佛山市创安健设有限公司").decision
+    assert decision is not None and "the one with the name's legal form" in decision.why

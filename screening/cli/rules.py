@@ -272,6 +272,10 @@ def _print_name_lists() -> None:
             words = [f"{short}→{full}" for short, full in listed.forms.items()]
         elif name == "case_number_cities":
             words = [f"{code} {abbreviation}" for code, abbreviation in listed.cities.items()]
+        elif name == "company_kinds":
+            words = [f"{kind}: {'/'.join(forms)}" for kind, forms in listed.kinds.items()]
+        elif name == "case_number_committees":
+            words = [f"{committee} {code}" for committee, code in listed.committees.items()]
         else:
             words = list(listed.terms)
         table.add_row(name, listed.zh, " ".join(listed.en.split()), "、".join(words))

@@ -54,6 +54,7 @@ TIE = 1e-9  # scores this close are equal (sums of the same terms, in another or
 MIN_KEY = 3  # a blocking key of fewer characters would pair too many names
 RARE_TRADE = 20  # a trade name shared by at most this many registry companies is a key
 SCORE_FIELDS = ("trade_sound", "trade_characters", "industry_sound", "same_place", "rare_trade")
+FORM_FIELDS = ("same_form", "same_kind", "other_kind")  # of a candidate's legal form
 
 CORE = pl.concat_str("trade", "industry")  # NameParts.core
 KEY = pl.concat_str(CORE, pl.lit("|"), "branch")  # NameParts.key
@@ -66,7 +67,9 @@ TARGET_LEVELS = tuple(f"{level}_target" for level in LEVELS)
 class Decisions:
     """What the cascade concluded for each name (``query``), and on what."""
 
-    exact: pl.DataFrame  # query, target, entity_id, picked: the companies sharing its key
+    # query, target, entity_id, picked, other_kind: the companies sharing its key; other_kind
+    # when the name's legal form says one kind of company and the company's another
+    exact: pl.DataFrame
     fuzzy: pl.DataFrame  # query, target, entity_id, score fields, total: best first
     generic: pl.DataFrame  # query, target, entity_id: the companies its industry words fit
     links: pl.DataFrame  # query, entity_id, method, confidence: what the name alone links
@@ -77,14 +80,19 @@ class Decisions:
         """(query, target) of the names several companies share, or that several score
         alike (:func:`_fuzzy_ties`): the row's place decides. Each with the ``method`` and
         ``confidence`` of a link the place picks."""
-        undecided = self.exact.filter(~pl.col("picked").any().over("query")).select(
-            "query", "target", method=pl.lit("exact"), confidence=pl.lit(CONTEXT_CONFIDENCE)
-        )
-        tied = _fuzzy_ties(self.fuzzy).select(
-            "query",
-            "target",
-            method=pl.lit("fuzzy"),
-            confidence=pl.min_horizontal("total", pl.lit(CONTEXT_CONFIDENCE)).round(3),
+        # A company of another kind than the name says is no namesake to choose among.
+        undecided = self.exact.filter(
+            ~pl.col("picked").any().over("query"), ~pl.col("other_kind")
+        ).select("query", "target", method=pl.lit("exact"), confidence=pl.lit(CONTEXT_CONFIDENCE))
+        tied = (
+            _fuzzy_ties(self.fuzzy)
+            .filter(~pl.col("other_kind"))
+            .select(
+                "query",
+                "target",
+                method=pl.lit("fuzzy"),
+                confidence=pl.min_horizontal("total", pl.lit(CONTEXT_CONFIDENCE)).round(3),
+            )
         )
         return pl.concat([undecided, tied])
 
@@ -106,6 +114,7 @@ class Matcher:
             # A name naming a city meets only companies of that city (the first, by code,
             # of the cities the company's name and address name).
             block_city=pl.min_horizontal("city", "address_city"),
+            kind=_kind(self.words),
         )
         # Every region a company's name or address names, one row each.
         self.target_places = (
@@ -134,7 +143,11 @@ class Matcher:
         company is never a candidate for that name.
         """
         queries = queries.with_columns(
-            core=CORE, key=KEY, place=MOST_SPECIFIC, **_written_out(self.words)
+            core=CORE,
+            key=KEY,
+            place=MOST_SPECIFIC,
+            kind=_kind(self.words),
+            **_written_out(self.words),
         )
         exact = self._exact_candidates(queries, refused, "key")
         exact, fallback = self._contest(queries, exact, refused)
@@ -206,7 +219,12 @@ class Matcher:
         contested = rivals.select("query").unique()
         fallback = spelt.filter("picked").join(contested, on="query").select("query", "entity_id")
         rivals = rivals.select(
-            "query", "target", "entity_id", picked=pl.lit(False), same_text=pl.lit(False)
+            "query",
+            "target",
+            "entity_id",
+            picked=pl.lit(False),
+            same_text=pl.lit(False),
+            other_kind=pl.lit(False),  # a short name's form (none, 公司) says no kind
         )
         undecided = exact.join(contested, on="query").with_columns(picked=pl.lit(False))
         exact = pl.concat([exact.join(contested, on="query", how="anti"), undecided, rivals])
@@ -226,13 +244,15 @@ class Matcher:
         )
         unnamed = queries.filter(pl.col("place").is_null()).join(keyed, on=key)
         pairs = pl.concat([named.select("query", "target"), unnamed.select("query", "target")])
-        compared = ("text", *LEVELS, "legal_form")
+        compared = ("text", *LEVELS, "legal_form", "kind")
         candidates = _with_sides(
             pairs, queries, compared, self.targets, (*compared, *ADDRESS_LEVELS, "entity_id")
         ).filter(_regions_within_company())
         # Sorted first: the per-name windows of _closest are much faster over sorted rows.
         candidates = _without_refused(candidates, refused).sort("query", "target")
-        return _closest(candidates).select("query", "target", "entity_id", "picked", "same_text")
+        return _closest(candidates).select(
+            "query", "target", "entity_id", "picked", "same_text", "other_kind"
+        )
 
     def _generic_candidates(self, queries: pl.DataFrame, refused: pl.DataFrame) -> pl.DataFrame:
         """For each name of a region and industry words only, the companies of that region
@@ -303,17 +323,17 @@ class Matcher:
                 same_place=_same_regions() & pl.coalesce(TARGET_LEVELS).is_not_null(),
             ),
             queries,
-            ("text", "core"),
+            ("text", "core", "legal_form", "kind"),
             self.targets,
-            ("entity_id", "trade", "industry", "trade_count"),
-        )
+            ("entity_id", "trade", "industry", "trade_count", "legal_form", "kind"),
+        ).with_columns(**_form_agreement())
         scored = score_pairs(_without_refused(pairs, refused), self.words)
         # Targets are numbered in entity id order: ties fall to the lower entity id.
         return (
             scored.sort(["query", "total", "target"], descending=[False, True, False])
             .group_by("query", maintain_order=True)
             .head(SHOWN_CANDIDATES)
-            .select("query", "target", "entity_id", *SCORE_FIELDS, "total")
+            .select("query", "target", "entity_id", *SCORE_FIELDS, "total", *FORM_FIELDS)
         )
 
 
@@ -360,25 +380,50 @@ def _closest(candidates: pl.DataFrame) -> pl.DataFrame:
     The registry holds different companies whose names differ only in legal form or in
     region (…有限公司 and …有限责任公司; 佛山农商行 and 顺德农商行): the one spelt exactly
     as typed wins, then the one with the same regions and legal form, then the same regions,
-    then the same district, then the same legal form. A lone candidate is picked; if none
-    is alone in agreeing, none is, and all stay candidates.
+    then the same district, then the same legal form, then the one of the kind of company
+    the form says (隆昌劳务股份公司: the 股份有限公司, not the 有限公司; 公司法 第七条). A lone
+    candidate is picked; if none is alone in agreeing, none is, and all stay candidates.
     """
     same_text = pl.col("text") == pl.col("text_target")
-    same_form = pl.col("legal_form") == pl.col("legal_form_target")
+    form = _form_agreement()
+    same_form, same_kind = form["same_form"], form["same_kind"]
     # 惠城联豪建筑公司: the company registered in 惠城区, not the one named only 惠州市….
     same_district = pl.col("district").is_not_null() & pl.col("district").eq_missing(
         pl.col("district_target")
     )
-    tests = (same_text, _same_regions() & same_form, _same_regions(), same_district, same_form)
+    tests = (
+        same_text,
+        _same_regions() & same_form,
+        _same_regions(),
+        same_district,
+        same_form,
+        same_kind,
+    )
     # The first test that singles a candidate out decides (a lone candidate is singled out).
     decisive = [pl.when(pl.len().over("query") == 1).then(True)]
     decisive += [pl.when(test.sum().over("query") == 1).then(test) for test in tests]
-    return candidates.with_columns(picked=pl.coalesce(*decisive, False), same_text=same_text)
+    return candidates.with_columns(
+        picked=pl.coalesce(*decisive, False), same_text=same_text, other_kind=form["other_kind"]
+    )
+
+
+def _form_agreement() -> dict[str, pl.Expr]:
+    """How a candidate's legal form agrees with the name's (columns ``legal_form`` and
+    ``kind``, the candidate's suffixed ``_target``): the same form, the same kind of company
+    (:meth:`NameVocabulary.company_kind`), or another kind than the name says."""
+    kind, kind_target = pl.col("kind"), pl.col("kind_target")
+    same_kind = kind.is_not_null() & kind.eq_missing(kind_target)
+    return {
+        "same_form": pl.col("legal_form") == pl.col("legal_form_target"),
+        "same_kind": same_kind,
+        "other_kind": kind.is_not_null() & kind_target.is_not_null() & ~same_kind,
+    }
 
 
 def _fuzzy_links(fuzzy: pl.DataFrame) -> pl.DataFrame:
     """A name links to its best candidate when it scores above the threshold and leads the
-    next by the margin."""
+    next by the margin, or, among candidates that score alike, when it alone has the
+    name's legal form (:func:`_form_picks`)."""
     best = fuzzy.group_by("query", maintain_order=True).agg(
         pl.col("entity_id").first(),
         pl.col("total").first().alias("best"),
@@ -389,21 +434,47 @@ def _fuzzy_links(fuzzy: pl.DataFrame) -> pl.DataFrame:
     )
     # Python's round, as before: on near-ties (0.0005) polars rounds otherwise.
     confidence = [round(min(total, FUZZY_CONFIDENCE_CAP), 3) for total in linked["best"]]
-    return linked.select(
+    by_score = linked.select(
         "query",
         "entity_id",
         method=pl.lit("fuzzy"),
         confidence=pl.Series(confidence, dtype=pl.Float64),
     )
+    by_form = _form_picks(fuzzy).select(
+        "query",
+        "entity_id",
+        method=pl.lit("fuzzy"),
+        # As a tie the row's place decides: the name alone did not choose.
+        confidence=pl.min_horizontal("total", pl.lit(CONTEXT_CONFIDENCE)).round(3),
+    )
+    return pl.concat([by_score, by_form]).sort("query")
 
 
-def _fuzzy_ties(fuzzy: pl.DataFrame) -> pl.DataFrame:
-    """The candidates of each name whose best candidates score alike, above the threshold:
-    namesakes a short name fits equally (伟腾电子 for 南山区's and 光明区's
-    伟腾电子科技有限公司). The similarity cannot choose; the row's place may."""
+def _tied(fuzzy: pl.DataFrame) -> pl.DataFrame:
+    """The best candidates of each name that several score alike, above the threshold."""
     best = pl.col("total").max().over("query")
     tied = fuzzy.filter(best >= FUZZY_THRESHOLD, pl.col("total") >= best - TIE)
     return tied.filter(pl.len().over("query") > 1)
+
+
+def _form_picks(fuzzy: pl.DataFrame) -> pl.DataFrame:
+    """Of candidates that score alike, the one with the name's legal form, else the one of
+    the kind of company it says — as :func:`_closest` picks among namesakes (深圳市创安健设
+    有限公司: the 创安建设有限公司, not the 创安建设有限责任公司 nor a 股份有限公司)."""
+    tied = _tied(fuzzy)
+    decisive = [
+        pl.when(pl.col(test).sum().over("query") == 1).then(pl.col(test))
+        for test in ("same_form", "same_kind")
+    ]
+    return tied.filter(pl.coalesce(*decisive, False))
+
+
+def _fuzzy_ties(fuzzy: pl.DataFrame) -> pl.DataFrame:
+    """The candidates of each name whose best candidates score alike, above the threshold,
+    and that no legal form tells apart (:func:`_form_picks`): namesakes a short name fits
+    equally (伟腾电子 for 南山区's and 光明区's 伟腾电子科技有限公司). The similarity cannot
+    choose; the row's place may."""
+    return _tied(fuzzy).join(_form_picks(fuzzy).select("query"), on="query", how="anti")
 
 
 def _generic_links(generic: pl.DataFrame) -> pl.DataFrame:
@@ -415,6 +486,13 @@ def _generic_links(generic: pl.DataFrame) -> pl.DataFrame:
         method=pl.lit("fuzzy"),
         confidence=pl.lit(GENERIC_CONFIDENCE),
     )
+
+
+def _kind(words: NameVocabulary) -> pl.Expr:
+    """The kind of company a parsed name's legal form says (:meth:`NameVocabulary.company_kind`),
+    or null."""
+    form = pl.col("legal_form").str.strip_prefix(words.group_word)
+    return form.replace_strict(words.kind_of_form, default=None, return_dtype=pl.String)
 
 
 def _written_out(words: NameVocabulary) -> dict[str, pl.Expr]:

@@ -45,6 +45,7 @@ EXPECTATIONS = (
     "generic",
     "person",
     "committee",
+    "kind",
 )
 
 
@@ -65,6 +66,7 @@ class NameExample(_Strict):
     generic: bool | None = None
     person: str | None = None
     committee: str | None = None
+    kind: str | None = None
 
     def expected(self) -> dict[str, Any]:
         """The expectations written out (a ``null`` written is an expectation too)."""
@@ -100,6 +102,13 @@ class ShortForms(_Strict):
     examples: list[NameExample] = Field(min_length=1)
 
 
+class CompanyKinds(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    kinds: dict[str, list[str]] = Field(min_length=1)
+    examples: list[NameExample] = Field(min_length=1)
+
+
 class CaseNumberCities(_Strict):
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)
@@ -107,10 +116,18 @@ class CaseNumberCities(_Strict):
     examples: list[NameExample] = Field(min_length=1)
 
 
+class CaseNumberCommittees(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    committees: dict[str, str] = Field(min_length=1)
+    examples: list[NameExample] = Field(min_length=1)
+
+
 class NameLists(_Strict):
     """The whole of ``features/names.yaml``."""
 
     legal_forms: WordList
+    company_kinds: CompanyKinds
     group_word: OneWord
     branch_suffixes: WordList
     industry_words: WordList
@@ -119,6 +136,7 @@ class NameLists(_Strict):
     person_notes: WordList
     committee_mark: OneWord
     case_number_cities: CaseNumberCities
+    case_number_committees: CaseNumberCommittees
 
 
 def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
@@ -142,6 +160,10 @@ class NameVocabulary:
         self.legal_forms = _longest_first(lists.legal_forms.terms)
         self.legal_form_set = frozenset(self.legal_forms)
         self.legal_form_lengths = sorted({len(form) for form in self.legal_forms}, reverse=True)
+        # Each legal form that says a kind of company → that kind (公司法 第七条).
+        self.kind_of_form = {
+            form: kind for kind, forms in lists.company_kinds.kinds.items() for form in forms
+        }
         self.branch_suffixes = _longest_first(lists.branch_suffixes.terms)
         self.person_notes = _longest_first(lists.person_notes.terms)
         forms = lists.industry_short_forms.forms
@@ -177,8 +199,18 @@ class NameVocabulary:
         return self.lists.case_number_cities.cities
 
     @property
+    def committees(self) -> dict[str, str]:
+        """A committee as case numbers write it (深龙劳人仲) → its place's code."""
+        return self.lists.case_number_committees.committees
+
+    @property
     def short_forms(self) -> dict[str, str]:
         return self.lists.industry_short_forms.forms
+
+    def company_kind(self, legal_form: str) -> str | None:
+        """The kind of company a legal form says (股份公司 → 股份有限公司), the group word
+        aside (集团有限公司 → 有限责任公司); None for a form that says none (公司)."""
+        return self.kind_of_form.get(legal_form.removeprefix(self.group_word))
 
     def where(self, *keys: str | int) -> str:
         return self.document.where(keys)
@@ -242,6 +274,16 @@ def consistency_problems(vocabulary: NameVocabulary) -> list[str]:
                 f"{at}: the full form '{full}' is not made of industry words: add them to "
                 "industry_words, so a name written in full is taken apart alike"
             )
+    forms = set(lists.legal_forms.terms)
+    seen: set[str] = set()
+    for kind, kind_forms in lists.company_kinds.kinds.items():
+        for index, form in enumerate(kind_forms):
+            at = where("company_kinds", "kinds", kind, index)
+            if form not in forms:
+                problems.append(f"{at}: '{form}' is not one of legal_forms")
+            if form in seen:
+                problems.append(f"{at}: '{form}' says two kinds of company")
+            seen.add(form)
     marks = vocabulary.organisation_marks
     for index, note in enumerate(lists.person_notes.terms):
         if marks.search(note):
@@ -259,6 +301,20 @@ def consistency_problems(vocabulary: NameVocabulary) -> list[str]:
             )
         if not abbreviation.strip():
             problems.append(f"{where('case_number_cities', 'cities', code)}: empty abbreviation")
+    mark = lists.committee_mark.terms[0]
+    for committee, code in lists.case_number_committees.committees.items():
+        at = where("case_number_committees", "committees", committee)
+        if not committee.endswith(mark) or committee == mark:
+            problems.append(
+                f"{at}: '{committee}' is no committee's abbreviation: it should be a place's "
+                f"abbreviation followed by {mark}"
+            )
+        place = gazetteer.by_code(code)
+        if place is None or place.level not in ("city", "district") or not code.startswith("44"):
+            problems.append(
+                f"{at}: '{code}' is no city or district of Guangdong in the gazetteer "
+                "(screening/data/gazetteer.csv)"
+            )
     return problems
 
 

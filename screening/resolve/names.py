@@ -325,4 +325,5 @@ def read_example(name: str, words: NameVocabulary) -> dict[str, object]:
         "generic": parts.generic(words),
         "person": person_name(text, words),
         "committee": committee.code if committee else None,
+        "kind": words.company_kind(parts.legal_form),
     }

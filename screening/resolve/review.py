@@ -126,11 +126,15 @@ def _fuzzy_why(decision: Decision) -> str:
         return "no registry company shares a blocking key and a compatible region"
     best = ranked[0].total
     runner_up = ranked[1].total if len(ranked) > 1 else 0.0
+    tied = sum(best - candidate.total < TIE for candidate in ranked)
+    if decision.link and tied > 1:
+        return (
+            f"{tied} registry companies score {best:.3f} alike: the one with the name's legal form"
+        )
     if decision.link:
         return f"best score {best:.3f}, next {runner_up:.3f}"
     if best < FUZZY_THRESHOLD:
         return f"best score {best:.3f} is below the threshold {FUZZY_THRESHOLD}"
-    tied = sum(best - candidate.total < TIE for candidate in ranked)
     if tied > 1:
         decision.needs_context = True
         return f"{tied} registry companies score {best:.3f} alike: the row's place decides"
