@@ -9,6 +9,7 @@ import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import astuple
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from sqlglot import exp
 from screening.backend import DuckDBBackend
 from screening.backend.layers import shared_layers
 from screening.backend.spark import SparkBackend, check_spark
+from screening.backend.spark_pairs import scoring_on_spark, spark_pair_scorer
 from screening.backend.spark_parse import spark_mapper
 from screening.config import JobConfig, ModelSettings, load_config
 from screening.errors import ConfigError, ResolveError
@@ -33,7 +35,9 @@ from screening.job import RESOLVE_INPUTS, run_job
 from screening.model.anomaly import score_employers
 from screening.model.features import employer_features
 from screening.resolve.bulk import mapping_with, parse_in_bulk
+from screening.resolve.matcher import Matcher
 from screening.resolve.parses import NAME_PARSES, REGISTRY_PARSES
+from screening.resolve.registry import read_registry, registry_targets
 from screening.rules.load import load_rules
 from screening.rules.testing import run_case
 
@@ -223,6 +227,41 @@ def test_names_are_taken_apart_on_spark_as_here(
         there = parse_in_bulk(names, registry)
     assert here[0]["is_person"].any() and here[1]["address"].is_null().any()
     assert there[0].equals(here[0]) and there[1].equals(here[1])
+
+
+def test_fuzzy_pairs_are_blocked_and_scored_on_spark_as_here(
+    spark_session: Any, small_batches: None, sample_db: Path
+) -> None:
+    # Blocking as a join on Spark, each pair scored on the executors by the resolver's own
+    # scorer, batch by batch, and each name's best candidates kept by a window: the same
+    # candidates, scores and links, in the same order; a refused pair refused there too.
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        registry = read_registry(con)
+        names = [row[0] for row in con.execute("SELECT DISTINCT name FROM mentions").fetchall()]
+    parsed, registry_parsed = parse_in_bulk(names, list(registry.select("name", "address").rows()))
+    matcher = Matcher(registry_targets(registry, registry_parsed))
+    queries = parsed.filter(~pl.col("is_person")).drop("is_person").with_row_index("query")
+    first = matcher.decide(
+        queries, pl.DataFrame(schema={"text": pl.String, "entity_id": pl.String})
+    )
+    one = first.fuzzy.join(queries.select("query", "text"), on="query").row(0, named=True)
+    refused = pl.DataFrame({"text": [one["text"]], "entity_id": [one["entity_id"]]})
+    here = matcher.decide(queries, refused)
+    with scoring_on_spark(spark_session):
+        there = matcher.decide(queries, refused)
+    assert here.fuzzy["query"].n_unique() > 500 and here.fuzzy.height < first.fuzzy.height
+    for mine, theirs in zip(astuple(here), astuple(there), strict=True):
+        assert theirs.equals(mine)
+
+
+def test_an_executor_with_another_scorer_is_refused(spark_session: Any) -> None:
+    other = spark_pair_scorer(spark_session, fingerprint="0123456789abcdef")
+    keys = pl.DataFrame(
+        {"query": [0], "block_city": [None], "block": ["d|宏达建筑"]},
+        schema={"query": pl.UInt32, "block_city": pl.String, "block": pl.String},
+    )
+    with pytest.raises(ResolveError, match="differs from the driver's"):
+        other(keys, keys.rename({"query": "target"}), lambda pairs: pairs, 5)
 
 
 def test_an_executor_with_another_parser_is_refused(spark_session: Any) -> None:

@@ -78,13 +78,13 @@ class JobEngine:
 
     def resolving(self) -> AbstractContextManager[None]:
         """Entity resolution as this engine runs it: on Spark, names are taken apart on
-        its executors (:mod:`screening.backend.spark_parse`); the rest stays on DuckDB."""
+        its executors (:mod:`screening.backend.spark_parse`), and the fuzzy stage's pairs
+        are blocked and scored there (:mod:`screening.backend.spark_pairs`); the rest
+        stays on DuckDB."""
         if self.config.engine == "duckdb":
             return nullcontext()
         self._start()
-        from screening.backend.spark_parse import parsing_on_spark
-
-        return parsing_on_spark(self.config.spark)
+        return _resolving_on_spark(self.config.spark)
 
     def views(self, con: duckdb.DuckDBPyConnection) -> AbstractContextManager[Backend]:
         """:func:`open_engine` over the store's connection ``con``, as the config sets it."""
@@ -92,6 +92,20 @@ class JobEngine:
         config = self.config
         warehouse = config.spark.warehouse or default_warehouse(config.database)
         return open_engine(config.engine, con, spark=config.spark, warehouse=warehouse)
+
+
+@contextmanager
+def _resolving_on_spark(settings: SparkSettings) -> Iterator[None]:
+    from screening.backend.spark import spark_session
+    from screening.backend.spark_pairs import scoring_on_spark
+    from screening.backend.spark_parse import parsing_on_spark
+
+    with (
+        spark_session(settings) as session,
+        parsing_on_spark(settings),
+        scoring_on_spark(session),
+    ):
+        yield
 
 
 @contextmanager
