@@ -4,10 +4,8 @@ included, on a real local session (one for the whole test run: ``spark_session``
 from __future__ import annotations
 
 import math
-import re
 import shutil
 import sys
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import astuple
 from datetime import date
@@ -22,13 +20,12 @@ from sample_job import sample_config
 from sqlglot import exp
 
 from screening.backend import DuckDBBackend
-from screening.backend.layers import shared_layers
 from screening.backend.spark import SparkBackend, check_spark
 from screening.backend.spark_pairs import scoring_on_spark, spark_pair_scorer
 from screening.backend.spark_parse import spark_mapper
 from screening.config import JobConfig, ModelSettings, load_config
 from screening.errors import ConfigError, ResolveError
-from screening.features.compile import parameters, view_queries
+from screening.features.compile import view_queries
 from screening.features.library import library
 from screening.features.views import build_views
 from screening.job import RESOLVE_INPUTS, run_job
@@ -85,45 +82,6 @@ def test_division_means_what_it_means_on_duckdb(spark_session: Any, tmp_path: Pa
     # the cases are real: -2 / 0 = -inf, 0 / 0 = NaN
     assert embedded["per_worker"].is_infinite().any() and embedded["per_worker"].is_nan().any()
     _same_rows(embedded, on_spark)
-
-
-def _computed_twice(query: exp.Expr) -> list[str]:
-    """The CTEs of ``query`` that it reads more than once, but for names of a table."""
-    ctes = {cte.alias: cte.this for cte in query.find_all(exp.CTE)}
-    reads = Counter(t.name for t in query.find_all(exp.Table) if t.name in ctes)
-    renames = re.compile(r"SELECT \* FROM \w+")
-    return [n for n, body in ctes.items() if reads[n] > 1 and not renames.fullmatch(body.sql())]
-
-
-def test_shared_layers_are_written_once_and_read_as_tables(sample_db: Path) -> None:
-    # Spark computes a CTE once per read: a view's layer read by several aggregates is
-    # split off as a table of its own. The split statements, run one after the other,
-    # must give the view's rows (here on DuckDB, which runs either form).
-    split = {}
-    with duckdb.connect(str(sample_db), read_only=True) as con:
-        build_views(con, AS_OF)
-        backend = DuckDBBackend(con)
-        values = parameters(library(), AS_OF)
-        for table, query in view_queries(library()):
-            layers, main = shared_layers(table, query)
-            split[table] = [name for name, _layer in layers]
-            assert bool(layers) == bool(_computed_twice(query)), table
-            for statement in [*(layer for _name, layer in layers), main]:
-                assert not _computed_twice(statement), table
-            for name, layer in layers:
-                backend.create_table(name, layer, values)
-            columns = backend.fetch(query.limit(0), values).columns
-            whole = backend.fetch(
-                exp.select("*").from_(query.subquery("v")).order_by(*columns), values
-            )
-            parts = backend.fetch(
-                exp.select("*").from_(main.subquery("v")).order_by(*columns), values
-            )
-            assert whole.height > 0 and parts.equals(whole), table
-    assert split["subject_company"] == ["subject_company__layer2"]
-    assert split["records_awards"] == []  # no layers
-    # A layer that only names a table stays a CTE: two scans, nothing computed twice.
-    assert "subject_award__layer0" not in split["subject_award"]
 
 
 def _cases() -> list[tuple[str, int]]:

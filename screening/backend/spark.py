@@ -4,9 +4,8 @@ The job still ingests and resolves entities into its DuckDB file; the tables the
 read (the canonical tables, ``mentions``, ``entities``, ``record_links``) are written as
 Parquet into the warehouse, where Spark reads them. Every table the stages create (record
 sets, subject views) is written there too, so a view is computed once, not again by each
-query that reads it; so is each layer of a view that the view reads more than once
-(:mod:`screening.backend.layers`). Results come back to the driver as polars frames and
-are published to the DuckDB file as on the embedded engine.
+query that reads it. Results come back to the driver as polars frames and are published
+to the DuckDB file as on the embedded engine.
 
 pyspark is imported here only: the embedded engine needs neither it nor Java.
 """
@@ -26,7 +25,6 @@ import polars as pl
 from sqlglot import exp
 
 from screening.backend.base import Backend, Parameters, used_parameters
-from screening.backend.layers import shared_layers
 from screening.config import SparkSettings
 from screening.errors import ConfigError
 
@@ -80,11 +78,6 @@ class SparkBackend(Backend):
         self.session.catalog.dropTempView(name)
 
     def create_table(self, name: str, query: exp.Query, parameters: Parameters) -> None:
-        if self.materialise:
-            # Spark would compute a layer read several times once per read: written once.
-            layers, query = shared_layers(name, query)
-            for layer, layer_query in layers:
-                self.create_table(layer, layer_query, parameters)
         frame = self.session.sql(self.sql(query), args=used_parameters(query, parameters))
         if not self.materialise:
             frame.createOrReplaceTempView(name)
