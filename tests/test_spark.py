@@ -84,6 +84,27 @@ def test_division_means_what_it_means_on_duckdb(spark_session: Any, tmp_path: Pa
     _same_rows(embedded, on_spark)
 
 
+def test_the_warehouse_copies_a_table_once_per_data_version(
+    spark_session: Any, tmp_path: Path
+) -> None:
+    # A job's re-run on the same data (same data hash) reads the warehouse's copies of the
+    # stored tables instead of copying them again; other data is copied again.
+    count = exp.select("count(*) AS n").from_("numbers")
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE numbers AS SELECT range AS n FROM range(5)")
+        spark = SparkBackend(spark_session, str(tmp_path))
+        spark.load(con, ["numbers"], "data-1")
+        con.execute("INSERT INTO numbers VALUES (99)")  # so that a copy shows
+        spark.load(con, ["numbers"], "data-1")
+        assert spark.fetch(count)["n"].item() == 5  # data-1's copy, read again
+        spark.load(con, ["numbers"], "data-2")
+        assert spark.fetch(count)["n"].item() == 6
+        con.execute("INSERT INTO numbers VALUES (100)")
+        spark.load(con, ["numbers"])  # no version: always copied
+        assert spark.fetch(count)["n"].item() == 7
+        assert not (tmp_path / "versions" / "numbers").exists()
+
+
 def _cases() -> list[tuple[str, int]]:
     """Each rule's first case that fires and first that does not: every rule's SQL on
     Spark at a few seconds a case (``screening rules test --engine spark`` runs them all)."""

@@ -46,10 +46,12 @@ def open_engine(
     warehouse: str | None = None,
     features: FeatureLibrary | None = None,
     materialise: bool = True,
+    data_version: str | None = None,
 ) -> Iterator[Backend]:
     """A backend of ``engine`` over the store's connection ``con``; for Spark, the tables
-    the views read are copied from ``con`` into ``warehouse`` first (see
-    :class:`~screening.backend.spark.SparkBackend` for ``materialise``)."""
+    the views read are copied from ``con`` into ``warehouse`` first, but those copied
+    there from the same ``data_version`` (see :meth:`~screening.backend.spark.SparkBackend.load`;
+    and :class:`~screening.backend.spark.SparkBackend` for ``materialise``)."""
     if engine == "duckdb":
         yield DuckDBBackend(con)
         return
@@ -58,7 +60,7 @@ def open_engine(
     assert warehouse is not None, "a Spark engine needs a warehouse"
     with spark_session(spark or SparkSettings()) as session:
         backend = SparkBackend(session, warehouse, materialise=materialise)
-        backend.load(con, input_tables(features))
+        backend.load(con, input_tables(features), data_version)
         yield backend
 
 
@@ -86,12 +88,19 @@ class JobEngine:
         self._start()
         return _resolving_on_spark(self.config.spark)
 
-    def views(self, con: duckdb.DuckDBPyConnection) -> AbstractContextManager[Backend]:
-        """:func:`open_engine` over the store's connection ``con``, as the config sets it."""
+    def views(
+        self, con: duckdb.DuckDBPyConnection, data_hash: str | None = None
+    ) -> AbstractContextManager[Backend]:
+        """:func:`open_engine` over the store's connection ``con``, as the config sets it;
+        ``data_hash`` is what the stored tables were made from (the job's resolve inputs:
+        the ingested files, the judgements, the code): on Spark, the warehouse's copies made
+        from the same are read again rather than copied again."""
         self._start()
         config = self.config
         warehouse = config.spark.warehouse or default_warehouse(config.database)
-        return open_engine(config.engine, con, spark=config.spark, warehouse=warehouse)
+        return open_engine(
+            config.engine, con, spark=config.spark, warehouse=warehouse, data_version=data_hash
+        )
 
 
 @contextmanager
