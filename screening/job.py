@@ -134,7 +134,15 @@ def run_job(
                 scored = None
             else:
                 scored = _score(
-                    stages, store, engine, config, rules, as_of, suppressions, scoring_hash
+                    stages,
+                    store,
+                    engine,
+                    config,
+                    rules,
+                    as_of,
+                    suppressions,
+                    data_hash,
+                    scoring_hash,
                 )
             stages.tell("publish", 0, 2, "writing leads")
             with store.publish(run_id) as con:
@@ -234,13 +242,15 @@ def _score(
     rules: list[LoadedRule],
     as_of: date,
     suppressions: pl.DataFrame,
+    data_hash: str,
     scoring_hash: str,
 ) -> Scored:
     """Rules, the anomaly model and ranking, with each lead's evidence and fingerprint, on
-    the job's engine (the rules stage's time includes starting it, unless resolve did)."""
+    the job's engine (the rules stage's time includes starting it, unless resolve did).
+    ``data_hash`` is what the stored tables were made from (:func:`_resolve_inputs`)."""
     with ExitStack() as opened:
         with stages.stage("rules", scoring_hash) as stage:
-            views = opened.enter_context(engine.views(store.con))
+            views = opened.enter_context(engine.views(store.con, data_hash))
             scorer = Scorer(
                 store.con,
                 config,

@@ -7,6 +7,7 @@ import math
 import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import astuple
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sqlglot import exp
 
 from screening.backend import DuckDBBackend
 from screening.backend.spark import SparkBackend, check_spark
+from screening.backend.spark_pairs import scoring_on_spark, spark_pair_scorer
 from screening.backend.spark_parse import spark_mapper
 from screening.config import JobConfig, ModelSettings, load_config
 from screening.errors import ConfigError, ResolveError
@@ -30,7 +32,9 @@ from screening.job import RESOLVE_INPUTS, run_job
 from screening.model.anomaly import score_employers
 from screening.model.features import employer_features
 from screening.resolve.bulk import mapping_with, parse_in_bulk
+from screening.resolve.matcher import Matcher
 from screening.resolve.parses import NAME_PARSES, REGISTRY_PARSES
+from screening.resolve.registry import read_registry, registry_targets
 from screening.rules.load import load_rules
 from screening.rules.testing import run_case
 
@@ -78,6 +82,27 @@ def test_division_means_what_it_means_on_duckdb(spark_session: Any, tmp_path: Pa
     # the cases are real: -2 / 0 = -inf, 0 / 0 = NaN
     assert embedded["per_worker"].is_infinite().any() and embedded["per_worker"].is_nan().any()
     _same_rows(embedded, on_spark)
+
+
+def test_the_warehouse_copies_a_table_once_per_data_version(
+    spark_session: Any, tmp_path: Path
+) -> None:
+    # A job's re-run on the same data (same data hash) reads the warehouse's copies of the
+    # stored tables instead of copying them again; other data is copied again.
+    count = exp.select("count(*) AS n").from_("numbers")
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE numbers AS SELECT range AS n FROM range(5)")
+        spark = SparkBackend(spark_session, str(tmp_path))
+        spark.load(con, ["numbers"], "data-1")
+        con.execute("INSERT INTO numbers VALUES (99)")  # so that a copy shows
+        spark.load(con, ["numbers"], "data-1")
+        assert spark.fetch(count)["n"].item() == 5  # data-1's copy, read again
+        spark.load(con, ["numbers"], "data-2")
+        assert spark.fetch(count)["n"].item() == 6
+        con.execute("INSERT INTO numbers VALUES (100)")
+        spark.load(con, ["numbers"])  # no version: always copied
+        assert spark.fetch(count)["n"].item() == 7
+        assert not (tmp_path / "versions" / "numbers").exists()
 
 
 def _cases() -> list[tuple[str, int]]:
@@ -181,6 +206,41 @@ def test_names_are_taken_apart_on_spark_as_here(
         there = parse_in_bulk(names, registry)
     assert here[0]["is_person"].any() and here[1]["address"].is_null().any()
     assert there[0].equals(here[0]) and there[1].equals(here[1])
+
+
+def test_fuzzy_pairs_are_blocked_and_scored_on_spark_as_here(
+    spark_session: Any, small_batches: None, sample_db: Path
+) -> None:
+    # Blocking as a join on Spark, each pair scored on the executors by the resolver's own
+    # scorer, batch by batch, and each name's best candidates kept by a window: the same
+    # candidates, scores and links, in the same order; a refused pair refused there too.
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        registry = read_registry(con)
+        names = [row[0] for row in con.execute("SELECT DISTINCT name FROM mentions").fetchall()]
+    parsed, registry_parsed = parse_in_bulk(names, list(registry.select("name", "address").rows()))
+    matcher = Matcher(registry_targets(registry, registry_parsed))
+    queries = parsed.filter(~pl.col("is_person")).drop("is_person").with_row_index("query")
+    first = matcher.decide(
+        queries, pl.DataFrame(schema={"text": pl.String, "entity_id": pl.String})
+    )
+    one = first.fuzzy.join(queries.select("query", "text"), on="query").row(0, named=True)
+    refused = pl.DataFrame({"text": [one["text"]], "entity_id": [one["entity_id"]]})
+    here = matcher.decide(queries, refused)
+    with scoring_on_spark(spark_session):
+        there = matcher.decide(queries, refused)
+    assert here.fuzzy["query"].n_unique() > 500 and here.fuzzy.height < first.fuzzy.height
+    for mine, theirs in zip(astuple(here), astuple(there), strict=True):
+        assert theirs.equals(mine)
+
+
+def test_an_executor_with_another_scorer_is_refused(spark_session: Any) -> None:
+    other = spark_pair_scorer(spark_session, fingerprint="0123456789abcdef")
+    keys = pl.DataFrame(
+        {"query": [0], "block_city": [None], "block": ["d|宏达建筑"]},
+        schema={"query": pl.UInt32, "block_city": pl.String, "block": pl.String},
+    )
+    with pytest.raises(ResolveError, match="differs from the driver's"):
+        other(keys, keys.rename({"query": "target"}), lambda pairs: pairs, 5)
 
 
 def test_an_executor_with_another_parser_is_refused(spark_session: Any) -> None:

@@ -46,10 +46,12 @@ def open_engine(
     warehouse: str | None = None,
     features: FeatureLibrary | None = None,
     materialise: bool = True,
+    data_version: str | None = None,
 ) -> Iterator[Backend]:
     """A backend of ``engine`` over the store's connection ``con``; for Spark, the tables
-    the views read are copied from ``con`` into ``warehouse`` first (see
-    :class:`~screening.backend.spark.SparkBackend` for ``materialise``)."""
+    the views read are copied from ``con`` into ``warehouse`` first, but those copied
+    there from the same ``data_version`` (see :meth:`~screening.backend.spark.SparkBackend.load`;
+    and :class:`~screening.backend.spark.SparkBackend` for ``materialise``)."""
     if engine == "duckdb":
         yield DuckDBBackend(con)
         return
@@ -58,7 +60,7 @@ def open_engine(
     assert warehouse is not None, "a Spark engine needs a warehouse"
     with spark_session(spark or SparkSettings()) as session:
         backend = SparkBackend(session, warehouse, materialise=materialise)
-        backend.load(con, input_tables(features))
+        backend.load(con, input_tables(features), data_version)
         yield backend
 
 
@@ -78,20 +80,41 @@ class JobEngine:
 
     def resolving(self) -> AbstractContextManager[None]:
         """Entity resolution as this engine runs it: on Spark, names are taken apart on
-        its executors (:mod:`screening.backend.spark_parse`); the rest stays on DuckDB."""
+        its executors (:mod:`screening.backend.spark_parse`), and the fuzzy stage's pairs
+        are blocked and scored there (:mod:`screening.backend.spark_pairs`); the rest
+        stays on DuckDB."""
         if self.config.engine == "duckdb":
             return nullcontext()
         self._start()
-        from screening.backend.spark_parse import parsing_on_spark
+        return _resolving_on_spark(self.config.spark)
 
-        return parsing_on_spark(self.config.spark)
-
-    def views(self, con: duckdb.DuckDBPyConnection) -> AbstractContextManager[Backend]:
-        """:func:`open_engine` over the store's connection ``con``, as the config sets it."""
+    def views(
+        self, con: duckdb.DuckDBPyConnection, data_hash: str | None = None
+    ) -> AbstractContextManager[Backend]:
+        """:func:`open_engine` over the store's connection ``con``, as the config sets it;
+        ``data_hash`` is what the stored tables were made from (the job's resolve inputs:
+        the ingested files, the judgements, the code): on Spark, the warehouse's copies made
+        from the same are read again rather than copied again."""
         self._start()
         config = self.config
         warehouse = config.spark.warehouse or default_warehouse(config.database)
-        return open_engine(config.engine, con, spark=config.spark, warehouse=warehouse)
+        return open_engine(
+            config.engine, con, spark=config.spark, warehouse=warehouse, data_version=data_hash
+        )
+
+
+@contextmanager
+def _resolving_on_spark(settings: SparkSettings) -> Iterator[None]:
+    from screening.backend.spark import spark_session
+    from screening.backend.spark_pairs import scoring_on_spark
+    from screening.backend.spark_parse import parsing_on_spark
+
+    with (
+        spark_session(settings) as session,
+        parsing_on_spark(settings),
+        scoring_on_spark(session),
+    ):
+        yield
 
 
 @contextmanager

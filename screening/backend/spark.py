@@ -98,30 +98,77 @@ class SparkBackend(Backend):
 
         return map_in_order(self.session, rows, work, schema)
 
-    def load(self, con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
-        """Copy ``tables`` of a DuckDB database into the warehouse and name them there."""
+    def load(
+        self, con: duckdb.DuckDBPyConnection, tables: list[str], version: str | None = None
+    ) -> None:
+        """Copy ``tables`` of a DuckDB database into the warehouse and name them there.
+
+        With ``version`` (what the tables were made from: a job's data hash), a table the
+        warehouse already holds, copied from the same version, is not copied again: a
+        re-run on the same data (new rules, other parameters) reads the warehouse's copy.
+        A table's version is recorded once its copy is complete, and forgotten before a
+        copy starts, so a copy cut short is never taken for a complete one."""
         for table in tables:
             location = self._location(table)
             if not self.materialise:
                 rows = con.sql(exp.select("*").from_(table).sql(dialect="duckdb"))
                 self.session.createDataFrame(rows.to_arrow_table()).createOrReplaceTempView(table)
                 continue
-            if "://" in location:  # a cluster's storage: through the driver, as Arrow
-                arrow = con.sql(exp.select("*").from_(table).sql(dialect="duckdb"))
-                frame = self.session.createDataFrame(arrow.to_arrow_table())
-                frame.write.mode("overwrite").parquet(location)
-            else:  # a local folder: DuckDB writes the Parquet itself, streaming
-                Path(location).mkdir(parents=True, exist_ok=True)
-                copy = exp.Copy(
-                    this=exp.to_table(table),
-                    kind=False,
-                    files=[exp.Literal.string(f"{location}/part-0.parquet")],
-                    params=[
-                        exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("PARQUET"))
-                    ],
-                )
-                con.execute(copy.sql(dialect="duckdb"))
+            if version is None or self._copied_from(table) != version:
+                self._record_version(table, None)
+                self._copy(con, table, location)
+                if version is not None:
+                    self._record_version(table, version)
             self.session.read.parquet(location).createOrReplaceTempView(table)
+
+    def _copy(self, con: duckdb.DuckDBPyConnection, table: str, location: str) -> None:
+        if "://" in location:  # a cluster's storage: through the driver, as Arrow
+            arrow = con.sql(exp.select("*").from_(table).sql(dialect="duckdb"))
+            frame = self.session.createDataFrame(arrow.to_arrow_table())
+            frame.write.mode("overwrite").parquet(location)
+            return
+        # A local folder: DuckDB writes the Parquet itself, streaming.
+        Path(location).mkdir(parents=True, exist_ok=True)
+        copy = exp.Copy(
+            this=exp.to_table(table),
+            kind=False,
+            files=[exp.Literal.string(f"{location}/part-0.parquet")],
+            params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("PARQUET"))],
+        )
+        con.execute(copy.sql(dialect="duckdb"))
+
+    def _version_location(self, table: str) -> str:
+        return f"{self.warehouse}/versions/{table}"
+
+    def _copied_from(self, table: str) -> str | None:
+        """The version ``table``'s copy in the warehouse was made from, if it is complete."""
+        location = self._version_location(table)
+        if "://" not in location:
+            path = Path(location)
+            return path.read_text(encoding="utf-8") if path.exists() else None
+        from pyspark.errors import AnalysisException
+
+        try:
+            rows = self.session.read.text(location).collect()
+        except AnalysisException:  # no such path
+            return None
+        return rows[0][0] if rows else None
+
+    def _record_version(self, table: str, version: str | None) -> None:
+        """Record (``None``: forget) the version of ``table``'s copy in the warehouse."""
+        location = self._version_location(table)
+        if "://" not in location:
+            path = Path(location)
+            if version is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(version, encoding="utf-8")
+            return
+        # A cluster's storage: an empty text dataset is a forgotten version.
+        values = [] if version is None else [(version,)]
+        written = self.session.createDataFrame(values, "value string").coalesce(1)
+        written.write.mode("overwrite").text(location)
 
 
 @contextmanager

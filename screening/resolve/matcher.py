@@ -21,7 +21,11 @@ regions are among the company's" is a comparison per level.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 
 import polars as pl
 
@@ -303,7 +307,9 @@ class Matcher:
 
         Candidates share a blocking key (see :func:`_blocking_keys`) and a city when the
         name names one. The guards hold as in the exact stage: the same branch, and every
-        region the name names is one of the company's.
+        region the name names is one of the company's. The pairs are blocked and scored
+        here, or where :func:`scoring_pairs_with` sends them (a job on Spark: its
+        executors), by the same :func:`guard_and_score`.
         """
         query_keys = _blocking_keys(
             queries.select(
@@ -311,30 +317,83 @@ class Matcher:
             ),
             "query",
         )
-        blocked = _blocked_pairs(query_keys, self.target_keys)
-        compared = ("branch", *LEVELS)
-        guarded = _with_sides(
-            blocked, queries, compared, self.targets, (*compared, *ADDRESS_LEVELS)
-        ).filter(pl.col("branch") == pl.col("branch_target"), _regions_within_company())
-        pairs = _with_sides(
-            guarded.select(
-                "query",
-                "target",
-                same_place=_same_regions() & pl.coalesce(TARGET_LEVELS).is_not_null(),
-            ),
-            queries,
-            ("text", "core", "legal_form", "kind"),
-            self.targets,
-            ("entity_id", "trade", "industry", "trade_count", "legal_form", "kind"),
-        ).with_columns(**_form_agreement())
-        scored = score_pairs(_without_refused(pairs, refused), self.words)
+        work = partial(
+            guard_and_score,
+            queries=queries.select("query", *QUERY_SIDE),
+            targets=self.targets.select("target", *TARGET_SIDE),
+            refused=refused,
+            words=self.words,
+        )
+        elsewhere = _PAIRS_ELSEWHERE.get()
+        if elsewhere is None:
+            scored = work(_blocked_pairs(query_keys, self.target_keys))
+        else:
+            scored = elsewhere(query_keys, self.target_keys, work, SHOWN_CANDIDATES)
         # Targets are numbered in entity id order: ties fall to the lower entity id.
         return (
             scored.sort(["query", "total", "target"], descending=[False, True, False])
             .group_by("query", maintain_order=True)
             .head(SHOWN_CANDIDATES)
-            .select("query", "target", "entity_id", *SCORE_FIELDS, "total", *FORM_FIELDS)
         )
+
+
+QUERY_SIDE = ("branch", *LEVELS, "text", "core", "legal_form", "kind")  # what guard_and_score reads
+TARGET_SIDE = (
+    "branch",
+    *LEVELS,
+    *ADDRESS_LEVELS,
+    "entity_id",
+    "trade",
+    "industry",
+    "trade_count",
+    "legal_form",
+    "kind",
+)
+CANDIDATE_COLUMNS = ("query", "target", "entity_id", *SCORE_FIELDS, "total", *FORM_FIELDS)
+PairWork = Callable[[pl.DataFrame], pl.DataFrame]  # (query, target) pairs in, candidates out
+# Blocks (query keys, target keys), scores the pairs with the work, and keeps each name's
+# best candidates (as many as the number given): a job on Spark does it on its executors.
+PairScorer = Callable[[pl.DataFrame, pl.DataFrame, PairWork, int], pl.DataFrame]
+_PAIRS_ELSEWHERE: ContextVar[PairScorer | None] = ContextVar("pairs_elsewhere", default=None)
+
+
+@contextmanager
+def scoring_pairs_with(scorer: PairScorer) -> Iterator[None]:
+    """Block and score the fuzzy stage's pairs through ``scorer`` while in the block."""
+    token = _PAIRS_ELSEWHERE.set(scorer)
+    try:
+        yield
+    finally:
+        _PAIRS_ELSEWHERE.reset(token)
+
+
+def guard_and_score(
+    blocked: pl.DataFrame,
+    *,
+    queries: pl.DataFrame,
+    targets: pl.DataFrame,
+    refused: pl.DataFrame,
+    words: NameVocabulary,
+) -> pl.DataFrame:
+    """Blocked (query, target) pairs that pass the guards, scored (:data:`CANDIDATE_COLUMNS`,
+    in no particular order). Each pair's outcome is its own: any split of the pairs into
+    batches gives the same candidates."""
+    compared = ("branch", *LEVELS)
+    guarded = _with_sides(blocked, queries, compared, targets, (*compared, *ADDRESS_LEVELS)).filter(
+        pl.col("branch") == pl.col("branch_target"), _regions_within_company()
+    )
+    pairs = _with_sides(
+        guarded.select(
+            "query",
+            "target",
+            same_place=_same_regions() & pl.coalesce(TARGET_LEVELS).is_not_null(),
+        ),
+        queries,
+        ("text", "core", "legal_form", "kind"),
+        targets,
+        ("entity_id", "trade", "industry", "trade_count", "legal_form", "kind"),
+    ).with_columns(**_form_agreement())
+    return score_pairs(_without_refused(pairs, refused), words).select(CANDIDATE_COLUMNS)
 
 
 def _with_sides(

@@ -1,0 +1,155 @@
+"""The fuzzy stage's blocking and pair scoring on Spark: blocking as joins, the resolver's
+own scorer on the executors.
+
+On DuckDB, :meth:`~screening.resolve.matcher.Matcher._fuzzy_candidates` joins the names'
+blocking keys to the registry companies' in polars and scores every pair that shares one.
+:func:`spark_pair_scorer` does the same where the data is spread: the keys are joined on
+Spark (a name meets a company through a key, and in its city when it names one), the
+distinct (name, company) pairs are scored on the executors by the resolver's own
+:func:`~screening.resolve.matcher.guard_and_score` (``mapInArrow``: the guards, then
+:func:`~screening.resolve.similarity.score_pairs`), and each name's best candidates are
+kept by a window, best first, ties to the lower company number as on DuckDB. A pair's
+score depends on that pair alone, so the candidates are the embedded engine's whatever
+the batches. The names' and companies' columns the scorer reads, the cannot-links and
+the name vocabulary travel with the work (pyspark broadcasts a large closure once per
+executor).
+
+Each task first checks that its scorer (code, vocabulary, rapidfuzz and pypinyin) is the
+driver's, and fails the job if not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import metadata, resources
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pyarrow as pa
+
+from screening.errors import ResolveError
+from screening.resolve.matcher import PairScorer, PairWork, scoring_pairs_with
+from screening.resolve.name_vocabulary import name_vocabulary
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+# What a task raises when its scorer is not the driver's (it reaches the driver as text).
+OTHER_SCORER = "the executor's name scorer differs from the driver's"
+SCORING_CODE = ("resolve/matcher.py", "resolve/similarity.py", "resolve/sound.py")
+PAIR_SCHEMA = (
+    "query bigint, target bigint, entity_id string, trade_sound double, "
+    "trade_characters double, industry_sound double, same_place boolean, "
+    "rare_trade boolean, total double"
+)
+_NUMBERS = ("query", "target")  # UInt32 in polars; Spark has no unsigned integers
+
+
+@contextmanager
+def scoring_on_spark(session: SparkSession) -> Iterator[None]:
+    """The fuzzy stage's pairs blocked and scored on ``session`` while in the block."""
+    with scoring_pairs_with(spark_pair_scorer(session)):
+        yield
+
+
+def scorer_fingerprint() -> str:
+    """A digest of the code and data a pair's score depends on."""
+    digest = hashlib.sha256()
+    for package in ("rapidfuzz", "pypinyin"):
+        digest.update(metadata.version(package).encode())
+    files = resources.files("screening")
+    for path in SCORING_CODE:
+        digest.update(files.joinpath(path).read_bytes())
+    digest.update(name_vocabulary().fingerprint.encode())
+    return digest.hexdigest()[:16]
+
+
+def spark_pair_scorer(session: SparkSession, *, fingerprint: str | None = None) -> PairScorer:
+    """A :data:`~screening.resolve.matcher.PairScorer` on ``session``; ``fingerprint`` is
+    the scorer the executors must have (default: this process's)."""
+    expected = fingerprint or scorer_fingerprint()
+
+    def run(
+        query_keys: pl.DataFrame, target_keys: pl.DataFrame, work: PairWork, keep: int
+    ) -> pl.DataFrame:
+        from pyspark.errors import PythonException
+
+        try:
+            return _score_on_spark(session, query_keys, target_keys, work, keep, expected)
+        except PythonException as exc:
+            if OTHER_SCORER in str(exc):
+                raise ResolveError(
+                    f"{OTHER_SCORER} (code, features/names.yaml, rapidfuzz or pypinyin)",
+                    hint="install the same version of the package and its libraries, with "
+                    "the same features/names.yaml, on the driver and every executor",
+                ) from None
+            raise
+
+    return run
+
+
+def _score_on_spark(
+    session: SparkSession,
+    query_keys: pl.DataFrame,
+    target_keys: pl.DataFrame,
+    work: PairWork,
+    keep: int,
+    expected: str,
+) -> pl.DataFrame:
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    if query_keys.is_empty() or target_keys.is_empty():
+        return work(pl.DataFrame(schema=dict.fromkeys(_NUMBERS, pl.UInt32)))
+    names = session.createDataFrame(_for_spark(query_keys, "query").to_arrow())
+    companies = session.createDataFrame(_for_spark(target_keys, "target").to_arrow())
+    # As _blocked_pairs: a name naming no city meets a company through a key alone; one
+    # naming a city, through a key and that city (a null city meets none).
+    anywhere = names.filter(F.col("block_city").isNull()).join(
+        companies.drop("block_city"), on="block"
+    )
+    in_city = names.filter(F.col("block_city").isNotNull()).join(
+        companies, on=["block", "block_city"]
+    )
+    pairs = (
+        anywhere.select("query", "target").unionByName(in_city.select("query", "target")).distinct()
+    )
+    arrow_schema = pa.schema(
+        [
+            ("query", pa.int64()),
+            ("target", pa.int64()),
+            ("entity_id", pa.string()),
+            *((field, pa.float64()) for field in ("trade_sound", "trade_characters")),
+            ("industry_sound", pa.float64()),
+            ("same_place", pa.bool_()),
+            ("rare_trade", pa.bool_()),
+            ("total", pa.float64()),
+        ]
+    )
+
+    def score(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        if scorer_fingerprint() != expected:
+            raise ResolveError(OTHER_SCORER)
+        for batch in batches:
+            blocked = pl.from_arrow(batch)
+            assert isinstance(blocked, pl.DataFrame)
+            scored = work(blocked.cast(dict.fromkeys(_NUMBERS, pl.UInt32)))
+            yield from scored.to_arrow().cast(arrow_schema).to_batches()
+
+    best = Window.partitionBy("query").orderBy(F.col("total").desc(), F.col("target").asc())
+    kept = (
+        pairs.mapInArrow(score, PAIR_SCHEMA)
+        .withColumn("place", F.row_number().over(best))
+        .filter(F.col("place") <= keep)
+        .drop("place")
+    )
+    frame = pl.from_arrow(kept.toArrow())
+    assert isinstance(frame, pl.DataFrame)
+    return frame.cast(dict.fromkeys(_NUMBERS, pl.UInt32))
+
+
+def _for_spark(keys: pl.DataFrame, label: str) -> pl.DataFrame:
+    """Blocking keys as Spark takes them: numbers signed, region codes (an Enum) as text."""
+    return keys.with_columns(pl.col(label).cast(pl.Int64), pl.col("block_city").cast(pl.String))
