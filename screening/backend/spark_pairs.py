@@ -30,7 +30,13 @@ import polars as pl
 import pyarrow as pa
 
 from screening.errors import ResolveError
-from screening.resolve.matcher import PairScorer, PairWork, scoring_pairs_with
+from screening.resolve.matcher import (
+    CANDIDATE_COLUMNS,
+    FORM_FIELDS,
+    PairScorer,
+    PairWork,
+    scoring_pairs_with,
+)
 from screening.resolve.name_vocabulary import name_vocabulary
 
 if TYPE_CHECKING:
@@ -39,11 +45,26 @@ if TYPE_CHECKING:
 # What a task raises when its scorer is not the driver's (it reaches the driver as text).
 OTHER_SCORER = "the executor's name scorer differs from the driver's"
 SCORING_CODE = ("resolve/matcher.py", "resolve/similarity.py", "resolve/sound.py")
-PAIR_SCHEMA = (
-    "query bigint, target bigint, entity_id string, trade_sound double, "
-    "trade_characters double, industry_sound double, same_place boolean, "
-    "rare_trade boolean, total double"
-)
+# Each candidate column (matcher.CANDIDATE_COLUMNS, in order) with its Arrow type.
+_CANDIDATE_TYPES = {
+    "query": pa.int64(),
+    "target": pa.int64(),
+    "entity_id": pa.string(),
+    **dict.fromkeys(("trade_sound", "trade_characters", "industry_sound"), pa.float64()),
+    **dict.fromkeys(("same_place", "rare_trade"), pa.bool_()),
+    "total": pa.float64(),
+    **dict.fromkeys(FORM_FIELDS, pa.bool_()),
+}
+if tuple(_CANDIDATE_TYPES) != CANDIDATE_COLUMNS:
+    raise RuntimeError("spark_pairs._CANDIDATE_TYPES must list matcher.CANDIDATE_COLUMNS")
+_ARROW_SCHEMA = pa.schema(list(_CANDIDATE_TYPES.items()))
+_SPARK_TYPES = {
+    pa.int64(): "bigint",
+    pa.string(): "string",
+    pa.float64(): "double",
+    pa.bool_(): "boolean",
+}
+PAIR_SCHEMA = ", ".join(f"{name} {_SPARK_TYPES[kind]}" for name, kind in _CANDIDATE_TYPES.items())
 _NUMBERS = ("query", "target")  # UInt32 in polars; Spark has no unsigned integers
 
 
@@ -116,18 +137,6 @@ def _score_on_spark(
     pairs = (
         anywhere.select("query", "target").unionByName(in_city.select("query", "target")).distinct()
     )
-    arrow_schema = pa.schema(
-        [
-            ("query", pa.int64()),
-            ("target", pa.int64()),
-            ("entity_id", pa.string()),
-            *((field, pa.float64()) for field in ("trade_sound", "trade_characters")),
-            ("industry_sound", pa.float64()),
-            ("same_place", pa.bool_()),
-            ("rare_trade", pa.bool_()),
-            ("total", pa.float64()),
-        ]
-    )
 
     def score(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         if scorer_fingerprint() != expected:
@@ -136,7 +145,7 @@ def _score_on_spark(
             blocked = pl.from_arrow(batch)
             assert isinstance(blocked, pl.DataFrame)
             scored = work(blocked.cast(dict.fromkeys(_NUMBERS, pl.UInt32)))
-            yield from scored.to_arrow().cast(arrow_schema).to_batches()
+            yield from scored.to_arrow().cast(_ARROW_SCHEMA).to_batches()
 
     best = Window.partitionBy("query").orderBy(F.col("total").desc(), F.col("target").asc())
     kept = (
