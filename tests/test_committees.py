@@ -8,15 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from names_edits import refused
 
 from screening.committees import committee_place
-from screening.errors import RuleError
 from screening.identifiers import is_valid_uscc, make_uscc
 from screening.resolve.link import resolve
-from screening.resolve.name_vocabulary import NAMES_FILE, load_name_vocabulary, name_vocabulary
+from screening.resolve.name_vocabulary import name_vocabulary
 from screening.store import Store
-
-LIBRARY = Path(__file__).resolve().parents[1] / "features" / NAMES_FILE
 
 
 @pytest.mark.parametrize(
@@ -76,20 +74,12 @@ def test_an_analyst_adds_a_committee() -> None:
 
 
 def test_a_bad_committee_is_refused_with_its_line(tmp_path: Path) -> None:
-    text = LIBRARY.read_text(encoding="utf-8")
-    bad = text.replace('深龙劳人仲: "440307"', '深龙劳人仲: "110101"').replace(
-        '深华劳人仲: "440309"', '深华劳仲: "440309"'
+    path, message, line_of = refused(
+        tmp_path,
+        lambda text: text.replace('深龙劳人仲: "440307"', '深龙劳人仲: "110101"').replace(
+            '深华劳人仲: "440309"', '深华劳仲: "440309"'
+        ),
     )
-    path = tmp_path / NAMES_FILE
-    path.write_text(bad, encoding="utf-8")
-    with pytest.raises(RuleError) as raised:
-        load_name_vocabulary(path)
-    message = str(raised.value)
-    lines = bad.splitlines()
-
-    def line_of(fragment: str) -> int:
-        return next(n for n, line in enumerate(lines, start=1) if fragment in line)
-
     assert f"{path}:{line_of('深龙劳人仲: ')}: '110101' is no city or district of Guangdong" in (
         message
     )

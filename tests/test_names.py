@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from names_edits import LIBRARY, refused
 
 from screening.errors import RuleError
 from screening.resolve import parses
@@ -26,7 +27,6 @@ from screening.resolve.name_vocabulary import (
 )
 from screening.resolve.names import take_apart
 
-LIBRARY = Path(__file__).resolve().parents[1] / "features" / NAMES_FILE
 ABSENT = "（此词已删除）"  # a one-word list cannot be empty: a word no name has stands for none
 
 
@@ -112,23 +112,16 @@ def test_polars_writes_short_forms_out_as_python_does() -> None:
 
 
 def test_a_bad_file_is_refused_with_every_problem_and_its_line(tmp_path: Path) -> None:
-    text = LIBRARY.read_text(encoding="utf-8")
-    path = tmp_path / NAMES_FILE
-    bad = (
-        text.replace("    汽配: 汽车配件", "    汽配: 汽车零件")  # 零件 is no industry word
-        .replace("班组长, 个人", "班组长, 项目部, 个人")  # 部 marks an organisation
-        .replace('"441900": 莞', '"441999": 莞')  # no such city
-        .replace("{name: 余有洋, person: 余有洋}", "{name: 余有洋, person: 余有}")
+    path, message, line_of = refused(
+        tmp_path,
+        lambda text: (
+            text.replace("    汽配: 汽车配件", "    汽配: 汽车零件")  # 零件 is no industry word
+            .replace("班组长, 个人", "班组长, 项目部, 个人")  # 部 marks an organisation
+            .replace('"441900": 莞', '"441999": 莞')  # no such city
+            .replace("{name: 余有洋, person: 余有洋}", "{name: 余有洋, person: 余有}")
+        ),
     )
-    path.write_text(bad, encoding="utf-8")
-    with pytest.raises(RuleError) as raised:
-        load_name_vocabulary(path)
-    message = str(raised.value)
-    lines = bad.splitlines()
-
-    def line_of(fragment: str) -> int:
-        return next(n for n, line in enumerate(lines, start=1) if fragment in line)
-
+    text = LIBRARY.read_text(encoding="utf-8")
     assert f"{path}:{line_of('汽配: 汽车零件')}: the full form '汽车零件'" in message
     assert "the note '项目部' holds an organisation mark" in message
     assert f"{path}:{line_of('441999')}: '441999' is no city" in message
@@ -183,16 +176,12 @@ def test_features_list_shows_the_name_lists(tmp_path: Path) -> None:
 
 
 def test_a_kind_of_company_names_only_legal_forms_and_each_once(tmp_path: Path) -> None:
-    text = LIBRARY.read_text(encoding="utf-8")
-    bad = text.replace(
-        "股份有限公司: [股份有限公司, 股份公司, 股份]",
-        "股份有限公司: [股份有限公司, 有限公司, 股分]",
+    path, message, line_of = refused(
+        tmp_path,
+        lambda text: text.replace(
+            "股份有限公司: [股份有限公司, 股份公司, 股份]",
+            "股份有限公司: [股份有限公司, 有限公司, 股分]",
+        ),
     )
-    path = tmp_path / NAMES_FILE
-    path.write_text(bad, encoding="utf-8")
-    with pytest.raises(RuleError) as raised:
-        load_name_vocabulary(path)
-    message = str(raised.value)
-    line = next(n for n, row in enumerate(bad.splitlines(), start=1) if "股分]" in row)
-    assert f"{path}:{line}: '股分' is not one of legal_forms" in message
+    assert f"{path}:{line_of('股分]')}: '股分' is not one of legal_forms" in message
     assert "'有限公司' says two kinds of company" in message

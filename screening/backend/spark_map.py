@@ -12,10 +12,13 @@ executor rather than once per task.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pyarrow as pa
+
+from screening.errors import ResolveError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -54,3 +57,22 @@ def map_in_order(
     result = pl.from_arrow(spread.mapInArrow(run, spark_schema).toArrow())
     assert isinstance(result, pl.DataFrame)
     return result.sort(POSITION).drop(POSITION).cast(schema)
+
+
+@contextmanager
+def same_build_on_executors(marker: str, what: str) -> Iterator[None]:
+    """An executor's failure that says it runs other code than the driver (``marker`` in
+    its message, raised by the stage's own check) as a :class:`ResolveError` naming what
+    must match (``what``); any other failure as it is."""
+    from pyspark.errors import PythonException
+
+    try:
+        yield
+    except PythonException as exc:
+        if marker in str(exc):
+            raise ResolveError(
+                f"{marker} ({what})",
+                hint="install the same version of the package and its libraries, with the "
+                "same features/names.yaml, on the driver and every executor",
+            ) from None
+        raise

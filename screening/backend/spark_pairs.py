@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 import pyarrow as pa
 
+from screening.backend.spark_map import same_build_on_executors
 from screening.errors import ResolveError
 from screening.resolve.matcher import (
     CANDIDATE_COLUMNS,
@@ -95,18 +96,9 @@ def spark_pair_scorer(session: SparkSession, *, fingerprint: str | None = None) 
     def run(
         query_keys: pl.DataFrame, target_keys: pl.DataFrame, work: PairWork, keep: int
     ) -> pl.DataFrame:
-        from pyspark.errors import PythonException
-
-        try:
+        what = "code, features/names.yaml, rapidfuzz or pypinyin"
+        with same_build_on_executors(OTHER_SCORER, what):
             return _score_on_spark(session, query_keys, target_keys, work, keep, expected)
-        except PythonException as exc:
-            if OTHER_SCORER in str(exc):
-                raise ResolveError(
-                    f"{OTHER_SCORER} (code, features/names.yaml, rapidfuzz or pypinyin)",
-                    hint="install the same version of the package and its libraries, with "
-                    "the same features/names.yaml, on the driver and every executor",
-                ) from None
-            raise
 
     return run
 

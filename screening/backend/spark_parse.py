@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from screening.backend.spark_map import map_in_order
+from screening.backend.spark_map import map_in_order, same_build_on_executors
 from screening.config import SparkSettings
 from screening.errors import ResolveError
 from screening.resolve.bulk import Chunk, Mapper, mapping_with
@@ -64,8 +64,6 @@ def spark_mapper(session: SparkSession, *, fingerprint: str | None = None) -> Ma
 def _parse_on_spark(
     session: SparkSession, work: Work, items: list[Any], expected: str
 ) -> pl.DataFrame:
-    from pyspark.errors import PythonException
-
     shape = work([])  # the parser's columns and types, from no names at all
     inputs = _input_frame(items)
 
@@ -76,16 +74,8 @@ def _parse_on_spark(
         chunk = values[0] if len(values) == 1 else list(zip(*values, strict=True))
         return _as_text(work(chunk))
 
-    try:
+    with same_build_on_executors(OTHER_PARSER, "code, gazetteer or features/names.yaml"):
         parsed = map_in_order(session, inputs, parse, _as_text(shape).schema)
-    except PythonException as exc:
-        if OTHER_PARSER in str(exc):
-            raise ResolveError(
-                f"{OTHER_PARSER} (code, gazetteer or features/names.yaml)",
-                hint="install the same version of the package, with the same "
-                "features/names.yaml, on the driver and every executor",
-            ) from None
-        raise
     return parsed.cast(shape.schema)
 
 

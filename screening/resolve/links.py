@@ -122,11 +122,14 @@ def write_links(
     database; the number of links of each kind."""
     vocabulary = vocabulary or library_vocabulary()
     settings = link_settings()
+    staged = _staged(vocabulary)
     con.register("committee_places", _committee_places(con))
     try:
         con.begin()
         empty_table(con, "record_links")
-        _stage(con, vocabulary)
+        for table, sql in staged.items():
+            # Computed once per write, not once for each link that reads it.
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
 
         def insert(links: str, parameters: dict[str, int] | None = None) -> None:
             # In one order, whatever the threads did: the same records, the same table.
@@ -156,7 +159,7 @@ def write_links(
         con.rollback()
         raise
     finally:
-        for table in _staged(vocabulary):
+        for table in staged:
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.unregister("committee_places")
     return dict(
@@ -174,15 +177,9 @@ def link_settings(folder: Path = FEATURES_LIBRARY) -> LinkSettings:
         raise RuleError("; ".join(map(str, problems)), where=str(document.path)) from None
 
 
-def _stage(con: duckdb.DuckDBPyConnection, vocabulary: Vocabulary) -> None:
-    """The record sets several links read, as temporary tables (:func:`_staged`): each is
-    computed once per write, not once per link."""
-    for table, sql in _staged(vocabulary).items():
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
-
-
 def _staged(vocabulary: Vocabulary) -> dict[str, str]:
-    """Table name → SQL, in the order they are made.
+    """The record sets several links read, as temporary tables: name → SQL, in the order
+    they are made.
 
     - ``link_projects``: :attr:`_Sources.projects`.
     - ``link_project_pieces``: every three characters of each project's name. A text of
