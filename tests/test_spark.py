@@ -20,6 +20,7 @@ from sample_job import sample_config
 from sqlglot import exp
 
 from screening.backend import DuckDBBackend
+from screening.backend import spark as spark_backend
 from screening.backend.spark import SparkBackend, check_spark
 from screening.backend.spark_pairs import scoring_on_spark, spark_pair_scorer
 from screening.backend.spark_parse import spark_mapper
@@ -84,15 +85,23 @@ def test_division_means_what_it_means_on_duckdb(spark_session: Any, tmp_path: Pa
     _same_rows(embedded, on_spark)
 
 
+@pytest.mark.parametrize("storage", ["folder", "cluster"])
 def test_the_warehouse_copies_a_table_once_per_data_version(
-    spark_session: Any, tmp_path: Path
+    spark_session: Any, tmp_path: Path, storage: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A job's re-run on the same data (same data hash) reads the warehouse's copies of the
-    # stored tables instead of copying them again; other data is copied again.
+    # stored tables instead of copying them again; other data is copied again. A cluster's
+    # storage (a URI: file:// stands in for hdfs:// or s3a://) is written by Spark, two
+    # rows at a time here, so that a copy is made of several batches.
+    monkeypatch.setattr(spark_backend, "COPY_BATCH_ROWS", 2)
+    warehouse = tmp_path.as_uri() if storage == "cluster" else str(tmp_path)
     count = exp.select("count(*) AS n").from_("numbers")
     with duckdb.connect() as con:
         con.execute("CREATE TABLE numbers AS SELECT range AS n FROM range(5)")
-        spark = SparkBackend(spark_session, str(tmp_path))
+        con.execute("CREATE TABLE nothing AS SELECT range AS n FROM range(0)")
+        spark = SparkBackend(spark_session, warehouse)
+        spark.load(con, ["nothing"], "data-1")
+        assert spark.fetch(exp.select("count(*) AS n").from_("nothing"))["n"].item() == 0
         spark.load(con, ["numbers"], "data-1")
         con.execute("INSERT INTO numbers VALUES (99)")  # so that a copy shows
         spark.load(con, ["numbers"], "data-1")
@@ -102,6 +111,8 @@ def test_the_warehouse_copies_a_table_once_per_data_version(
         con.execute("INSERT INTO numbers VALUES (100)")
         spark.load(con, ["numbers"])  # no version: always copied
         assert spark.fetch(count)["n"].item() == 7
+        assert spark.fetch(exp.select("sum(n) AS n").from_("numbers"))["n"].item() == 209
+    if storage == "folder":
         assert not (tmp_path / "versions" / "numbers").exists()
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 from sqlglot import exp
 
 from screening.backend.base import Backend, Parameters, used_parameters
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 INSTALL_HINT = "pip install -e '.[spark]'"
+# Rows the driver holds at once while it copies a table to a cluster's storage (a
+# province's mentions are eight million: held whole, GBs of Arrow on the driver).
+COPY_BATCH_ROWS = 1_000_000
 
 
 def check_spark() -> None:
@@ -122,10 +126,17 @@ class SparkBackend(Backend):
             self.session.read.parquet(location).createOrReplaceTempView(table)
 
     def _copy(self, con: duckdb.DuckDBPyConnection, table: str, location: str) -> None:
-        if "://" in location:  # a cluster's storage: through the driver, as Arrow
-            arrow = con.sql(exp.select("*").from_(table).sql(dialect="duckdb"))
-            frame = self.session.createDataFrame(arrow.to_arrow_table())
-            frame.write.mode("overwrite").parquet(location)
+        if "://" in location:  # a cluster's storage: through the driver, a batch at a time
+            rows = con.sql(exp.select("*").from_(table).sql(dialect="duckdb"))
+            reader = rows.to_arrow_reader(COPY_BATCH_ROWS)
+            mode = "overwrite"  # the first batch replaces an earlier copy; the rest add to it
+            for batch in reader:
+                frame = self.session.createDataFrame(pa.Table.from_batches([batch]))
+                frame.write.mode(mode).parquet(location)
+                mode = "append"
+            if mode == "overwrite":  # no rows: the columns alone
+                empty = pa.Table.from_batches([], schema=reader.schema)
+                self.session.createDataFrame(empty).write.mode(mode).parquet(location)
             return
         # A local folder: DuckDB writes the Parquet itself, streaming.
         Path(location).mkdir(parents=True, exist_ok=True)
