@@ -62,7 +62,7 @@ print("PUBLISHED", result.run_id, flush=True)
 """
 KILL_POINTS = {
     "ingest": ("ingest", 1, ""),
-    "resolve": ("resolve", 0, "linking records"),
+    "resolve": ("resolve", 0, "linking records: the records they read"),
     "rules": ("rules", 0, ""),
     "publish": ("publish", 1, "committing"),
 }
@@ -195,7 +195,7 @@ def test_a_second_run_on_a_database_in_use_is_refused_and_nothing_is_corrupted(
     job, db = _copy(first_run, tmp_path)
     leads_before = _published_leads(db, "run-000001")
     _touch_inputs(job)
-    first = _driver(job, db, "pause", ("resolve", 0, "linking records"))
+    first = _driver(job, db, "pause", ("resolve", 0, "linking records: the records they read"))
     try:
         paused = Path(f"{db}.paused")
         deadline = time.monotonic() + 90

@@ -111,8 +111,7 @@ def resolve(
         decided = _decide(store, scratch, judgements, say)
         say("writing mentions and entities")
         _write(scratch, decided)
-        say("linking records")
-        write_links(scratch.con, vocabulary)
+        write_links(scratch.con, vocabulary, say)
         by_method = _counts(scratch.con, "SELECT method, count(*) FROM mentions GROUP BY 1")
         kinds = _counts(scratch.con, "SELECT kind, count(*) FROM entities GROUP BY 1")
     return ResolveResult(

@@ -38,6 +38,7 @@ entities (a deposit belongs to its contractor's project).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -117,47 +118,54 @@ class _Sources:
 
 
 def write_links(
-    con: duckdb.DuckDBPyConnection, vocabulary: Vocabulary | None = None
+    con: duckdb.DuckDBPyConnection,
+    vocabulary: Vocabulary | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Replace ``record_links`` with the links of the records and entities now in the
-    database; the number of links of each kind."""
+    database; the number of links of each kind. ``progress`` hears each step."""
     vocabulary = vocabulary or library_vocabulary()
     settings = link_settings()
+    say = progress or (lambda _step: None)
     staged = _staged(vocabulary)
-    con.register("committee_places", _committee_places(con))
-    try:
-        con.begin()
-        empty_table(con, "record_links")
-        for table, sql in staged.items():
-            # Computed once per write, not once for each link that reads it.
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
-
-        def insert(
-            links: str, parameters: dict[str, int] | None = None, *, ordered: bool = False
-        ) -> None:
-            # In one order, whatever the threads did: the same records, the same table.
-            # An ``ordered`` query sorts its links itself, in the order of ALL.
-            sql = links if ordered else f"SELECT * FROM ({links}) ORDER BY ALL"
-            con.execute(f"INSERT INTO record_links {sql}", parameters or {})
-
-        insert(
+    # (what it links, its query, the query's parameters, whether it sorts its links itself)
+    steps: list[tuple[str, str, dict[str, int], bool]] = [
+        (
+            "deposits to projects",
             _deposit_project(vocabulary),
             {
                 "lead_days": settings.deposit_before_permit_days.default,
                 "name_only_days": settings.deposit_name_only_days.default,
             },
-        )
-        insert(
+            False,
+        ),
+        (
+            "cases to their sites",
             _AWARD_PROJECT,
             {
                 "finished_days": settings.finished_before_filing_days.default,
                 "min_site": settings.min_site_length.default,
             },
-            ordered=True,
-        )
-        insert(_AWARD_CONTRACTOR_SITE)
-        insert(_award_enforcement(vocabulary))
-        insert(_enforcement_restored(vocabulary))
+            True,
+        ),
+        ("cases to their contractor's sites", _AWARD_CONTRACTOR_SITE, {}, False),
+        ("awards to their enforcement", _award_enforcement(vocabulary), {}, False),
+        ("终本 cases to their restoring", _enforcement_restored(vocabulary), {}, False),
+    ]
+    con.register("committee_places", _committee_places(con))
+    try:
+        con.begin()
+        empty_table(con, "record_links")
+        say("linking records: the records they read")
+        for table, sql in staged.items():
+            # Computed once per write, not once for each link that reads it.
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
+        for number, (what, links, parameters, ordered) in enumerate(steps, start=1):
+            say(f"linking records: {what} ({number} of {len(steps)})")
+            # In one order, whatever the threads did: the same records, the same table. An
+            # ``ordered`` query sorts its links itself, in the order of ALL.
+            sql = links if ordered else f"SELECT * FROM ({links}) ORDER BY ALL"
+            con.execute(f"INSERT INTO record_links {sql}", parameters)
         con.commit()
     except BaseException:
         con.rollback()
