@@ -245,6 +245,18 @@ def test_sample_world_against_truth(sample_db: Path) -> None:
         assert pairwise([("a", "x"), ("a", "y")])[1] >= 0.98
 
 
+def test_record_links_are_stored_in_order(sample_db: Path) -> None:
+    # Each link step inserts its links in the order of all their columns: the case-to-site
+    # step sorts by the staged tables' row numbers instead, which must come to the same.
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        stored = con.execute(
+            "SELECT * FROM record_links WHERE link IN ('award_project', 'award_site')"
+        ).fetchall()
+        files = {row[1] for row in stored} | {row[3] for row in stored}
+    assert len(stored) > 100 and len(files) > 2  # several files on both sides to order
+    assert stored == sorted(stored)
+
+
 def _tables(db: Path) -> tuple[list[tuple[object, ...]], ...]:
     """The mentions, entities and record links as stored, row order included."""
     with duckdb.connect(str(db), read_only=True) as con:
