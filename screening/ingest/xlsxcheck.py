@@ -16,6 +16,8 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
+
 from screening.errors import IngestError
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -26,11 +28,6 @@ RATIO_FROM_BYTES = 16 << 20  # small parts may compress as well as they like
 MIN_SHARED_STRING_BYTES = 5  # "<si/>": no entry of the table is shorter
 MAX_CELLS = 60_000_000  # rows × columns of a sheet's used range (1M rows × 57 columns)
 _SCAN_CHUNK = 1 << 20
-# A cell's reference (<c r="P1024">) and a row's (<row r="1024">). Found by the bare
-# r=" (twice as fast as requiring a space before it): another attribute whose name ends
-# in r can only add a match, making the check stricter, never hide a cell.
-_COLUMN_REF = re.compile(rb"r=\"([A-Z]{1,3})[0-9]")
-_ROW_NUMBER = re.compile(rb"r=\"[A-Z]{0,3}([0-9]{1,7})\"")
 _SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
 _UNIQUE_COUNT = re.compile(rb"\buniqueCount=\"([0-9]+)\"")
 
@@ -124,39 +121,77 @@ def _check_shared_strings(path: Path, archive: zipfile.ZipFile, member: zipfile.
 
 def _check_range(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
     """The used range (the furthest row and column any cell names) the reader will
-    allocate, in a streamed scan of the sheet.
-
-    A sheet names millions of cells but few distinct columns and rows: the scan keeps the
-    distinct ones (sets filled by the regex engine) and converts only those to numbers.
-    """
-    columns: set[bytes] = set()
-    rows: set[bytes] = set()
+    allocate, in a streamed scan of the sheet."""
+    last_row, last_column = 0, 0
     tail = b""
     with archive.open(member) as stream:
         while chunk := stream.read(_SCAN_CHUNK):
             text = tail + chunk
-            columns.update(_COLUMN_REF.findall(text))
-            rows.update(_ROW_NUMBER.findall(text))
+            row, column = furthest_cell(text)
+            last_row, last_column = max(last_row, row), max(last_column, column)
             tail = text[-200:]  # a tag cut by the chunk boundary is found next time
-    last_row = max(map(int, rows), default=0)
-    far_column = max(columns, key=_column_number, default=b"")
-    last_column = _column_number(far_column)
     if last_row * max(last_column, 1) > MAX_CELLS:
         sheet = member.filename.removeprefix("xl/worksheets/")
+        far_column = _column_letters(last_column)
         raise IngestError(
             f"{path}: sheet {sheet} spans {last_row:,} rows × {last_column:,} columns "
             f"({last_row * last_column:,} cells, limit {MAX_CELLS:,}; furthest column "
-            f"{far_column.decode()})",
+            f"{far_column})",
             hint="delete the stray cells far below or to the right of the table in Excel "
             "and save again",
         )
 
 
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - ord("A") + 1
-    return number
+_REFERENCE = np.frombuffer(b'r="', dtype=np.uint8)
+_WINDOW = 11  # after r=": up to 3 letters, 7 digits and the closing quote
+
+
+def furthest_cell(text: bytes) -> tuple[int, int]:
+    """The largest row number and column number the references in ``text`` name.
+
+    As the regular expressions ``r="[A-Z]{0,3}([0-9]{1,7})"`` (rows; a row's own
+    reference is r="17") and ``r="([A-Z]{1,3})[0-9]`` (columns) would find them. A sheet
+    names millions of cells: this reads the bytes after each r=" as a grid, with numpy,
+    instead of making each reference a string (a quarter of the time).
+    """
+    data = np.frombuffer(text, dtype=np.uint8)
+    if len(data) < len(_REFERENCE):
+        return 0, 0
+    found = (data[:-2] == _REFERENCE[0]) & (data[1:-1] == _REFERENCE[1])
+    found &= data[2:] == _REFERENCE[2]
+    starts = np.flatnonzero(found) + len(_REFERENCE)
+    padded = np.concatenate((data, np.zeros(_WINDOW, dtype=np.uint8)))
+    after = padded[starts[:, None] + np.arange(_WINDOW)]
+    letter = (after >= ord("A")) & (after <= ord("Z"))
+    letters = np.cumprod(letter[:, :4], axis=1).sum(axis=1)  # leading letters, up to 4
+    # The eight bytes from the first after the letters: digits, then the closing quote.
+    first_digit = np.minimum(letters, 3)
+    tail = after[np.arange(len(starts))[:, None], first_digit[:, None] + np.arange(8)]
+    value = tail.astype(np.int64) - ord("0")
+    digit = (value >= 0) & (value <= 9)
+    digit[:, 7] = False  # an eighth digit ends no reference
+    digits = np.argmin(digit, axis=1)  # how many digits follow the letters
+    closing = np.take_along_axis(tail, digits[:, None], axis=1)[:, 0] == ord('"')
+    # Columns: one to three letters, then a digit.
+    column = np.zeros(len(starts), dtype=np.int64)
+    for place in range(3):
+        more = letters > place
+        column = np.where(more, column * 26 + after[:, place].astype(np.int64) - 64, column)
+    column = np.where((letters >= 1) & (letters <= 3) & (digits >= 1), column, 0)
+    # Rows: up to three letters, one to seven digits, then the closing quote.
+    row = np.zeros(len(starts), dtype=np.int64)
+    for place in range(7):
+        row = np.where(digits > place, row * 10 + value[:, place], row)
+    row = np.where((letters <= 3) & (digits >= 1) & closing, row, 0)
+    return int(row.max(initial=0)), int(column.max(initial=0))
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 def _first_line(error: BaseException) -> str:
