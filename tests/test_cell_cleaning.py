@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from datetime import date
 
 import polars as pl
 from hypothesis import given
@@ -21,7 +22,8 @@ from screening.ingest.cells import (
 )
 from screening.ingest.cells import uppercase as fast_uppercase
 from screening.ingest.load import _hash_identifiers
-from screening.ingest.parse import masked
+from screening.ingest.manifest import DEFAULT_DATE_FORMATS
+from screening.ingest.parse import _dates, masked
 
 # Text as agencies type it: ASCII, CJK, full-width forms, compatibility ideographs,
 # circled numbers, combining accents, ideographic spaces and other whitespace.
@@ -92,8 +94,29 @@ def test_the_nfkc_table_holds_only_characters_that_never_compose() -> None:
     for character in table:
         assert unicodedata.combining(character) == 0, hex(ord(character))
         assert not _composes_with_what_precedes(character), hex(ord(character))
-    for symbol in CJK_SYMBOLS:
+    for symbol in CJK_SYMBOLS:  # counted as plain text: unchanged by every cleaning step
         assert unicodedata.normalize("NFKC", symbol) == symbol
+        assert not symbol.isspace() and symbol.upper() == symbol == symbol.lower()
+
+
+dates_as_typed = st.one_of(
+    st.dates(min_value=date(1899, 1, 1), max_value=date(2200, 12, 31)).map(
+        lambda day: day.strftime(
+            "%Y-%m-%d" if day.day % 3 == 0 else "%Y/%m/%d" if day.day % 3 == 1 else "%Y年%m月%d日"
+        )
+    ),
+    st.text(alphabet="0123456789-/年月日. ", max_size=12),
+)
+
+
+@given(st.lists(st.one_of(st.none(), dates_as_typed), max_size=40))
+def test_dates_are_read_by_the_first_format_that_reads_them(texts: list[str | None]) -> None:
+    formats = list(DEFAULT_DATE_FORMATS)
+    frame = pl.DataFrame({"text": texts}, schema={"text": pl.String})
+    text = pl.col("text")
+    fast = frame.select(_dates(frame.get_column("text"), formats=formats).alias("date"))
+    every = frame.select(pl.coalesce(text.str.to_date(f, strict=False) for f in formats))
+    assert fast.to_series().to_list() == every.to_series().to_list()
 
 
 @given(st.lists(st.one_of(st.none(), st.text(alphabet="0123456789X", max_size=24)), max_size=30))

@@ -22,28 +22,30 @@ import polars as pl
 # damaged export, not a clerk's typing (tabs and line breaks are whitespace, kept as space).
 CONTROL_CHARACTERS = r"[\x00-\x08\x0E-\x1F\x7F]"
 
-_CJK = f"{chr(0x4E00)}-{chr(0x9FFF)}"  # CJK Unified Ideographs
-# A cell of these characters alone is its own NFKC form, holds no whitespace to collapse
-# or trim and no control character: cleaning leaves it as it is.
-_PLAIN = f"^[\\x21-\\x7E{_CJK}]*$"
-# Text of ASCII and CJK Unified Ideographs only is its own NFKC form (none of them has a
-# compatibility decomposition or composes with a neighbour).
-_NFKC_STABLE = f"^[\\x00-\\x7F{_CJK}]*$"
-# No character of these has an upper case form other than itself.
-_NO_LOWER_CASE = f"^[\\x00-\\x60\\x7B-\\x7F{_CJK}]*$"
-
-# Full-width ASCII forms and the ideographic space map one to one onto ASCII under NFKC
-# (case numbers' brackets （）, names' spaces). In text of these, ASCII, CJK ideographs and
-# the CJK symbols that are their own NFKC form (〔〕【】), nothing composes: NFKC is a
-# translation table there, which costs a third of normalising.
-WIDE = [chr(code) for code in range(0xFF01, 0xFF5F)] + ["\u3000"]
-NARROW = [unicodedata.normalize("NFKC", wide) for wide in WIDE]
+# CJK symbols and punctuation that are their own NFKC form, compose with nothing and are
+# no whitespace (〔〕【】 of case numbers and titles).
 CJK_SYMBOLS = "".join(
     symbol
     for symbol in map(chr, range(0x3001, 0x3040))
     if unicodedata.normalize("NFKC", symbol) == symbol and unicodedata.combining(symbol) == 0
 )
-_BY_TABLE = f"^[\\x00-\\x7F{_CJK}{''.join(WIDE)}{CJK_SYMBOLS}]*$"
+# CJK Unified Ideographs and those symbols: no character of them has a compatibility
+# decomposition, composes with a neighbour, has a case or is whitespace.
+_CJK = f"{chr(0x4E00)}-{chr(0x9FFF)}{CJK_SYMBOLS}"
+# A cell of these characters alone is its own NFKC form, holds no whitespace to collapse
+# or trim and no control character: cleaning leaves it as it is.
+_PLAIN = f"^[\\x21-\\x7E{_CJK}]*$"
+# Text of ASCII and those characters only is its own NFKC form.
+_NFKC_STABLE = f"^[\\x00-\\x7F{_CJK}]*$"
+# No character of these has an upper case form other than itself.
+_NO_LOWER_CASE = f"^[\\x00-\\x60\\x7B-\\x7F{_CJK}]*$"
+
+# Full-width ASCII forms and the ideographic space map one to one onto ASCII under NFKC
+# (case numbers' brackets （）, names' spaces). In text of these, ASCII and the characters
+# above, nothing composes: NFKC is a translation table there, a third of the cost.
+WIDE = [chr(code) for code in range(0xFF01, 0xFF5F)] + ["\u3000"]
+NARROW = [unicodedata.normalize("NFKC", wide) for wide in WIDE]
+_BY_TABLE = f"^[\\x00-\\x7F{_CJK}{''.join(WIDE)}]*$"
 
 CLEAN, CONTROL = "clean", "control"
 CLEANED = pl.Struct({CLEAN: pl.String(), CONTROL: pl.Boolean()})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -100,19 +101,15 @@ def _code(clean: pl.LazyFrame) -> pl.LazyFrame:
 
 def uscc_is_valid(code: pl.Expr) -> pl.Expr:
     """GB 32100 check character, vectorised (see identifiers.uscc_check_char)."""
-    return code.str.contains(USCC_SHAPE) & _check_character_holds(code, _USCC_CHECK)
+    valid = partial(_valid_codes, shape=USCC_SHAPE, check=_USCC_CHECK, birth_date=False)
+    return code.map_batches(valid, return_dtype=pl.Boolean, is_elementwise=True)
 
 
 def id_number_is_valid(number: pl.Expr) -> pl.Expr:
     """GB 11643 shape, a real birth date and the ISO 7064 MOD 11-2 check character
     (see identifiers.is_valid_id_number)."""
-    # The shape allows 31 days in every month: the date parse refuses 0230 or 0431.
-    born = number.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    return (
-        number.str.contains(ID_SHAPE)
-        & born.is_not_null()
-        & _check_character_holds(number, _ID_NUMBER_CHECK)
-    )
+    valid = partial(_valid_codes, shape=ID_SHAPE, check=_ID_NUMBER_CHECK, birth_date=True)
+    return number.map_batches(valid, return_dtype=pl.Boolean, is_elementwise=True)
 
 
 @dataclass(frozen=True)
@@ -141,27 +138,36 @@ _USCC_CHECK = _check_character(
 _ID_NUMBER_CHECK = _check_character("0123456789", ID_WEIGHTS, ID_CHECK)
 
 
-def _check_character_holds(code: pl.Expr, check: _CheckCharacter) -> pl.Expr:
-    """Whether each code's check character is right (False unless it has 18 bytes).
+def _valid_codes(
+    codes: pl.Series, *, shape: str, check: _CheckCharacter, birth_date: bool
+) -> pl.Series:
+    """Whether each code has ``shape`` (18 ASCII characters), a real birth date where
+    asked, and a check character that holds. Dates and check characters are computed
+    for the codes of the right shape only (half of a court's cells are empty)."""
+    shaped = codes.str.contains(shape).fill_null(False)
+    result = np.zeros(len(codes), dtype=bool)
+    if shaped.any():
+        picked = codes.filter(shaped)
+        right = _check_character_holds(picked, check)
+        if birth_date:
+            # The shape allows 31 days in every month: the date parse refuses 0230 or 0431.
+            born = picked.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+            right &= born.is_not_null().to_numpy()
+        result[shaped.to_numpy()] = right
+    return pl.Series(result)
+
+
+def _check_character_holds(codes: pl.Series, check: _CheckCharacter) -> np.ndarray:
+    """Whether each code's check character is right; every code is 18 ASCII characters.
 
     A weighted sum over 17 positions costs 17 string slices per row as polars
     expressions (1.6 s for a court's 500,000 rows); over the codes' bytes as a numpy grid
     it is a matrix product (0.1 s).
     """
-
-    def holds(codes: pl.Series) -> pl.Series:
-        fits = (codes.str.len_bytes() == CODE_LENGTH).fill_null(False)
-        result = np.zeros(len(codes), dtype=bool)
-        picked = codes.filter(fits)
-        if len(picked):
-            data = "".join(picked.to_list()).encode("utf-8")
-            grid = np.frombuffer(data, dtype=np.uint8).reshape(-1, CODE_LENGTH)
-            total = check.values[grid[:, : CODE_LENGTH - 1]] @ check.weights
-            right = grid[:, CODE_LENGTH - 1] == check.expected[total % len(check.expected)]
-            result[fits.to_numpy()] = right
-        return pl.Series(result)
-
-    return code.map_batches(holds, return_dtype=pl.Boolean, is_elementwise=True)
+    data = codes.str.join("").item().encode("ascii")
+    grid = np.frombuffer(data, dtype=np.uint8).reshape(-1, CODE_LENGTH)
+    total = check.values[grid[:, : CODE_LENGTH - 1]] @ check.weights
+    return np.asarray(grid[:, CODE_LENGTH - 1] == check.expected[total % len(check.expected)])
 
 
 def masked(number: pl.Expr) -> pl.Expr:
@@ -256,14 +262,22 @@ TEXT = pl.col("text")
 
 
 def _date(clean: pl.LazyFrame, formats: list[str]) -> pl.LazyFrame:
-    text = clean.select(CLEAN.str.replace(r"[T ]?00:00:00(\.0+)?$", "").alias("text"))
+    text = clean.select(
+        CLEAN.map_batches(_without_midnight, return_dtype=pl.String, is_elementwise=True).alias(
+            "text"
+        )
+    )
     # A real Excel date cell reaches us as a date already (the xlsx reader converts it). A
     # bare number is a serial date only where the manifest says so (date_formats: [excel]):
     # CSV text such as 20231 is a typo of 2023-1-…, not 1955-05-15.
     serial = TEXT.str.contains(r"^\d{1,5}(\.0+)?$") & pl.lit(EXCEL_SERIAL in formats)
     parsed = text.with_columns(
         pl.coalesce(
-            *(TEXT.str.to_date(fmt, strict=False) for fmt in formats if fmt != EXCEL_SERIAL),
+            TEXT.map_batches(
+                partial(_dates, formats=[fmt for fmt in formats if fmt != EXCEL_SERIAL]),
+                return_dtype=pl.Date,
+                is_elementwise=True,
+            ),
             pl.when(serial).then(
                 EXCEL_EPOCH
                 + pl.duration(days=TEXT.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))
@@ -284,15 +298,43 @@ def _date(clean: pl.LazyFrame, formats: list[str]) -> pl.LazyFrame:
     )
 
 
+def _without_midnight(texts: pl.Series) -> pl.Series:
+    """A date's text without the time 00:00:00 an export adds (only a text ending in 0
+    can end so)."""
+    return cells.only_where(
+        texts,
+        texts.str.ends_with("0").fill_null(False),
+        lambda dates: dates.str.replace(r"[T ]?00:00:00(\.0+)?$", ""),
+    )
+
+
+def _dates(texts: pl.Series, *, formats: list[str]) -> pl.Series:
+    """Each text read by the first of ``formats`` that reads it; each format tries only
+    the texts no earlier one read."""
+    dates = pl.repeat(None, len(texts), dtype=pl.Date, eager=True)
+    for fmt in formats:
+        unread = dates.is_null() & texts.is_not_null()
+        if not unread.any():
+            break
+        read = texts.filter(unread).str.to_date(fmt, strict=False)
+        dates = dates.scatter(unread.arg_true(), read)
+    return dates
+
+
 def _amount(clean: pl.LazyFrame, unit: str) -> pl.LazyFrame:
     text = clean.select(CLEAN.alias("text"))
-    bare = TEXT.str.replace_all(r"[,，¥￥]", "").str.replace(r"元$", "")
+    # The text is NFKC: full-width ，and ￥ are , and ¥ already.
+    bare = (
+        TEXT.str.replace_all(",", "", literal=True)
+        .str.replace_all("¥", "", literal=True)
+        .str.strip_suffix("元")
+    )
     steps = text.with_columns(
         (bare.str.ends_with("万") | pl.lit(unit == "万元")).alias("in_wan"),
-        bare.str.replace(r"万$", "").alias("number"),
+        bare.str.strip_suffix("万").alias("number"),
     )
     number, in_wan = pl.col("number"), pl.col("in_wan")
-    integer_digits = number.str.replace(r"^-", "").str.replace(r"\.\d*$", "").str.len_chars()
+    integer_digits = number.str.strip_prefix("-").str.replace(r"\.\d*$", "").str.len_chars()
     limit = pl.when(in_wan).then(MAX_AMOUNT_DIGITS - 4).otherwise(MAX_AMOUNT_DIGITS)
     checked = steps.with_columns(
         number.str.contains(r"^-?\d+(\.\d+)?$").alias("numeric"),
