@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from screening.errors import IngestError
 
@@ -161,29 +162,46 @@ def furthest_cell(text: bytes) -> tuple[int, int]:
     found &= data[2:] == _REFERENCE[2]
     starts = np.flatnonzero(found) + len(_REFERENCE)
     padded = np.concatenate((data, np.zeros(_WINDOW, dtype=np.uint8)))
-    after = padded[starts[:, None] + np.arange(_WINDOW)]
-    letter = (after >= ord("A")) & (after <= ord("Z"))
-    letters = np.cumprod(letter[:, :4], axis=1).sum(axis=1)  # leading letters, up to 4
+    after = sliding_window_view(padded, _WINDOW)[starts]  # the bytes after each r="
+    letter = (after[:, :4] >= ord("A")) & (after[:, :4] <= ord("Z"))
+    leading = letter[:, 0].copy()  # still letters from the first byte on
+    letters = leading.astype(np.int64)
+    for place in range(1, 4):
+        leading &= letter[:, place]
+        letters += leading  # leading letters, up to 4
     # The eight bytes from the first after the letters: digits, then the closing quote.
     first_digit = np.minimum(letters, 3)
-    tail = after[np.arange(len(starts))[:, None], first_digit[:, None] + np.arange(8)]
-    value = tail.astype(np.int64) - ord("0")
-    digit = (value >= 0) & (value <= 9)
+    tail = sliding_window_view(padded, 8)[starts + first_digit]
+    digit = (tail >= ord("0")) & (tail <= ord("9"))
     digit[:, 7] = False  # an eighth digit ends no reference
     digits = np.argmin(digit, axis=1)  # how many digits follow the letters
     closing = np.take_along_axis(tail, digits[:, None], axis=1)[:, 0] == ord('"')
-    # Columns: one to three letters, then a digit.
-    column = np.zeros(len(starts), dtype=np.int64)
-    for place in range(3):
-        more = letters > place
-        column = np.where(more, column * 26 + after[:, place].astype(np.int64) - 64, column)
-    column = np.where((letters >= 1) & (letters <= 3) & (digits >= 1), column, 0)
     # Rows: up to three letters, one to seven digits, then the closing quote.
-    row = np.zeros(len(starts), dtype=np.int64)
-    for place in range(7):
-        row = np.where(digits > place, row * 10 + value[:, place], row)
-    row = np.where((letters <= 3) & (digits >= 1) & closing, row, 0)
-    return int(row.max(initial=0)), int(column.max(initial=0))
+    row = _largest(tail, (letters <= 3) & (digits >= 1) & closing, digits)
+    # Columns: one to three letters, then a digit.
+    column = _largest(after[:, :3], (letters >= 1) & (letters <= 3) & (digits >= 1), letters)
+    return (int(row) if row else 0), _column_number(column)
+
+
+def _largest(grid: np.ndarray, valid: np.ndarray, lengths: np.ndarray) -> bytes:
+    """The largest of the valid rows' first ``lengths`` bytes, read as a number (digits
+    or column letters): the longest, and of the longest, the last in byte order."""
+    if not valid.any():
+        return b""
+    longest = int(lengths[valid].max())
+    picked = grid[valid & (lengths == longest), :longest]
+    # Equal lengths compare as their bytes do; viewed as one big-endian number each.
+    padded = np.zeros((len(picked), 8), dtype=np.uint8)
+    padded[:, :longest] = picked
+    largest = padded.view(">u8").argmax()
+    return bytes(picked[largest])
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
 
 
 def _column_letters(number: int) -> str:
