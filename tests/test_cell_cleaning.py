@@ -116,7 +116,9 @@ def test_dates_are_read_by_the_first_format_that_reads_them(texts: list[str | No
     text = pl.col("text")
     fast = frame.select(_dates(frame.get_column("text"), formats=formats).alias("date"))
     every = frame.select(pl.coalesce(text.str.to_date(f, strict=False) for f in formats))
-    assert fast.to_series().to_list() == every.to_series().to_list()
+    # As days since 1970: polars reads year 0, which Python's dates cannot hold.
+    days = [fast.to_series().cast(pl.Int32), every.to_series().cast(pl.Int32)]
+    assert days[0].to_list() == days[1].to_list()
 
 
 @given(st.lists(st.one_of(st.none(), st.text(alphabet="0123456789X", max_size=24)), max_size=30))

@@ -277,11 +277,11 @@ def _records(data: bytes, delimiter: str) -> pl.DataFrame:
     """One row per CSV record of UTF-8 ``data``: the line it starts on and its field count.
 
     A record ends on a line where the count of quote characters so far is even: a quoted
-    field may hold newlines. Delimiters inside quotes do not count as field separators: a
-    delimiter is inside when an odd number of quotes precede it and another follows (a
-    quote left open at the end of the file quotes nothing). Quotes, line breaks and the
-    delimiter are found in the bytes (UTF-8 never uses an ASCII byte inside another
-    character), so no line or field is ever made a string.
+    field may hold newlines. Delimiters inside quotes do not count as field separators:
+    quotes pair up in order, first with second, third with fourth (a quote left open at
+    the end of the file quotes nothing). Quotes, line breaks and the delimiter are found
+    in the bytes (UTF-8 never uses an ASCII byte inside another character), so no line or
+    field is ever made a string.
     """
     text = np.frombuffer(data, dtype=np.uint8)
     separator = np.frombuffer(delimiter.encode("utf-8"), dtype=np.uint8)
@@ -291,11 +291,15 @@ def _records(data: bytes, delimiter: str) -> pl.DataFrame:
     line_starts = np.concatenate(([0], newlines + 1))[:lines]
     starts_record = np.searchsorted(quotes, line_starts) % 2 == 0
     record_lines = np.flatnonzero(starts_record)
-    if len(quotes):
-        before = np.searchsorted(quotes, delimiters)
-        delimiters = delimiters[(before % 2 == 0) | (before == len(quotes))]
-    found = np.searchsorted(delimiters, line_starts[record_lines])
+    record_starts = line_starts[record_lines]
+    found = np.searchsorted(delimiters, record_starts)
     fields = np.diff(np.append(found, len(delimiters))) + 1
+    if len(quotes) > 1:
+        # Less the delimiters between each pair of quotes (a record holds its pairs whole).
+        opening, closing = quotes[0:-1:2], quotes[1::2]
+        inside = np.searchsorted(delimiters, closing) - np.searchsorted(delimiters, opening)
+        record = np.searchsorted(record_starts, opening, side="right") - 1
+        fields -= np.bincount(record, weights=inside, minlength=len(fields)).astype(fields.dtype)
     return pl.DataFrame(
         {
             ROW_COLUMN: pl.Series(record_lines + 1, dtype=pl.Int32),
