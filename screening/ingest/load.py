@@ -38,9 +38,10 @@ from screening.ingest.canonical import (
     CanonicalTable,
     Kind,
 )
+from screening.ingest.cells import CONTROL_CHARACTERS
 from screening.ingest.derive import AppliedDerivation, Value, derived_select
 from screening.ingest.manifest import ColumnSpec, Manifest, SourceSpec
-from screening.ingest.parse import CONTROL_CHARACTERS, REASON, VALUE, typed_column
+from screening.ingest.parse import REASON, VALUE, typed_column
 from screening.ingest.readers import FIELDS_COLUMN, ROW_COLUMN, RawSheet, header_key, read_sheet
 from screening.progress import Pace
 from screening.store import Store, first_row, insert_frame, sha256_file, sha256_json
@@ -347,16 +348,15 @@ def _parse(
         pl.when(pl.col(FIELDS_COLUMN) != width).then(wrong_width).alias(f"{WHY}(row)")
     )
     why_columns = [c for c in frame.columns if c.startswith(WHY)]
-    frame = frame.with_columns(
-        pl.any_horizontal(pl.col(c).is_not_null() for c in why_columns).alias("__rejected__")
-    )
+    rejected = pl.any_horizontal(pl.col(c).is_not_null() for c in why_columns)
+    frame = frame.with_columns(rejected.alias("__rejected__"))
     rejects = _rejects(frame, why_columns, source, relative)
-    good = frame.filter(~pl.col("__rejected__"))
-    content = pl.concat_str(
-        [pl.col(h).fill_null("") for h in raw.headers if h in good.columns], separator="\x1f"
-    )
-    good = good.with_columns(pl.col(ROW_COLUMN).first().over(content).alias("__first__"))
-    loaded = good.select(
+    # An exact copy of an earlier loaded row of the file, cell by cell (every header's).
+    # The rejected rows are a group of their own, so the loaded rows group as they would
+    # alone, and only the columns loaded are filtered (not the raw text beside them).
+    content = [h for h in raw.headers if h in frame.columns]
+    first = pl.col(ROW_COLUMN).first().over("__rejected__", *content)
+    loaded = frame.select(
         *(
             pl.col(name).alias(name.removeprefix(TYPED))
             for name in typed.columns
@@ -364,10 +364,10 @@ def _parse(
         ),
         pl.lit(relative).alias("source_file"),
         pl.col(ROW_COLUMN).alias("source_row"),
-        pl.when(pl.col("__first__") != pl.col(ROW_COLUMN))
-        .then(pl.col("__first__"))
-        .alias("duplicate_of_row"),
+        pl.when(first != pl.col(ROW_COLUMN)).then(first).alias("duplicate_of_row"),
+        "__rejected__",
     )
+    loaded = loaded.filter(~pl.col("__rejected__")).drop("__rejected__")
     loaded = _hash_identifiers(loaded, key)
     loaded = _cast(loaded, table)
     result = FileResult(
@@ -376,8 +376,8 @@ def _parse(
         "loaded",
         rows_in=frame.height,
         loaded=loaded.height,
-        rejected=frame.filter(pl.col("__rejected__")).height,
-        duplicates=loaded.filter(pl.col("duplicate_of_row").is_not_null()).height,
+        rejected=int(frame.get_column("__rejected__").sum()),
+        duplicates=int(loaded.get_column("duplicate_of_row").is_not_null().sum()),
         absent_headers=absent,
         unmapped_headers=unmapped,
     )

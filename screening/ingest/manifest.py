@@ -211,10 +211,22 @@ def _check_data_folder(manifest: Manifest, document: YamlDocument, data: Path | 
     )
 
 
+QUOTE_AND_LINE_BREAKS = '"\r\n'  # the CSV reader's record scan relies on these
+
+
 def _semantic_problems(manifest: Manifest, document: YamlDocument) -> list[ScreeningError]:
     problems: list[ScreeningError] = []
     for source, spec in manifest.sources.items():
         table = TABLES[spec.table]
+        if spec.delimiter in QUOTE_AND_LINE_BREAKS:
+            problems.append(
+                IngestError(
+                    f"delimiter {spec.delimiter!r} of source '{source}' quotes or ends "
+                    "records in CSV; it cannot also separate fields",
+                    where=document.where(("sources", source, "delimiter")),
+                    hint="set the character between the fields: , ; | or a tab",
+                )
+            )
         mapped: dict[str, str] = {}
         for header, column in spec.mappings():
             where = document.where(("sources", source, "columns", header))

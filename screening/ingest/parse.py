@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import polars as pl
 
 from screening.identifiers import USCC_ALPHABET, USCC_WEIGHTS
+from screening.ingest import cells
 from screening.ingest.canonical import Kind
 
 MAX_LENGTH = {Kind.TEXT: 2_000}  # other kinds: names, codes and numbers
@@ -33,43 +35,9 @@ TRUE_WORDS = ["是", "Y", "YES", "TRUE", "1", "√"]
 FALSE_WORDS = ["否", "N", "NO", "FALSE", "0", "×"]
 
 
-# C0 control characters that are not whitespace, and DEL: a NUL or an ESC in a cell is a
-# damaged export, not a clerk's typing (tabs and line breaks are whitespace, kept as space).
-CONTROL_CHARACTERS = r"[\x00-\x08\x0E-\x1F\x7F]"
-
 RAW = pl.col("raw")
+CLEAN = pl.col(cells.CLEAN)  # the raw cell cleaned: see cells.cleaned
 VALUE, REASON = "value", "reason"
-
-
-def cleaned_text(raw: pl.Expr) -> pl.Expr:
-    """NFKC (full-width → half-width), whitespace runs → one space, trimmed; "" → null."""
-    text = nfkc(raw).str.replace_all(r"\s+", " ").str.strip_chars()
-    return text.replace("", None)
-
-
-def compact(raw: pl.Expr) -> pl.Expr:
-    """Like :func:`cleaned_text` but with no whitespace at all (codes and numbers)."""
-    return nfkc(raw).str.replace_all(r"\s+", "").replace("", None)
-
-
-# Text of ASCII and CJK Unified Ideographs only is its own NFKC form (none of them has a
-# compatibility decomposition or composes with a neighbour). Most cells are such text, and
-# NFKC costs about half a microsecond a cell: only the others are normalised.
-_NFKC_STABLE = f"^[\\x00-\\x7F{chr(0x4E00)}-{chr(0x9FFF)}]*$"
-
-
-def nfkc(raw: pl.Expr) -> pl.Expr:
-    """``raw.str.normalize("NFKC")``, normalising only the cells that can change."""
-
-    def normalise(texts: pl.Series) -> pl.Series:
-        changing = ~texts.str.contains(_NFKC_STABLE).fill_null(True)
-        if not changing.any():
-            return texts
-        return texts.clone().scatter(
-            changing.arg_true(), texts.filter(changing).str.normalize("NFKC")
-        )
-
-    return raw.map_batches(normalise, return_dtype=pl.String, is_elementwise=True)
 
 
 def typed_column(
@@ -81,23 +49,26 @@ def typed_column(
     ``kind``, ``hash`` …). Each step is a column of its own, so no cleaning is repeated
     by the checks that use it.
     """
+    # Text keeps single spaces between its words; codes and numbers keep none.
+    spaces = " " if kind in (Kind.TEXT, Kind.NAME) else ""
+    clean = raw.select(cells.cleaned(RAW, spaces=spaces).alias("cleaned")).unnest("cleaned")
     builders: dict[Kind, Callable[[], pl.LazyFrame]] = {
-        Kind.TEXT: lambda: _text(raw, kind),
-        Kind.NAME: lambda: _text(raw, kind),
-        Kind.CODE: lambda: _code(raw),
-        Kind.USCC: lambda: _uscc(raw),
-        Kind.ID_NUMBER: lambda: _id_number(raw),
-        Kind.PARTY_CODE: lambda: _party_code(raw),
-        Kind.PHONE: lambda: _phone(raw),
-        Kind.DATE: lambda: _date(raw, date_formats or []),
-        Kind.AMOUNT: lambda: _amount(raw, unit),
-        Kind.RATE: lambda: _rate(raw),
-        Kind.FLAG: lambda: _flag(raw),
-        Kind.INTEGER: lambda: _integer(raw),
+        Kind.TEXT: lambda: _text(clean, kind),
+        Kind.NAME: lambda: _text(clean, kind),
+        Kind.CODE: lambda: _code(clean),
+        Kind.USCC: lambda: _uscc(clean),
+        Kind.ID_NUMBER: lambda: _id_number(clean),
+        Kind.PARTY_CODE: lambda: _party_code(clean),
+        Kind.PHONE: lambda: _phone(clean),
+        Kind.DATE: lambda: _date(clean, date_formats or []),
+        Kind.AMOUNT: lambda: _amount(clean, unit),
+        Kind.RATE: lambda: _rate(clean),
+        Kind.FLAG: lambda: _flag(clean),
+        Kind.INTEGER: lambda: _integer(clean),
     }
     typed = builders[kind]()
-    control = raw.select(
-        pl.when(RAW.str.contains(CONTROL_CHARACTERS))
+    control = clean.select(
+        pl.when(pl.col(cells.CONTROL))
         .then(pl.lit("控制字符 control character in the value (a damaged export?)"))
         .alias("__control__")
     )
@@ -118,31 +89,27 @@ def _too_long(value: pl.Expr, kind: Kind) -> pl.Expr:
     )
 
 
-def _text(raw: pl.LazyFrame, kind: Kind) -> pl.LazyFrame:
-    text = raw.select(cleaned_text(RAW).alias(VALUE))
+def _text(clean: pl.LazyFrame, kind: Kind) -> pl.LazyFrame:
+    text = clean.select(CLEAN.alias(VALUE))
     return text.with_columns(_too_long(pl.col(VALUE), kind).alias(REASON))
 
 
-def _code(raw: pl.LazyFrame) -> pl.LazyFrame:
-    code = raw.select(compact(RAW).str.to_uppercase().alias(VALUE))
+def _code(clean: pl.LazyFrame) -> pl.LazyFrame:
+    code = clean.select(cells.uppercase(CLEAN).alias(VALUE))
     return code.with_columns(_too_long(pl.col(VALUE), Kind.CODE).alias(REASON))
 
 
 def uscc_is_valid(code: pl.Expr) -> pl.Expr:
     """GB 32100 check character, vectorised (see identifiers.uscc_check_char)."""
-    return code.str.contains(USCC_SHAPE) & _check_character_holds(code, _USCC_CHECK)
+    valid = partial(_valid_codes, shape=USCC_SHAPE, check=_USCC_CHECK, birth_date=False)
+    return code.map_batches(valid, return_dtype=pl.Boolean, is_elementwise=True)
 
 
 def id_number_is_valid(number: pl.Expr) -> pl.Expr:
     """GB 11643 shape, a real birth date and the ISO 7064 MOD 11-2 check character
     (see identifiers.is_valid_id_number)."""
-    # The shape allows 31 days in every month: the date parse refuses 0230 or 0431.
-    born = number.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    return (
-        number.str.contains(ID_SHAPE)
-        & born.is_not_null()
-        & _check_character_holds(number, _ID_NUMBER_CHECK)
-    )
+    valid = partial(_valid_codes, shape=ID_SHAPE, check=_ID_NUMBER_CHECK, birth_date=True)
+    return number.map_batches(valid, return_dtype=pl.Boolean, is_elementwise=True)
 
 
 @dataclass(frozen=True)
@@ -171,27 +138,36 @@ _USCC_CHECK = _check_character(
 _ID_NUMBER_CHECK = _check_character("0123456789", ID_WEIGHTS, ID_CHECK)
 
 
-def _check_character_holds(code: pl.Expr, check: _CheckCharacter) -> pl.Expr:
-    """Whether each code's check character is right (False unless it has 18 bytes).
+def _valid_codes(
+    codes: pl.Series, *, shape: str, check: _CheckCharacter, birth_date: bool
+) -> pl.Series:
+    """Whether each code has ``shape`` (18 ASCII characters), a real birth date where
+    asked, and a check character that holds. Dates and check characters are computed
+    for the codes of the right shape only (half of a court's cells are empty)."""
+    shaped = codes.str.contains(shape).fill_null(False)
+    result = np.zeros(len(codes), dtype=bool)
+    if shaped.any():
+        picked = codes.filter(shaped)
+        right = _check_character_holds(picked, check)
+        if birth_date:
+            # The shape allows 31 days in every month: the date parse refuses 0230 or 0431.
+            born = picked.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+            right &= born.is_not_null().to_numpy()
+        result[shaped.to_numpy()] = right
+    return pl.Series(result)
+
+
+def _check_character_holds(codes: pl.Series, check: _CheckCharacter) -> np.ndarray:
+    """Whether each code's check character is right; every code is 18 ASCII characters.
 
     A weighted sum over 17 positions costs 17 string slices per row as polars
     expressions (1.6 s for a court's 500,000 rows); over the codes' bytes as a numpy grid
     it is a matrix product (0.1 s).
     """
-
-    def holds(codes: pl.Series) -> pl.Series:
-        fits = (codes.str.len_bytes() == CODE_LENGTH).fill_null(False)
-        result = np.zeros(len(codes), dtype=bool)
-        picked = codes.filter(fits)
-        if len(picked):
-            data = "".join(picked.to_list()).encode("utf-8")
-            grid = np.frombuffer(data, dtype=np.uint8).reshape(-1, CODE_LENGTH)
-            total = check.values[grid[:, : CODE_LENGTH - 1]] @ check.weights
-            right = grid[:, CODE_LENGTH - 1] == check.expected[total % len(check.expected)]
-            result[fits.to_numpy()] = right
-        return pl.Series(result)
-
-    return code.map_batches(holds, return_dtype=pl.Boolean, is_elementwise=True)
+    data = codes.str.join("").item().encode("ascii")
+    grid = np.frombuffer(data, dtype=np.uint8).reshape(-1, CODE_LENGTH)
+    total = check.values[grid[:, : CODE_LENGTH - 1]] @ check.weights
+    return np.asarray(grid[:, CODE_LENGTH - 1] == check.expected[total % len(check.expected)])
 
 
 def masked(number: pl.Expr) -> pl.Expr:
@@ -221,18 +197,18 @@ def _status(code: pl.Expr, valid: pl.Expr) -> pl.Expr:
 CODE = pl.col("code")
 
 
-def _uscc(raw: pl.LazyFrame) -> pl.LazyFrame:
-    return raw.select(compact(RAW).alias("code")).select(
+def _uscc(clean: pl.LazyFrame) -> pl.LazyFrame:
+    return clean.select(CLEAN.alias("code")).select(
         CODE.alias(VALUE),
         _too_long(CODE, Kind.USCC).alias(REASON),
         _status(CODE, uscc_is_valid(CODE)).alias("status"),
     )
 
 
-def _id_number(raw: pl.LazyFrame) -> pl.LazyFrame:
+def _id_number(clean: pl.LazyFrame) -> pl.LazyFrame:
     # The full number never leaves this frame: stored masked, joined by keyed hash (the
     # hash is filled in by the loader, which holds the key).
-    return raw.select(compact(RAW).str.to_uppercase().alias("code")).select(
+    return clean.select(cells.uppercase(CLEAN).alias("code")).select(
         masked(CODE).alias(VALUE),
         _too_long(CODE, Kind.ID_NUMBER).alias(REASON),
         CODE.alias("hash"),
@@ -240,8 +216,8 @@ def _id_number(raw: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _party_code(raw: pl.LazyFrame) -> pl.LazyFrame:
-    code = raw.select(compact(RAW).str.to_uppercase().alias("code"))
+def _party_code(clean: pl.LazyFrame) -> pl.LazyFrame:
+    code = clean.select(cells.uppercase(CLEAN).alias("code"))
     checked = code.with_columns(id_number_is_valid(CODE).alias("is_id")).with_columns(
         (uscc_is_valid(CODE) & ~pl.col("is_id")).alias("is_uscc")
     )
@@ -270,8 +246,8 @@ def _party_code(raw: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _phone(raw: pl.LazyFrame) -> pl.LazyFrame:
-    number = raw.select(compact(RAW).str.replace_all(r"[-()]", "").alias("code"))
+def _phone(clean: pl.LazyFrame) -> pl.LazyFrame:
+    number = clean.select(CLEAN.str.replace_all(r"[-()]", "").alias("code"))
     length = CODE.str.len_chars()
     return number.select(
         pl.when(length >= 7)
@@ -285,15 +261,23 @@ def _phone(raw: pl.LazyFrame) -> pl.LazyFrame:
 TEXT = pl.col("text")
 
 
-def _date(raw: pl.LazyFrame, formats: list[str]) -> pl.LazyFrame:
-    text = raw.select(compact(RAW).str.replace(r"[T ]?00:00:00(\.0+)?$", "").alias("text"))
+def _date(clean: pl.LazyFrame, formats: list[str]) -> pl.LazyFrame:
+    text = clean.select(
+        CLEAN.map_batches(_without_midnight, return_dtype=pl.String, is_elementwise=True).alias(
+            "text"
+        )
+    )
     # A real Excel date cell reaches us as a date already (the xlsx reader converts it). A
     # bare number is a serial date only where the manifest says so (date_formats: [excel]):
     # CSV text such as 20231 is a typo of 2023-1-…, not 1955-05-15.
     serial = TEXT.str.contains(r"^\d{1,5}(\.0+)?$") & pl.lit(EXCEL_SERIAL in formats)
     parsed = text.with_columns(
         pl.coalesce(
-            *(TEXT.str.to_date(fmt, strict=False) for fmt in formats if fmt != EXCEL_SERIAL),
+            TEXT.map_batches(
+                partial(_dates, formats=[fmt for fmt in formats if fmt != EXCEL_SERIAL]),
+                return_dtype=pl.Date,
+                is_elementwise=True,
+            ),
             pl.when(serial).then(
                 EXCEL_EPOCH
                 + pl.duration(days=TEXT.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))
@@ -314,15 +298,43 @@ def _date(raw: pl.LazyFrame, formats: list[str]) -> pl.LazyFrame:
     )
 
 
-def _amount(raw: pl.LazyFrame, unit: str) -> pl.LazyFrame:
-    text = raw.select(compact(RAW).alias("text"))
-    bare = TEXT.str.replace_all(r"[,，¥￥]", "").str.replace(r"元$", "")
+def _without_midnight(texts: pl.Series) -> pl.Series:
+    """A date's text without the time 00:00:00 an export adds (only a text ending in 0
+    can end so)."""
+    return cells.only_where(
+        texts,
+        texts.str.ends_with("0").fill_null(False),
+        lambda dates: dates.str.replace(r"[T ]?00:00:00(\.0+)?$", ""),
+    )
+
+
+def _dates(texts: pl.Series, *, formats: list[str]) -> pl.Series:
+    """Each text read by the first of ``formats`` that reads it; each format tries only
+    the texts no earlier one read."""
+    dates = pl.repeat(None, len(texts), dtype=pl.Date, eager=True)
+    for fmt in formats:
+        unread = dates.is_null() & texts.is_not_null()
+        if not unread.any():
+            break
+        read = texts.filter(unread).str.to_date(fmt, strict=False)
+        dates = dates.scatter(unread.arg_true(), read)
+    return dates
+
+
+def _amount(clean: pl.LazyFrame, unit: str) -> pl.LazyFrame:
+    text = clean.select(CLEAN.alias("text"))
+    # The text is NFKC: full-width ，and ￥ are , and ¥ already.
+    bare = (
+        TEXT.str.replace_all(",", "", literal=True)
+        .str.replace_all("¥", "", literal=True)
+        .str.strip_suffix("元")
+    )
     steps = text.with_columns(
         (bare.str.ends_with("万") | pl.lit(unit == "万元")).alias("in_wan"),
-        bare.str.replace(r"万$", "").alias("number"),
+        bare.str.strip_suffix("万").alias("number"),
     )
     number, in_wan = pl.col("number"), pl.col("in_wan")
-    integer_digits = number.str.replace(r"^-", "").str.replace(r"\.\d*$", "").str.len_chars()
+    integer_digits = number.str.strip_prefix("-").str.replace(r"\.\d*$", "").str.len_chars()
     limit = pl.when(in_wan).then(MAX_AMOUNT_DIGITS - 4).otherwise(MAX_AMOUNT_DIGITS)
     checked = steps.with_columns(
         number.str.contains(r"^-?\d+(\.\d+)?$").alias("numeric"),
@@ -345,8 +357,8 @@ def _amount(raw: pl.LazyFrame, unit: str) -> pl.LazyFrame:
     return reasons.select(yuan.cast(pl.Decimal(18, 2)).alias(VALUE), REASON)
 
 
-def _rate(raw: pl.LazyFrame) -> pl.LazyFrame:
-    text = raw.select(compact(RAW).alias("text"))
+def _rate(clean: pl.LazyFrame) -> pl.LazyFrame:
+    text = clean.select(CLEAN.alias("text"))
     parts = TEXT.str.extract_groups(r"^(\d+(?:\.\d+)?)(%|‰)?$")
     split = text.with_columns(
         parts.struct.field("1").str.to_decimal(scale=6).alias("number"),
@@ -378,8 +390,8 @@ def _rate(raw: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _flag(raw: pl.LazyFrame) -> pl.LazyFrame:
-    words = raw.select(compact(RAW).str.to_uppercase().alias("text"))
+def _flag(clean: pl.LazyFrame) -> pl.LazyFrame:
+    words = clean.select(cells.uppercase(CLEAN).alias("text"))
     flags = words.with_columns(
         pl.when(TEXT.is_in(TRUE_WORDS))
         .then(True)
@@ -395,8 +407,8 @@ def _flag(raw: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _integer(raw: pl.LazyFrame) -> pl.LazyFrame:
-    text = raw.select(compact(RAW).str.replace_all(",", "").alias("text"))
+def _integer(clean: pl.LazyFrame) -> pl.LazyFrame:
+    text = clean.select(CLEAN.str.replace_all(",", "").alias("text"))
     checked = text.with_columns(TEXT.str.contains(r"^-?\d{1,18}$").alias("numeric"))
     numeric = pl.col("numeric")
     return checked.select(

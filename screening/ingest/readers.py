@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fastexcel
+import numpy as np
 import polars as pl
 
 from screening.errors import IngestError
@@ -165,16 +166,18 @@ def _csv_grid(
     count, and polars parses the fields. Where the two disagree (a stray quote, say) the
     whole file is read by Python's lenient ``csv`` module instead: slower, same result.
     """
-    text = _decode(path, path.read_bytes(), encoding)
+    raw = path.read_bytes()
+    text = _decode(path, raw, encoding)
+    data = raw if raw.isascii() else text.encode("utf-8")  # what polars and the scan read
     head = _head_rows(path, text, delimiter)
     if not head:
         raise _empty(path)
     head_grid = _grid(head)
     start = head_grid.item(_header_index(path, head_grid, expected, header_row), ROW_COLUMN)
-    records = _records(text, delimiter).filter(pl.col(ROW_COLUMN) >= start)
+    records = _records(data, delimiter).filter(pl.col(ROW_COLUMN) >= start)
     try:
         values = pl.read_csv(
-            text.encode("utf-8"),
+            data,
             has_header=False,
             skip_lines=start - 1,
             separator=delimiter,
@@ -270,40 +273,60 @@ def _grid(rows: list[tuple[int, list[str]]]) -> pl.DataFrame:
     )
 
 
-def _records(text: str, delimiter: str) -> pl.DataFrame:
-    """One row per CSV record: the line it starts on, its text and its field count.
+def _records(data: bytes, delimiter: str) -> pl.DataFrame:
+    """One row per CSV record of UTF-8 ``data``: the line it starts on and its field count.
 
     A record ends on a line where the count of quote characters so far is even: a quoted
-    field may hold newlines. Delimiters inside quotes do not count as field separators.
+    field may hold newlines. Delimiters inside quotes do not count as field separators:
+    quotes pair up in order, first with second, third with fourth (a quote left open at
+    the end of the file quotes nothing). Quotes, line breaks and the delimiter are found
+    in the bytes (UTF-8 never uses an ASCII byte inside another character), so no line or
+    field is ever made a string.
     """
-    lines = pl.DataFrame({"line": text.split("\n")})
-    if text.endswith("\n"):
-        lines = lines.slice(0, lines.height - 1)
-    lines = lines.with_columns(
-        pl.col("line").str.strip_suffix("\r"),
-        (pl.int_range(pl.len(), dtype=pl.Int32) + 1).alias(ROW_COLUMN),
-        pl.col("line").str.count_matches('"', literal=True).alias("quotes"),
+    text = np.frombuffer(data, dtype=np.uint8)
+    separator = np.frombuffer(delimiter.encode("utf-8"), dtype=np.uint8)
+    newlines, quotes, delimiters = _positions(text, [b"\n", b'"', separator.tobytes()])
+    # Lines as str.split("\n") gives them, without the empty one after a final newline.
+    lines = len(newlines) + (0 if data.endswith(b"\n") else 1)
+    line_starts = np.concatenate(([0], newlines + 1))[:lines]
+    starts_record = np.searchsorted(quotes, line_starts) % 2 == 0
+    record_lines = np.flatnonzero(starts_record)
+    record_starts = line_starts[record_lines]
+    found = np.searchsorted(delimiters, record_starts)
+    fields = np.diff(np.append(found, len(delimiters))) + 1
+    if len(quotes) > 1:
+        # Less the delimiters between each pair of quotes (a record holds its pairs whole).
+        opening, closing = quotes[0:-1:2], quotes[1::2]
+        inside = np.searchsorted(delimiters, closing) - np.searchsorted(delimiters, opening)
+        record = np.searchsorted(record_starts, opening, side="right") - 1
+        fields -= np.bincount(record, weights=inside, minlength=len(fields)).astype(fields.dtype)
+    return pl.DataFrame(
+        {
+            ROW_COLUMN: pl.Series(record_lines + 1, dtype=pl.Int32),
+            FIELDS_COLUMN: pl.Series(fields, dtype=pl.Int32),
+        }
     )
-    lines = lines.with_columns(
-        (pl.col("quotes").cum_sum() % 2 == 0).shift(1, fill_value=True).cum_sum().alias("record")
-    )
-    records = lines
-    if lines.item(-1, "record") < lines.height:  # some quoted field holds a newline
-        records = lines.group_by("record", maintain_order=True).agg(
-            pl.col(ROW_COLUMN).first(), pl.col("line").str.join("\n"), pl.col("quotes").sum()
-        )
-    outside_quotes = (
-        pl.when(pl.col("quotes") > 0)
-        .then(pl.col("line").str.replace_all(r'"[^"]*"', ""))
-        .otherwise(pl.col("line"))
-    )
-    return records.select(
-        ROW_COLUMN,
-        "line",
-        (outside_quotes.str.count_matches(delimiter, literal=True) + 1)
-        .cast(pl.Int32)
-        .alias(FIELDS_COLUMN),
-    )
+
+
+SCAN_CHUNK = 1 << 20  # bytes compared at once: the masks stay in the CPU's cache
+
+
+def _positions(text: np.ndarray, needles: list[bytes]) -> list[np.ndarray]:
+    """Where each needle (a character's UTF-8 bytes) starts in ``text``, in order."""
+    found: list[list[np.ndarray]] = [[] for _ in needles]
+    for offset in range(0, len(text), SCAN_CHUNK):
+        # A needle of k bytes is compared from each position of the chunk, k - 1 bytes
+        # reaching into the next chunk.
+        for each, needle in zip(found, needles, strict=True):
+            width = len(needle)
+            stop = min(offset + SCAN_CHUNK, len(text) - width + 1)
+            if stop <= offset:
+                continue
+            mask = text[offset:stop] == needle[0]
+            for shift in range(1, width):
+                mask &= text[offset + shift : stop + shift] == needle[shift]
+            each.append(np.flatnonzero(mask) + offset)
+    return [np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp) for parts in found]
 
 
 def _decode(path: Path, data: bytes, declared: str | None) -> str:

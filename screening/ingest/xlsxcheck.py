@@ -16,6 +16,9 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
 from screening.errors import IngestError
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -26,11 +29,6 @@ RATIO_FROM_BYTES = 16 << 20  # small parts may compress as well as they like
 MIN_SHARED_STRING_BYTES = 5  # "<si/>": no entry of the table is shorter
 MAX_CELLS = 60_000_000  # rows × columns of a sheet's used range (1M rows × 57 columns)
 _SCAN_CHUNK = 1 << 20
-# A cell's reference (<c r="P1024">) and a row's (<row r="1024">). Found by the bare
-# r=" (twice as fast as requiring a space before it): another attribute whose name ends
-# in r can only add a match, making the check stricter, never hide a cell.
-_COLUMN_REF = re.compile(rb"r=\"([A-Z]{1,3})[0-9]")
-_ROW_NUMBER = re.compile(rb"r=\"[A-Z]{0,3}([0-9]{1,7})\"")
 _SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
 _UNIQUE_COUNT = re.compile(rb"\buniqueCount=\"([0-9]+)\"")
 
@@ -124,32 +122,79 @@ def _check_shared_strings(path: Path, archive: zipfile.ZipFile, member: zipfile.
 
 def _check_range(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
     """The used range (the furthest row and column any cell names) the reader will
-    allocate, in a streamed scan of the sheet.
-
-    A sheet names millions of cells but few distinct columns and rows: the scan keeps the
-    distinct ones (sets filled by the regex engine) and converts only those to numbers.
-    """
-    columns: set[bytes] = set()
-    rows: set[bytes] = set()
+    allocate, in a streamed scan of the sheet."""
+    last_row, last_column = 0, 0
     tail = b""
     with archive.open(member) as stream:
         while chunk := stream.read(_SCAN_CHUNK):
             text = tail + chunk
-            columns.update(_COLUMN_REF.findall(text))
-            rows.update(_ROW_NUMBER.findall(text))
+            row, column = furthest_cell(text)
+            last_row, last_column = max(last_row, row), max(last_column, column)
             tail = text[-200:]  # a tag cut by the chunk boundary is found next time
-    last_row = max(map(int, rows), default=0)
-    far_column = max(columns, key=_column_number, default=b"")
-    last_column = _column_number(far_column)
     if last_row * max(last_column, 1) > MAX_CELLS:
         sheet = member.filename.removeprefix("xl/worksheets/")
+        far_column = _column_letters(last_column)
         raise IngestError(
             f"{path}: sheet {sheet} spans {last_row:,} rows × {last_column:,} columns "
             f"({last_row * last_column:,} cells, limit {MAX_CELLS:,}; furthest column "
-            f"{far_column.decode()})",
+            f"{far_column})",
             hint="delete the stray cells far below or to the right of the table in Excel "
             "and save again",
         )
+
+
+_REFERENCE = np.frombuffer(b'r="', dtype=np.uint8)
+_WINDOW = 11  # after r=": up to 3 letters, 7 digits and the closing quote
+
+
+def furthest_cell(text: bytes) -> tuple[int, int]:
+    """The largest row number and column number the references in ``text`` name.
+
+    As the regular expressions ``r="[A-Z]{0,3}([0-9]{1,7})"`` (rows; a row's own
+    reference is r="17") and ``r="([A-Z]{1,3})[0-9]`` (columns) would find them. A sheet
+    names millions of cells: this reads the bytes after each r=" as a grid, with numpy,
+    instead of making each reference a string (a quarter of the time).
+    """
+    data = np.frombuffer(text, dtype=np.uint8)
+    if len(data) < len(_REFERENCE):
+        return 0, 0
+    found = (data[:-2] == _REFERENCE[0]) & (data[1:-1] == _REFERENCE[1])
+    found &= data[2:] == _REFERENCE[2]
+    starts = np.flatnonzero(found) + len(_REFERENCE)
+    padded = np.concatenate((data, np.zeros(_WINDOW, dtype=np.uint8)))
+    after = sliding_window_view(padded, _WINDOW)[starts]  # the bytes after each r="
+    letter = (after[:, :4] >= ord("A")) & (after[:, :4] <= ord("Z"))
+    leading = letter[:, 0].copy()  # still letters from the first byte on
+    letters = leading.astype(np.int64)
+    for place in range(1, 4):
+        leading &= letter[:, place]
+        letters += leading  # leading letters, up to 4
+    # The eight bytes from the first after the letters: digits, then the closing quote.
+    first_digit = np.minimum(letters, 3)
+    tail = sliding_window_view(padded, 8)[starts + first_digit]
+    digit = (tail >= ord("0")) & (tail <= ord("9"))
+    digit[:, 7] = False  # an eighth digit ends no reference
+    digits = np.argmin(digit, axis=1)  # how many digits follow the letters
+    closing = np.take_along_axis(tail, digits[:, None], axis=1)[:, 0] == ord('"')
+    # Rows: up to three letters, one to seven digits, then the closing quote.
+    row = _largest(tail, (letters <= 3) & (digits >= 1) & closing, digits)
+    # Columns: one to three letters, then a digit.
+    column = _largest(after[:, :3], (letters >= 1) & (letters <= 3) & (digits >= 1), letters)
+    return (int(row) if row else 0), _column_number(column)
+
+
+def _largest(grid: np.ndarray, valid: np.ndarray, lengths: np.ndarray) -> bytes:
+    """The largest of the valid rows' first ``lengths`` bytes, read as a number (digits
+    or column letters): the longest, and of the longest, the last in byte order."""
+    if not valid.any():
+        return b""
+    longest = int(lengths[valid].max())
+    picked = grid[valid & (lengths == longest), :longest]
+    # Equal lengths compare as their bytes do; viewed as one big-endian number each.
+    padded = np.zeros((len(picked), 8), dtype=np.uint8)
+    padded[:, :longest] = picked
+    largest = padded.view(">u8").argmax()
+    return bytes(picked[largest])
 
 
 def _column_number(letters: bytes) -> int:
@@ -157,6 +202,14 @@ def _column_number(letters: bytes) -> int:
     for letter in letters:
         number = number * 26 + letter - ord("A") + 1
     return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 def _first_line(error: BaseException) -> str:
