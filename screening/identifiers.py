@@ -27,8 +27,8 @@ USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"  # index = (sum mod 11)
+ID_NUMBER_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_NUMBER_CHECK = "10X98765432"  # index = (sum mod 11)
 
 ID_NUMBER_PATTERN = re.compile(
     # 18 characters (birth year 19xx/20xx), or the 15-digit form issued before 1999
@@ -100,8 +100,8 @@ def id_number_check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of a resident identity number."""
     if len(first17) != 17 or not first17.isdigit():
         raise ValueError(f"not 17 digits: {first17!r}")
-    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
-    return _ID_CHECK[total % 11]
+    total = sum(map(operator.mul, map(int, first17), ID_NUMBER_WEIGHTS))
+    return ID_NUMBER_CHECK[total % 11]
 
 
 def is_valid_id_number(number: str) -> bool:
