@@ -175,6 +175,18 @@ def generate_world(
             writer.write(table)
             files[table.path] = len(table.rows)
             del table  # else its rows live on while the next table is rendered
+        _write_summary(out, world, seed, scale_name, profile, files)
+        # Freed while the writer finishes: a province is seconds of freeing millions of
+        # records, which after the writer's end would only make the command wait longer.
+        del world
+    return GeneratedWorld(out, extracts, truth, files)
+
+
+def _write_summary(
+    out: Path, world: World, seed: int, scale_name: str, profile: Dialect, files: dict[str, int]
+) -> None:
+    """The truth read from the world itself (leads, sites, world.json), job and manifest."""
+    truth = out / "truth"
     _write_csv(
         truth / "leads.csv",
         ["pattern", "subject_type", "subject_key", "outcome_type", "role", "variant", "note"],
@@ -215,7 +227,6 @@ def generate_world(
     (truth / "world.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    return GeneratedWorld(out, extracts, truth, files)
 
 
 def _tables(

@@ -69,11 +69,23 @@ def date_text(rng: random.Random, day: date | None, weights: tuple[int, int, int
     if day is None:
         return ""
     roll = rng.random() * sum(weights)  # rng.choices, minus its overhead on hot paths
+    texts = _DATE_TEXTS.get(day)
+    if texts is None:
+        texts = _DATE_TEXTS[day] = (
+            day.isoformat(),
+            f"{day.year}/{day.month}/{day.day}",
+            f"{day.year}年{day.month}月{day.day}日",
+        )
     if roll < weights[0]:
-        return day.isoformat()
+        return texts[0]
     if roll < weights[0] + weights[1]:
-        return f"{day.year}/{day.month}/{day.day}"
-    return f"{day.year}年{day.month}月{day.day}日"
+        return texts[1]
+    return texts[2]
+
+
+# Each day's three texts, made once: millions of cells fall on a few thousand days, and
+# one string per text is also one string in memory and in the writer's pickles.
+_DATE_TEXTS: dict[date, tuple[str, str, str]] = {}
 
 
 def yuan_text(rng: random.Random, fen: int | None, *, wan_share: float = 0.0) -> str:

@@ -29,7 +29,7 @@ from screening.synth.writers import write_table
 ROWS_PER_MESSAGE = 4_000
 # Messages sent but not yet written, at most: a writer that falls behind holds up the
 # rendering instead of letting pickled rows pile up beside the world.
-MESSAGES_AHEAD = 64
+MESSAGES_AHEAD = 16
 
 # The truth files streamed while extracts are written, and their headers.
 STREAMED_TRUTH = {
@@ -96,9 +96,29 @@ class TableWriter:
         return self
 
     def write(self, table: Table) -> None:
-        """Queue ``table`` (rows already noised and numbered) for writing."""
-        rows, mentions, first = table.rows, table.mentions, table.first_data_row
+        """Queue ``table`` (rows already noised and numbered) for writing. Its mentions go
+        first, and are dropped once sent: a province table's million mentions need not
+        stay while its rows are sent."""
+        rows, mentions, path = table.rows, table.mentions, table.path
         starts = range(0, len(rows), ROWS_PER_MESSAGE)
+        for start in starts:
+            # Plain tuples pickle several times faster than Mention objects.
+            self._put(
+                (
+                    "mentions",
+                    [
+                        (path, row, *mention)
+                        for row, row_mentions in enumerate(
+                            mentions[start : start + ROWS_PER_MESSAGE],
+                            start=table.first_data_row + start,
+                        )
+                        for mention in row_mentions
+                    ],
+                )
+            )
+        mentions.clear()
+        self._put(("malformed", [(path, *defect) for defect in table.malformed]))
+        self._put(("duplicates", [(path, *duplicate) for duplicate in table.duplicates]))
         head = _TableHead(
             table.source,
             table.path,
@@ -112,23 +132,6 @@ class TableWriter:
         self._put(("table", head))
         for start in starts:
             self._put(("rows", rows[start : start + ROWS_PER_MESSAGE]))
-        path = table.path
-        for start in starts:
-            # Plain tuples pickle several times faster than Mention objects.
-            self._put(
-                (
-                    "mentions",
-                    [
-                        (path, row, *mention)
-                        for row, row_mentions in enumerate(
-                            mentions[start : start + ROWS_PER_MESSAGE], start=first + start
-                        )
-                        for mention in row_mentions
-                    ],
-                )
-            )
-        self._put(("malformed", [(path, *defect) for defect in table.malformed]))
-        self._put(("duplicates", [(path, *duplicate) for duplicate in table.duplicates]))
 
     def _put(self, message: tuple[str, object]) -> None:
         if self._send_error is not None:
