@@ -27,8 +27,8 @@ from screening.synth.render import Cell, Table
 from screening.synth.writers import write_table
 
 ROWS_PER_MESSAGE = 4_000
-# Messages sent but not yet written, at most: a writer that falls behind holds up the
-# rendering instead of letting pickled rows pile up beside the world.
+# Messages pickled but not yet in the pipe, at most. The writer reads ahead (a whole table
+# if it must), so this bounds only what waits in the renderer, beside the world.
 MESSAGES_AHEAD = 16
 
 # The truth files streamed while extracts are written, and their headers.
@@ -197,8 +197,27 @@ def _write_tables(
 
 
 def _messages(connection: Connection) -> Iterator[tuple[str, object]]:
-    while (message := pickle.loads(connection.recv_bytes()))[0] != "done":
+    """The renderer's messages in order. A thread reads them ahead as they come, so that
+    the renderer goes on to its next table while this one is written: the pickled rows
+    wait here, a tenth of their size as Python objects, not in the renderer."""
+    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+
+    def read_ahead() -> None:
+        try:
+            while True:
+                inbox.put(connection.recv_bytes())
+        except EOFError:  # the renderer closed its end: all is read
+            inbox.put(None)
+
+    reader = threading.Thread(target=read_ahead, daemon=True)
+    reader.start()
+    while (data := inbox.get()) is not None:
+        message: tuple[str, object] = pickle.loads(data)
+        if message[0] == "done":
+            reader.join()  # the renderer closes its end next, which ends the reader
+            return
         yield message
+    raise GenerateError("the renderer stopped before it had sent every table")
 
 
 def _rows(messages: Iterator[tuple[str, object]], count: int) -> Iterator[list[Cell]]:
