@@ -26,9 +26,10 @@ USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 # GB 11714 organisation code: 8 body characters (digits or capitals) and a check character.
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ORG_VALUE = {ch: i for i, ch in enumerate(_ORG_ALPHABET)}
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"  # index = (sum mod 11)
+ID_NUMBER_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_NUMBER_CHECK = "10X98765432"  # index = (sum mod 11)
 
 ID_NUMBER_PATTERN = re.compile(
     # 18 characters (birth year 19xx/20xx), or the 15-digit form issued before 1999
@@ -56,9 +57,10 @@ def uscc_check_char(first17: str) -> str:
     >>> uscc_check_char("91512081MA62K0260")
     'E'
     """
-    if len(first17) != 17 or any(ch not in _USCC_VALUE for ch in first17):
+    values = list(map(_USCC_VALUE.get, first17))
+    if len(values) != 17 or None in values:
         raise ValueError(f"not 17 USCC characters: {first17!r}")
-    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, values, USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -78,9 +80,10 @@ def uscc_status(raw: str | None) -> CodeStatus:
 
 def org_code_check_char(first8: str) -> str:
     """Check character of a GB 11714 organisation code body (8 digits or capitals)."""
-    if len(first8) != 8 or any(ch not in _ORG_ALPHABET for ch in first8):
+    values = list(map(_ORG_VALUE.get, first8))
+    if len(values) != 8 or None in values:
         raise ValueError(f"not 8 organisation-code characters: {first8!r}")
-    total = sum(_ORG_ALPHABET.index(ch) * w for ch, w in zip(first8, _ORG_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, values, _ORG_WEIGHTS))
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
 
@@ -100,8 +103,8 @@ def id_number_check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of a resident identity number."""
     if len(first17) != 17 or not first17.isdigit():
         raise ValueError(f"not 17 digits: {first17!r}")
-    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
-    return _ID_CHECK[total % 11]
+    total = sum(map(operator.mul, map(int, first17), ID_NUMBER_WEIGHTS))
+    return ID_NUMBER_CHECK[total % 11]
 
 
 def is_valid_id_number(number: str) -> bool:

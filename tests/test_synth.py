@@ -8,7 +8,7 @@ import json
 import random
 import re
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,17 +17,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screening.errors import GenerateError
-from screening.identifiers import is_valid_id_number, is_valid_uscc
+from screening.identifiers import id_number_check_char, is_valid_id_number, is_valid_uscc
 from screening.synth import GeneratedWorld, generate_world
 from screening.synth.draws import Stream
+from screening.synth.id_numbers import EARLIEST_BIRTH, LATEST_BIRTH, IdNumbers
 from screening.synth.render import (
     ARBITRATION_HEADERS,
     DEPOSIT_HEADERS,
     ENFORCEMENT_HEADERS,
     PROJECT_HEADERS,
     REGISTRY_HEADERS,
+    Table,
 )
 from screening.synth.scales import SCALES
+from screening.synth.writer_process import TableWriter
 
 HEADERS = {
     "registry": REGISTRY_HEADERS,
@@ -335,3 +338,28 @@ def _draws(rng: random.Random, sizes: list[int]) -> list[object]:
 def test_streams_draw_exactly_what_the_standard_random_draws(seed: str, sizes: list[int]) -> None:
     """The generator's faster draws are the standard library's, or a world's bytes change."""
     assert _draws(Stream(seed), sizes) == _draws(random.Random(seed), sizes)
+
+
+@given(seed=st.text(max_size=8), areas=st.lists(st.sampled_from(["440604", "510105"]), max_size=40))
+def test_id_numbers_are_drawn_as_a_birth_day_and_a_sequence_number(
+    seed: str, areas: list[str]
+) -> None:
+    """IdNumbers draws what ``Builder.day`` and ``randint(0, 999)`` drew, and checks the
+    number as :func:`id_number_check_char` does, or every world's bytes change."""
+    fast, plain = IdNumbers(Stream(seed)), Stream(seed)
+    span = (LATEST_BIRTH - EARLIEST_BIRTH).days
+    for area in areas:
+        born = EARLIEST_BIRTH + timedelta(days=plain.randint(0, span))
+        body = f"{area}{born:%Y%m%d}{plain.randint(0, 999):03d}"
+        expected = body + id_number_check_char(body)
+        if expected in fast.taken:  # drawn again: both draw another
+            continue
+        assert fast.draw(area) == expected
+
+
+def test_a_failing_writer_fails_the_command(tmp_path: Path) -> None:
+    """The extracts are written by a second process; its failure is the command's."""
+    table = Table("projects", "projects/x.csv", ["名称"], [["\U0001f600"]], [[]], encoding="gbk")
+    writer = TableWriter(tmp_path / "extracts", tmp_path)
+    with pytest.raises(GenerateError, match="writing the extracts failed"), writer:
+        writer.write(table)

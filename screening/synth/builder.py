@@ -15,10 +15,11 @@ from typing import TypeVar
 
 from screening.committees import city_abbreviations, committee_mark
 from screening.gazetteer import Place, load_gazetteer
-from screening.identifiers import USCC_ALPHABET, id_number_check_char, make_uscc
+from screening.identifiers import USCC_ALPHABET, make_uscc
 from screening.synth import names, vocab
 from screening.synth.dialect import WorldKnobs
 from screening.synth.draws import Stream
+from screening.synth.id_numbers import IdNumbers
 from screening.synth.model import (
     Arbitration,
     Company,
@@ -28,6 +29,7 @@ from screening.synth.model import (
     Person,
     Project,
     World,
+    sorted_by,
 )
 
 GUANGDONG = "440000"
@@ -35,7 +37,7 @@ Area = tuple[Place, Place | None]  # (city, district); cities without districts 
 YUAN = 100  # fen per yuan
 WAN = 10_000 * YUAN  # fen per 万元
 MaybeDay = TypeVar("MaybeDay", date, date | None)
-EARLIEST_BIRTH, LATEST_BIRTH = date(1962, 1, 1), date(2004, 12, 31)  # of people in the world
+_COUNTY_CODES = [f"{n:02d}" for n in range(10)]
 
 
 class Builder:
@@ -62,7 +64,7 @@ class Builder:
         ]
         self._names: set[str] = set()
         self._org_bodies: set[str] = set()
-        self._id_numbers: set[str] = set()
+        self._id_numbers = IdNumbers(self.rng)
         self._permits: set[str] = set()
         self._committees = _committee_prefixes(self.home_areas)
         self._case_templates = committee_templates(self.home_areas, self.knobs.arbitration_style)
@@ -105,16 +107,8 @@ class Builder:
     def person(self, home_code: str | None = None) -> Person:
         rng = self.rng
         code = home_code or rng.choice(vocab.WORKER_HOME_CODES)
-        area = code[:4] + f"{rng.randint(2, 9):02d}"
-        while True:
-            born = self.day(EARLIEST_BIRTH, LATEST_BIRTH)
-            # isoformat without dashes is %Y%m%d, without strftime's cost (millions of people)
-            body = f"{area}{born.isoformat().replace('-', '')}{rng.randint(0, 999):03d}"
-            number = body + id_number_check_char(body)
-            if number not in self._id_numbers:
-                break
-        self._id_numbers.add(number)
-        phone = 10**10 + int(rng.choice("3578")) * 10**9 + rng.randrange(10**9)  # 1[3578]…
+        number = self._id_numbers.draw(code[:4] + _COUNTY_CODES[rng.randint(2, 9)])
+        phone = 10**10 + rng.choice((3, 5, 7, 8)) * 10**9 + rng.randrange(10**9)  # 1[3578]…
         # Names repeat (a surname and a given name or two): millions of people share them.
         name = names.person_name(rng)
         name = self._person_names.setdefault(name, name)
@@ -534,7 +528,7 @@ class Builder:
     def number_cases(self) -> None:
         """Give every case its number, in filing order within committee/court and year."""
         counters: dict[tuple[str, int], int] = defaultdict(int)
-        for case in sorted(self.world.arbitrations, key=lambda c: (c.filed, c.uid)):
+        for case in sorted_by(self.world.arbitrations, "filed", "uid"):
             key = (case.committee_prefix, case.filed.year)
             counters[key] += 1
             template = self._case_templates[case.committee_district]
@@ -542,7 +536,7 @@ class Builder:
         # 执 cases are numbered as before; 执恢 / 执异 / 执保 each have their own sequence
         # (最高人民法院《关于人民法院案件案号的若干规定》: one sequence per case type).
         typed: dict[tuple[str, int, str], int] = defaultdict(int)
-        for enforcement in sorted(self.world.enforcements, key=lambda c: (c.filed, c.uid)):
+        for enforcement in sorted_by(self.world.enforcements, "filed", "uid"):
             year, kind = enforcement.filed.year, enforcement.case_type
             if kind == "执":
                 counters[(enforcement.court_code, year)] += 1

@@ -57,7 +57,7 @@ from screening.synth.render import (
 )
 from screening.synth.restyle import restyle
 from screening.synth.scales import get_scale
-from screening.synth.writers import write_table
+from screening.synth.writer_process import TableWriter
 
 DEFAULT_AS_OF = date(2026, 9, 30)
 EXTRACT_LAG_DAYS = 31  # extracts are pulled a month after the as-of date
@@ -158,24 +158,35 @@ def generate_world(
         for name in ("job.yaml", "manifest.yaml"):
             (out / name).unlink(missing_ok=True)
     notify = progress or (lambda _message: None)
-    notify("building the world")
-    world = build_world(scale_name, seed, as_of, profile)
     extracts, truth = out / "extracts", out / "truth"
     truth.mkdir(parents=True, exist_ok=True)
-    rng = Stream(f"screening-render/{seed}/{scale_name}")
-    # The dialect's own choices draw from their own stream: the default's stays as it was.
-    dialect_rng = Stream(f"screening-dialect/{seed}/{scale_name}/{profile.name}")
     files: dict[str, int] = {}
-    with _TruthFiles(truth) as truth_files:
+    # Started before the world is built, so that the writer process holds none of it.
+    with TableWriter(extracts, truth) as writer:
+        notify("building the world")
+        world = build_world(scale_name, seed, as_of, profile)
+        rng = Stream(f"screening-render/{seed}/{scale_name}")
+        # The dialect's own choices draw from their own stream: the default's stays as it was.
+        dialect_rng = Stream(f"screening-dialect/{seed}/{scale_name}/{profile.name}")
         for table in _tables(world, rng, profile, dialect_rng):
             notify(f"writing {table.path}")
             dates, amounts, name = _noise_columns(table.source, profile)
             add_noise(table, rng, dates, amounts, name)
-            truth_files.add(table)
-            table.mentions.clear()  # written: free them before the extract's writer needs room
-            write_table(table, extracts)
+            writer.write(table)
             files[table.path] = len(table.rows)
             del table  # else its rows live on while the next table is rendered
+        _write_summary(out, world, seed, scale_name, profile, files)
+        # Freed while the writer finishes: a province is seconds of freeing millions of
+        # records, which after the writer's end would only make the command wait longer.
+        del world
+    return GeneratedWorld(out, extracts, truth, files)
+
+
+def _write_summary(
+    out: Path, world: World, seed: int, scale_name: str, profile: Dialect, files: dict[str, int]
+) -> None:
+    """The truth read from the world itself (leads, sites, world.json), job and manifest."""
+    truth = out / "truth"
     _write_csv(
         truth / "leads.csv",
         ["pattern", "subject_type", "subject_key", "outcome_type", "role", "variant", "note"],
@@ -216,7 +227,6 @@ def generate_world(
     (truth / "world.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    return GeneratedWorld(out, extracts, truth, files)
 
 
 def _tables(
@@ -248,54 +258,6 @@ def _noise_columns(source: str, dialect: Dialect) -> tuple[list[str], list[str],
     name_header = layout.header_of(name)
     assert name_header is not None, f"{dialect.name}: {source} must keep {name}"
     return mapped(dates), mapped(amounts), name_header
-
-
-# The truth files streamed while extracts are written, and their headers.
-STREAMED_TRUTH = {
-    "mentions": ("file", "row", "column", "typed_name", "entity_kind", "entity_key", "variant"),
-    "malformed": ("file", "row", "column", "defect"),
-    "duplicates": ("file", "row", "duplicate_of_row"),
-}
-
-
-class _TruthFiles:
-    """Streams mentions, malformed and duplicate rows to disk as tables are written, so
-    a province's millions of mentions never sit in memory at once."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._stack = contextlib.ExitStack()
-
-    def __enter__(self) -> _TruthFiles:
-        files = {
-            name: self._stack.enter_context(
-                (self.folder / f"{name}.csv").open("w", encoding="utf-8", newline="")
-            )
-            for name in STREAMED_TRUTH
-        }
-        self._writers = {
-            name: csv.writer(file, lineterminator="\n") for name, file in files.items()
-        }
-        for name, header in STREAMED_TRUTH.items():
-            self._writers[name].writerow(header)
-        return self
-
-    def add(self, table: Table) -> None:
-        path = table.path
-        self._writers["mentions"].writerows(
-            (path, row, m.column, m.typed, m.entity_kind, m.entity_key, m.variant)
-            for row, row_mentions in enumerate(table.mentions, start=table.first_data_row)
-            for m in row_mentions
-        )
-        self._writers["malformed"].writerows(
-            (path, row, column, defect) for row, column, defect in table.malformed
-        )
-        self._writers["duplicates"].writerows(
-            (path, row, original) for row, original in table.duplicates
-        )
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stack.close()
 
 
 def _write_csv(path: Path, header: list[str], rows: Iterable[tuple[object, ...]]) -> None:

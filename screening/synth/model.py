@@ -8,8 +8,13 @@ Money is in fen (int) so no float ever touches an amount.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
+from typing import TypeVar
+
+RecordT = TypeVar("RecordT")
 
 
 @dataclass(slots=True, eq=False)
@@ -178,3 +183,14 @@ class World:
     arbitrations: list[Arbitration] = field(default_factory=list)
     enforcements: list[Enforcement] = field(default_factory=list)
     truth: list[TruthLead] = field(default_factory=list)
+
+
+def sorted_by(records: Iterable[RecordT], *attributes: str) -> list[RecordT]:
+    """``records`` in the order ``sorted`` gives them with the key ``(a.x, a.y, …)``, sorted
+    one attribute at a time (the last first; sorts are stable). Plain dates, ints and
+    strings compare in C; tuples of them do not, and building a tuple per record costs
+    too: a province's three million cases sort several times faster this way."""
+    ordered = list(records)
+    for attribute in reversed(attributes):
+        ordered.sort(key=attrgetter(attribute))
+    return ordered

@@ -15,10 +15,12 @@ from screening.synth.model import Company
 
 
 def person_name(rng: random.Random) -> str:
-    given_length = 1 if rng.random() < 0.3 else 2
-    return rng.choice(vocab.SURNAMES) + "".join(
-        rng.choice(vocab.GIVEN_CHARS) for _ in range(given_length)
-    )
+    """A surname and a given name of one or two characters (drawn in that order)."""
+    short = rng.random() < 0.3
+    surname = rng.choice(vocab.SURNAMES)
+    if short:
+        return surname + rng.choice(vocab.GIVEN_CHARS)
+    return surname + rng.choice(vocab.GIVEN_CHARS) + rng.choice(vocab.GIVEN_CHARS)
 
 
 def trade_name(rng: random.Random) -> str:

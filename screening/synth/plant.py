@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from itertools import compress
+from operator import attrgetter
 
 from screening.synth import vocab
 from screening.synth.background import Background
@@ -708,7 +710,7 @@ class Planter:
         for _ in range(self.n):
             founded = self.days_before(300, 900)
             mill = self.company("labour", founded=founded)
-            building = [p for p in projects if p.start_date <= founded + timedelta(days=60)]
+            building = _started_by(projects, founded + timedelta(days=60))
             sites = b.rng.sample(building, min(3, len(building)))  # built when claims come
             for _ in range(b.rng.randint(12, 30)):
                 claim = b.rng.randint(1_000, 4_000) * 10 * YUAN
@@ -757,7 +759,7 @@ class Planter:
             first = self.days_before(40, 100)
             founded = first - timedelta(days=b.rng.randint(45, 150))
             shell = self.company("labour", founded=founded, capital_wan=b.rng.choice((3, 5, 10)))
-            building = [p for p in projects if p.start_date <= first]  # sites by then
+            building = _started_by(projects, first)  # sites by then
             sites = b.rng.sample(building, min(b.rng.randint(4, 7), len(building)))
             for _ in range(b.rng.randint(12, 30)):
                 b.arbitration(
@@ -776,7 +778,7 @@ class Planter:
                 capital_wan=b.rng.choice((500, 1000, 2000)),
             )
             last = self.as_of - timedelta(days=120)
-            long_built = [p for p in projects if p.start_date <= last - timedelta(days=365)]
+            long_built = _started_by(projects, last - timedelta(days=365))
             sites = b.rng.sample(long_built, min(b.rng.randint(4, 7), len(long_built)))
             for _ in range(b.rng.randint(12, 30) if sites else 0):
                 claim = b.rng.randint(800, 3_000) * 10 * YUAN
@@ -805,3 +807,9 @@ class Planter:
         self.plant_chain_liability()
         self.plant_mediation_mill()
         self.plant_wage_shell()
+
+
+def _started_by(projects: list[Project], day: date) -> list[Project]:
+    """The projects started by ``day``, in their order. Asked hundreds of times of a
+    province's 200,000 projects: the test runs in C (``day >= start``), not per project."""
+    return list(compress(projects, map(day.__ge__, map(attrgetter("start_date"), projects))))

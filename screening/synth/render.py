@@ -13,16 +13,25 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from screening.synth import names
-from screening.synth.model import Arbitration, Company, Enforcement, Party, Person, World
+from screening.synth.model import (
+    Arbitration,
+    Company,
+    Enforcement,
+    Party,
+    Person,
+    World,
+    sorted_by,
+)
 
 Cell = str | int | float | date | None
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
+    """Who a name cell really names. A tuple: millions are made, and sent to the writer."""
+
     column: str
     typed: str
     entity_kind: str  # company | person
@@ -60,11 +69,23 @@ def date_text(rng: random.Random, day: date | None, weights: tuple[int, int, int
     if day is None:
         return ""
     roll = rng.random() * sum(weights)  # rng.choices, minus its overhead on hot paths
+    texts = _DATE_TEXTS.get(day)
+    if texts is None:
+        texts = _DATE_TEXTS[day] = (
+            day.isoformat(),
+            f"{day.year}/{day.month}/{day.day}",
+            f"{day.year}年{day.month}月{day.day}日",
+        )
     if roll < weights[0]:
-        return day.isoformat()
+        return texts[0]
     if roll < weights[0] + weights[1]:
-        return f"{day.year}/{day.month}/{day.day}"
-    return f"{day.year}年{day.month}月{day.day}日"
+        return texts[1]
+    return texts[2]
+
+
+# Each day's three texts, made once: millions of cells fall on a few thousand days, and
+# one string per text is also one string in memory and in the writer's pickles.
+_DATE_TEXTS: dict[date, tuple[str, str, str]] = {}
 
 
 def yuan_text(rng: random.Random, fen: int | None, *, wan_share: float = 0.0) -> str:
@@ -281,7 +302,7 @@ def deposits_table(world: World, rng: random.Random) -> Table:
     def seen(day: date | None) -> Cell:
         return date_text(rng, day if day and day <= world.extract_date else None, weights)
 
-    for deposit in sorted(world.deposits, key=lambda d: (d.deposit_date, d.uid)):
+    for deposit in sorted_by(world.deposits, "deposit_date", "uid"):
         if deposit.deposit_date > world.extract_date:
             continue
         project = deposit.project
@@ -502,7 +523,7 @@ CaseT = TypeVar("CaseT", Arbitration, Enforcement)
 def _by_year(cases: list[CaseT], extract: date) -> Iterator[tuple[int, list[CaseT]]]:
     """Cases filed by the extract date, grouped by filing year, in case-number order."""
     by_year: dict[int, list[CaseT]] = {}
-    for case in sorted(cases, key=lambda c: (c.filed, c.case_no)):
+    for case in sorted_by(cases, "filed", "case_no"):
         if case.filed <= extract:
             by_year.setdefault(case.filed.year, []).append(case)
     yield from sorted(by_year.items())

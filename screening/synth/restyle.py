@@ -97,7 +97,7 @@ class _Styler:
             rows.append([_field(row, index, derived, name) for _, name in layout.columns])
             mentions.append(
                 [
-                    replace(mention, column=header)
+                    mention._replace(column=header)
                     for mention in row_mentions
                     if (header := layout.header_of(mention.column)) is not None
                 ]
@@ -162,7 +162,7 @@ class _Styler:
             if mention.column in RESPONDENT_COLUMNS and self.rng.random() < share:
                 typed = person.name + self.rng.choice(self.dialect.person_notes)
                 row[index[mention.column]] = typed
-                return replace(mention, typed=typed, variant="person_note")
+                return mention._replace(typed=typed, variant="person_note")
             return mention
         company = self.companies[mention.entity_key]
         uscc_column = USCC_OF.get(mention.column, "")
@@ -173,12 +173,12 @@ class _Styler:
             and self.rng.random() < habits.get("branch_head_uscc", 0.0)
         ):  # a branch (分公司) typed with its head office's code
             row[index[uscc_column]] = company.parent.uscc
-            return replace(mention, variant="branch_head_uscc")
+            return mention._replace(variant="branch_head_uscc")
         if self.rng.random() < habits.get("industry_short", 0.0):
             short = names.industry_short(self.rng, company)
             if short is not None:
                 row[index[mention.column]] = short
-                return replace(mention, typed=short, variant="industry_short")
+                return mention._replace(typed=short, variant="industry_short")
         return mention
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -11,17 +12,18 @@ from screening.synth.render import Cell, Table
 from screening.synth.xlsx import write_xlsx
 
 
-def write_table(table: Table, extracts: Path) -> Path:
+def write_table(table: Table, extracts: Path, rows: Iterable[list[Cell]] | None = None) -> Path:
+    """Write ``table`` under ``extracts``; ``rows`` (default: the table's) may be streamed."""
     path = extracts / table.path
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".xlsx":
-        _write_xlsx(table, path)
+        _write_xlsx(table, path, table.rows if rows is None else rows)
     else:
-        _write_csv(table, path)
+        _write_csv(table, path, table.rows if rows is None else rows)
     return path
 
 
-def _write_csv(table: Table, path: Path) -> None:
+def _write_csv(table: Table, path: Path, rows: Iterable[list[Cell]]) -> None:
     # Written as it goes: a whole province file held as one string would cost gigabytes.
     with path.open("w", encoding=table.encoding, newline="") as file:
         # Agencies' systems export Windows line endings.
@@ -30,7 +32,7 @@ def _write_csv(table: Table, path: Path) -> None:
             writer.writerow([table.title])
         writer.writerow(table.headers)
         writer.writerows(
-            [cell if type(cell) is str else _text(cell) for cell in row] for row in table.rows
+            [cell if type(cell) is str else _text(cell) for cell in row] for row in rows
         )
 
 
@@ -44,8 +46,8 @@ def _text(cell: Cell) -> str:
     return str(cell)
 
 
-def _write_xlsx(table: Table, path: Path) -> None:
+def _write_xlsx(table: Table, path: Path, rows: Iterable[list[Cell]]) -> None:
     head: list[list[Cell]] = [[table.title]] if table.title else []
     head.append(list(table.headers))
     sheet_name = (table.sheet or Path(table.path).stem.split("_")[0])[:31]
-    write_xlsx(path, sheet_name, itertools.chain(head, table.rows))
+    write_xlsx(path, sheet_name, itertools.chain(head, rows))
