@@ -217,7 +217,9 @@ def _messages(connection: Connection) -> Iterator[tuple[str, object]]:
             reader.join()  # the renderer closes its end next, which ends the reader
             return
         yield message
-    raise GenerateError("the renderer stopped before it had sent every table")
+    # The renderer stopped without "done": it failed (an unknown scale, a full disk) and
+    # says so itself. A second error, with a traceback from this process, would only
+    # bury its message.
 
 
 def _rows(messages: Iterator[tuple[str, object]], count: int) -> Iterator[list[Cell]]:
