@@ -51,6 +51,17 @@ def registry_world(
     return db
 
 
+def add_arbitrations(db: Path, respondent: str, case_numbers: list[str]) -> None:
+    """Arbitration cases against ``respondent``, one per case number, numbered from 2."""
+    with Store.open(db) as store:
+        for row, case_no in enumerate(case_numbers, start=2):
+            store.con.execute(
+                """INSERT INTO arbitrations (case_no, respondent_name, source_file, source_row)
+                   VALUES (?, ?, 'a.xlsx', ?)""",
+                [case_no, respondent, row],
+            )
+
+
 def enforcement_links(db: Path) -> dict[int, tuple[str, str]]:
     """Each enforcement row's (entity, method)."""
     with duckdb.connect(str(db), read_only=True) as con:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from names_edits import refused
+from resolve_world import add_arbitrations, registry_world
 
 from screening.committees import committee_place
 from screening.identifiers import is_valid_uscc, make_uscc
@@ -102,7 +103,6 @@ TWINS = [
 
 
 def test_the_committee_tells_namesakes_in_longgang_and_longhua_apart(tmp_path: Path) -> None:
-    db = tmp_path / "c.duckdb"
     case_numbers = [
         "深龙劳人仲案〔2024〕7号",  # 龙岗
         "深华劳人仲案〔2024〕8号",  # 龙华
@@ -110,20 +110,10 @@ def test_the_committee_tells_namesakes_in_longgang_and_longhua_apart(tmp_path: P
         "深X劳人仲案〔2024〕10号",  # no committee known: neither twin
         "汕潮劳人仲案〔2024〕11号",  # ambiguous, and in 汕头 besides: neither twin
     ]
+    assert all(is_valid_uscc(uscc) for _, uscc, _ in TWINS)
+    db = registry_world(tmp_path, TWINS, [])
+    add_arbitrations(db, "宏达建筑劳务有限公司", case_numbers)
     with Store.open(db) as store:
-        for row, (name, uscc, address) in enumerate(TWINS, start=2):
-            assert is_valid_uscc(uscc)
-            store.con.execute(
-                """INSERT INTO registry (company_name, uscc, uscc_status, address,
-                   source_file, source_row) VALUES (?, ?, 'valid', ?, 'r.xlsx', ?)""",
-                [name, uscc, address, row],
-            )
-        for row, case_no in enumerate(case_numbers, start=2):
-            store.con.execute(
-                """INSERT INTO arbitrations (case_no, respondent_name, source_file, source_row)
-                   VALUES (?, '宏达建筑劳务有限公司', 'a.csv', ?)""",
-                [case_no, row],
-            )
         resolve(store)
         links = store.con.execute(
             """SELECT entity_id, method FROM mentions

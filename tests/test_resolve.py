@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from resolve_world import (
+    add_arbitrations,
     enforcement_confidences,
     registry_world,
     resolved_links,
@@ -137,18 +138,9 @@ def test_cascade_and_guards(tmp_path: Path) -> None:
 
 def test_an_arbitration_committee_places_a_name_its_twins_share(tmp_path: Path) -> None:
     db = _database(tmp_path, [])
+    case_numbers = ["佛三劳人仲案字〔2024〕第7号", "穗天劳人仲案字〔2024〕第8号", "仲裁〔2024〕9号"]
+    add_arbitrations(db, "宏达建筑劳务有限公司", case_numbers)
     with Store.open(db) as store:
-        case_numbers = [
-            "佛三劳人仲案字〔2024〕第7号",
-            "穗天劳人仲案字〔2024〕第8号",
-            "仲裁〔2024〕9号",
-        ]
-        for row, case_no in enumerate(case_numbers, start=2):
-            store.con.execute(
-                """INSERT INTO arbitrations (case_no, respondent_name, source_file, source_row)
-                   VALUES (?, '宏达建筑劳务有限公司', 'a.xlsx', ?)""",
-                [case_no, row],
-            )
         resolve(store)
         links = store.con.execute(
             f"""SELECT source_row, m.entity_id, m.method, row.context
