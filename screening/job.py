@@ -3,7 +3,8 @@ publish.
 
 The stages, each with what it reads and when its last result is reused:
 
-- **ingest** reads the extract files; a file whose hash and spec are unchanged is kept.
+- **ingest** reads the extract files (on Spark, on its executors); a file whose hash and
+  spec are unchanged is kept.
 - **resolve** reads the ingested files, reviewers' judgements, the package's code and
   the feature library (links): reused while :func:`_resolve_inputs` holds.
 - **rules, model, rank** read the resolved data, as-of date, rules, settings, suppressions
@@ -104,7 +105,7 @@ def run_job(
         )
         stages = _Stages(store, run_id, progress)
         try:
-            with stages.stage("ingest") as stage:
+            with stages.stage("ingest") as stage, engine.ingesting():
                 result = ingest(
                     manifest,
                     store,
