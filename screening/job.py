@@ -105,7 +105,8 @@ def run_job(
         )
         stages = _Stages(store, run_id, progress)
         try:
-            with stages.stage("ingest") as stage, engine.ingesting():
+            starting = engine.ingesting(lambda step: stages.tell("ingest", 0, 1, step))
+            with stages.stage("ingest") as stage, starting:
                 result = ingest(
                     manifest,
                     store,
@@ -247,8 +248,9 @@ def _score(
     scoring_hash: str,
 ) -> Scored:
     """Rules, the anomaly model and ranking, with each lead's evidence and fingerprint, on
-    the job's engine (the rules stage's time includes starting it, unless resolve did).
-    ``data_hash`` is what the stored tables were made from (:func:`_resolve_inputs`)."""
+    the job's engine (the rules stage's time includes starting it, unless ingest or
+    resolve did). ``data_hash`` is what the stored tables were made from
+    (:func:`_resolve_inputs`)."""
     with ExitStack() as opened:
         with stages.stage("rules", scoring_hash) as stage:
             views = opened.enter_context(engine.views(store.con, data_hash))

@@ -6,7 +6,7 @@ if one runs) with the tables the subject views read copied into its warehouse.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,16 +85,23 @@ class JobEngine:
             self.session = self.stack.enter_context(spark_session(self.config.spark))
         return self.session
 
-    def ingesting(self) -> AbstractContextManager[None]:
+    def ingesting(
+        self, progress: Callable[[str], None] | None = None
+    ) -> AbstractContextManager[None]:
         """Ingest as this engine runs it: on Spark, the changed files are read, typed and
         checked on its executors (:mod:`screening.backend.spark_ingest`), and written to
-        the store here, as on DuckDB. The session starts only if a file changed."""
+        the store here, as on DuckDB. The session starts only if a file changed
+        (``progress`` hears that it is starting: that takes seconds, before any file)."""
         if self.config.engine == "duckdb":
             return nullcontext()
 
         def read_on_spark(work: FileWork, items: list[InputFile]) -> Iterator[ReadFile]:
+            from pyspark.sql import SparkSession
+
             from screening.backend.spark_ingest import spark_file_reading
 
+            if progress is not None and SparkSession.getActiveSession() is None:
+                progress(f"starting Spark to read {len(items)} changed files")
             session = self._start()  # now, so that reading's pace leaves out the start
             assert session is not None
             return spark_file_reading(session)(work, items)

@@ -45,7 +45,7 @@ import hashlib
 import io
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict
 from functools import cache, partial
 from importlib import metadata, resources
@@ -207,7 +207,9 @@ def _unpacked(shipped: Shipped) -> ReadFile:
     text, loaded, rejects = shipped
     summary = json.loads(text)
     if "error" in summary:
-        kind: Callable[..., ScreeningError] = getattr(errors, summary["error"])
+        kind = getattr(errors, summary["error"], None)
+        if not (isinstance(kind, type) and issubclass(kind, ScreeningError)):
+            kind = IngestError  # a class of another module: its text is what matters
         raise kind(summary["message"], where=summary["where"], hint=summary["hint"])
     table, header_row = summary.pop("table"), summary.pop("header_row")
     rows, rejected = pl.read_ipc(io.BytesIO(loaded)), pl.read_ipc(io.BytesIO(rejects))
