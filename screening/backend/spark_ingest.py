@@ -12,13 +12,14 @@ driver's manifest and hash key, so a file gives the same rows on either engine.
 **Where the files are read.** An executor reads the file at the path the driver planned:
 with a local master that is this machine's file; on a cluster the extracts must be on
 storage every executor mounts at the same path (NFS, a FUSE mount of HDFS or S3). The
-driver must read them too (it hashes each file to decide what changed), so shipping the
-bytes from the driver (or reading them with Spark's ``binaryFile`` source, which needs a
-Hadoop path the manifest does not give) would gain nothing but a copy of every byte
-through the driver. Each task first hashes the file it found and compares it with the
-driver's plan (:attr:`~screening.ingest.load.InputFile.sha256`): an executor that sees
-another copy, or none, fails the ingest with an :class:`~screening.errors.IngestError`
-saying so, instead of loading other rows than the driver recorded.
+driver reads them anyway (it hashes each file to decide what changed). Shipping the bytes
+from the driver would send every byte through it; Spark's ``binaryFile`` source reads any
+Hadoop filesystem, but a manifest names local folders and globs, and a file:// path on a
+cluster needs the same shared mount as the path itself. Each task first hashes the file
+it found and compares it with the driver's plan
+(:attr:`~screening.ingest.load.InputFile.sha256`): an executor that sees another copy, or
+none, fails the ingest with an :class:`~screening.errors.IngestError` saying so, instead
+of loading other rows than the driver recorded.
 
 **How the frames come back.** A task returns a JSON summary (the file's counts, or the
 error it met) and its loaded rows and rejects as Arrow IPC bytes (zstd), which keep
@@ -36,7 +37,8 @@ fails the Spark job as it is.
 **Other builds.** Each task checks that the executor's ingest code and the libraries that
 read and type cells are the driver's (:func:`reader_fingerprint`) and refuses otherwise.
 The manifest and the hash key travel with the task, so they cannot differ; ingest reads
-no vocabulary (the manifest's derived columns are computed by DuckDB on the driver).
+no vocabulary (the manifest's derived columns are computed by DuckDB on the driver). An
+executor whose Python lacks the package fails before any check, with Spark's own error.
 """
 
 from __future__ import annotations
