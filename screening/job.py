@@ -3,7 +3,8 @@ publish.
 
 The stages, each with what it reads and when its last result is reused:
 
-- **ingest** reads the extract files; a file whose hash and spec are unchanged is kept.
+- **ingest** reads the extract files (on Spark, on its executors); a file whose hash and
+  spec are unchanged is kept.
 - **resolve** reads the ingested files, reviewers' judgements, the package's code and
   the feature library (links): reused while :func:`_resolve_inputs` holds.
 - **rules, model, rank** read the resolved data, as-of date, rules, settings, suppressions
@@ -104,7 +105,8 @@ def run_job(
         )
         stages = _Stages(store, run_id, progress)
         try:
-            with stages.stage("ingest") as stage:
+            starting = engine.ingesting(lambda step: stages.tell("ingest", 0, 1, step))
+            with stages.stage("ingest") as stage, starting:
                 result = ingest(
                     manifest,
                     store,
@@ -246,8 +248,9 @@ def _score(
     scoring_hash: str,
 ) -> Scored:
     """Rules, the anomaly model and ranking, with each lead's evidence and fingerprint, on
-    the job's engine (the rules stage's time includes starting it, unless resolve did).
-    ``data_hash`` is what the stored tables were made from (:func:`_resolve_inputs`)."""
+    the job's engine (the rules stage's time includes starting it, unless ingest or
+    resolve did). ``data_hash`` is what the stored tables were made from
+    (:func:`_resolve_inputs`)."""
     with ExitStack() as opened:
         with stages.stage("rules", scoring_hash) as stage:
             views = opened.enter_context(engine.views(store.con, data_hash))

@@ -22,6 +22,7 @@ from sqlglot import exp
 from screening.backend import DuckDBBackend
 from screening.backend import spark as spark_backend
 from screening.backend.spark import SparkBackend, check_spark
+from screening.backend.spark_ingest import JOB_GROUP
 from screening.backend.spark_pairs import scoring_on_spark, spark_pair_scorer
 from screening.backend.spark_parse import spark_mapper
 from screening.config import JobConfig, ModelSettings, load_config
@@ -29,6 +30,8 @@ from screening.errors import ConfigError, ResolveError
 from screening.features.compile import view_queries
 from screening.features.library import library
 from screening.features.views import build_views
+from screening.ingest.load import plan_inputs
+from screening.ingest.manifest import load_manifest
 from screening.job import RESOLVE_INPUTS, run_job
 from screening.model.anomaly import score_employers
 from screening.model.features import employer_features
@@ -136,22 +139,32 @@ def test_rule_cases_pass_on_spark(spark_session: object, rule_id: str, number: i
     assert on_spark == run_case(loaded, case)
 
 
-def _both_engines(config: JobConfig, database: Path, tmp_path: Path) -> tuple[Path, Path]:
+def _both_engines(
+    spark_session: Any, config: JobConfig, database: Path, tmp_path: Path
+) -> tuple[Path, Path]:
     """The job of ``config`` on two copies of one ingested and resolved ``database`` (so
     the keyed hashes behind the evidence fingerprints are the same), on each engine. The
     Spark copy forgets its resolve and its stored parses, so that the job resolves again,
-    taking every name apart on Spark. Mentions, entities, record links, leads,
+    taking every name apart on Spark, and that it ingested its last file, so that the job
+    reads that file again, on Spark's executors (the last: its rows go back where they
+    were, at the end of their tables). Mentions, entities, record links, leads,
     contributions and evidence must be identical, order included. Returns the two
     databases (DuckDB's, Spark's)."""
     embedded, on_spark = tmp_path / "duckdb.duckdb", tmp_path / "spark.duckdb"
     shutil.copy(database, embedded)
     shutil.copy(database, on_spark)
+    last = plan_inputs(load_manifest(config.manifest, data=config.data))[-1].relative
     with duckdb.connect(str(on_spark)) as con:
         con.execute("DELETE FROM settings WHERE key = ?", [RESOLVE_INPUTS])
         for table in (NAME_PARSES, REGISTRY_PARSES):
             con.execute(f"DELETE FROM {table}")
+        con.execute("DELETE FROM ingested_files WHERE file = ?", [last])
     first = run_job(config.model_copy(update={"database": embedded}))
+    tracker = spark_session.sparkContext.statusTracker()
+    jobs = set(tracker.getJobIdsForGroup(JOB_GROUP))
     second = run_job(config.model_copy(update={"database": on_spark, "engine": "spark"}))
+    assert [item.file for item in second.ingest.files if item.status == "loaded"] == [last]
+    assert len(set(tracker.getJobIdsForGroup(JOB_GROUP)) - jobs) == 1  # read on the executors
     assert first.resolve.mentions == second.resolve.mentions > 0
     assert not first.scoring_reused and not second.scoring_reused
     assert first.leads.height > 50 and second.leads.equals(first.leads)  # ranks, hashes: all
@@ -177,7 +190,9 @@ def _both_engines(config: JobConfig, database: Path, tmp_path: Path) -> tuple[Pa
 def test_the_sample_job_publishes_identical_leads_and_views(
     spark_session: Any, sample_db: Path, tmp_path: Path
 ) -> None:
-    embedded, _on_spark = _both_engines(sample_config(sample_db), sample_db, tmp_path)
+    embedded, _on_spark = _both_engines(
+        spark_session, sample_config(sample_db), sample_db, tmp_path
+    )
     # The run's views were built on Spark, into the warehouse beside its database: each is
     # the embedded engine's, row for row.
     tables = tmp_path / "spark.duckdb.spark" / "tables"
@@ -197,7 +212,9 @@ def test_a_medium_job_publishes_identical_leads(
     # A generated medium world (~315,000 extract rows, ~600 leads): the engines must agree
     # where ties, NaNs and DECIMAL widths are many, not only on the small sample.
     world, database = medium_db
-    embedded, _on_spark = _both_engines(load_config(world / "job.yaml"), database, tmp_path)
+    embedded, _on_spark = _both_engines(
+        spark_session, load_config(world / "job.yaml"), database, tmp_path
+    )
     with duckdb.connect(str(embedded), read_only=True) as con:
         counted = con.execute("SELECT count(*) FROM leads").fetchall()
     assert counted[0][0] > 500

@@ -6,9 +6,10 @@ if one runs) with the tables the subject views read copied into its warehouse.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from sqlglot import exp
@@ -18,6 +19,10 @@ from screening.backend.duckdb import DuckDBBackend
 from screening.config import Engine, JobConfig, SparkSettings
 from screening.features.compile import view_queries
 from screening.features.library import FeatureLibrary, library
+from screening.ingest.load import FileWork, InputFile, ReadFile, reading_files_with
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 
 def input_tables(features: FeatureLibrary | None = None) -> list[str]:
@@ -71,12 +76,37 @@ class JobEngine:
 
     def __init__(self, config: JobConfig, stack: ExitStack) -> None:
         self.config, self.stack = config, stack
-        self.started = False
+        self.session: SparkSession | None = None
 
-    def _start(self) -> None:
-        if self.config.engine == "spark" and not self.started:
-            self.stack.enter_context(engine_session("spark", self.config.spark))
-            self.started = True
+    def _start(self) -> SparkSession | None:
+        if self.config.engine == "spark" and self.session is None:
+            from screening.backend.spark import spark_session
+
+            self.session = self.stack.enter_context(spark_session(self.config.spark))
+        return self.session
+
+    def ingesting(
+        self, progress: Callable[[str], None] | None = None
+    ) -> AbstractContextManager[None]:
+        """Ingest as this engine runs it: on Spark, the changed files are read, typed and
+        checked on its executors (:mod:`screening.backend.spark_ingest`), and written to
+        the store here, as on DuckDB. The session starts only if a file changed
+        (``progress`` hears that it is starting: that takes seconds, before any file)."""
+        if self.config.engine == "duckdb":
+            return nullcontext()
+
+        def read_on_spark(work: FileWork, items: list[InputFile]) -> Iterator[ReadFile]:
+            from pyspark.sql import SparkSession
+
+            from screening.backend.spark_ingest import spark_file_reading
+
+            if progress is not None and SparkSession.getActiveSession() is None:
+                progress(f"starting Spark to read {len(items)} changed files")
+            session = self._start()  # now, so that reading's pace leaves out the start
+            assert session is not None
+            return spark_file_reading(session)(work, items)
+
+        return reading_files_with(read_on_spark)
 
     def resolving(self) -> AbstractContextManager[None]:
         """Entity resolution as this engine runs it: on Spark, names are taken apart on

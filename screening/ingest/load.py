@@ -9,6 +9,11 @@ Columns the manifest derives (``derive:``) are computed in DuckDB over the typed
 they are written, and recorded in ``derived_columns``; headers a file has and the manifest
 does not map are kept with the file (``ingested_files.unmapped_headers``), so a person sees
 what the manifest ignores.
+
+Reading a file (:func:`read_file`) touches no database, so it may run anywhere: here,
+two files at a time in threads; on Spark, on the executors
+(:mod:`screening.backend.spark_ingest`, while :func:`reading_files_with` holds). Either
+way the frames come back in manifest order and are written here, by this thread.
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -151,10 +159,11 @@ def ingest(
     ``inputs`` is :func:`plan_inputs` of the manifest when the caller already has it.
     ``progress`` hears (the file being written and the pace so far, files written, files
     to write). Files are read and typed two at a time in worker threads (polars and the
-    decoders release the GIL); the database is written from this thread only, in manifest
-    order.
+    decoders release the GIL), or where :func:`reading_files_with` says; the database is
+    written from this thread only, in manifest order.
     """
     notify = progress or (lambda _file, _done, _total: None)
+    reading = _READING.get() or in_order
     planned = inputs if inputs is not None else plan_inputs(manifest)
     con = store.con
     previous = {
@@ -179,7 +188,9 @@ def ingest(
     con.begin()
     try:
         key = _hash_key(con)
-        parsed = _in_order(lambda item: _read_file(item, manifest, key), changed)
+        # Nothing to read, nothing started (on Spark: no session, no job).
+        work = partial(read_file, manifest=manifest, key=key)
+        parsed = reading(work, changed) if changed else iter(())
         sizes = [item.path.stat().st_size for item in changed]
         pace, rows, read_bytes = Pace(sum(sizes)), 0, 0
         for done, (item, read, size) in enumerate(zip(changed, parsed, sizes, strict=True)):
@@ -228,7 +239,7 @@ def _source_columns(manifest: Manifest) -> dict[str, SourceColumns]:
 
 
 @dataclass
-class _ReadFile:
+class ReadFile:
     table: str
     header_row: int
     loaded: pl.DataFrame
@@ -236,7 +247,7 @@ class _ReadFile:
     result: FileResult
 
 
-def _read_file(item: InputFile, manifest: Manifest, key: bytes) -> _ReadFile:
+def read_file(item: InputFile, manifest: Manifest, key: bytes) -> ReadFile:
     """Read, type and check one file; touches no database, so it may run in a thread."""
     started = time.perf_counter()
     spec = manifest.sources[item.source]
@@ -252,18 +263,41 @@ def _read_file(item: InputFile, manifest: Manifest, key: bytes) -> _ReadFile:
     table = TABLES[spec.table]
     loaded, rejects, result = _parse(raw, spec, table, manifest, item.source, item.relative, key)
     result.seconds = time.perf_counter() - started
-    return _ReadFile(table.name, raw.header_row, loaded, rejects, result)
+    return ReadFile(table.name, raw.header_row, loaded, rejects, result)
 
 
-def _in_order(
-    work: Callable[[InputFile], _ReadFile], items: list[InputFile]
-) -> Iterator[_ReadFile]:
-    """``work`` of each item, in order, with at most READ_AHEAD items in flight."""
-    with ThreadPoolExecutor(max_workers=READ_AHEAD) as pool:
-        pending: deque[Future[_ReadFile]] = deque()
+FileWork = Callable[[InputFile], ReadFile]  # read_file with the manifest and the hash key
+# Runs the work of each changed file and gives the results in the files' order.
+FileReading = Callable[[FileWork, list[InputFile]], Iterator[ReadFile]]
+# Where the files are read instead of this process's threads, while reading_files_with
+# holds: a job on Spark reads them on the cluster's executors.
+_READING: ContextVar[FileReading | None] = ContextVar("ingest_reading", default=None)
+
+
+@contextmanager
+def reading_files_with(reading: FileReading) -> Iterator[None]:
+    """Read every changed file through ``reading`` while in the block."""
+    token = _READING.set(reading)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def in_order(
+    work: FileWork,
+    items: list[InputFile],
+    ahead: int = READ_AHEAD,
+    stop: Callable[[], None] | None = None,
+) -> Iterator[ReadFile]:
+    """``work`` of each item, in order, with at most ``ahead`` items in flight. When the
+    caller leaves before the end (an error), ``stop`` ends the work already running
+    (Spark: cancels its jobs) rather than waiting for it."""
+    with ThreadPoolExecutor(max_workers=ahead) as pool:
+        pending: deque[Future[ReadFile]] = deque()
         upcoming = iter(items)
         try:
-            for item in itertools.islice(upcoming, READ_AHEAD):
+            for item in itertools.islice(upcoming, ahead):
                 pending.append(pool.submit(work, item))
             while pending:
                 done = pending.popleft().result()
@@ -271,8 +305,9 @@ def _in_order(
                     pending.append(pool.submit(work, item))
                 yield done
         finally:
-            for future in pending:
-                future.cancel()
+            running = [future for future in pending if not future.cancel() and not future.done()]
+            if running and stop is not None:
+                stop()
 
 
 def _relative(path: Path, base: Path) -> str:
