@@ -94,9 +94,46 @@ def _pieces() -> list[str]:
     )
 
 
+def _misspelt_districts() -> list[str]:
+    """A city, then one of its districts spelt with other characters of the same sound
+    (佛山舜德 for 佛山顺德)."""
+    gazetteer = load_gazetteer()
+    by_sound: dict[str, list[str]] = {}
+    for code in range(0x4E00, 0xA000):
+        by_sound.setdefault(sounds(chr(code)), []).append(chr(code))
+    spelt = []
+    for place in gazetteer.places("district"):
+        city = gazetteer.by_code(place.parent_code or "")
+        if city is None or not place.code.startswith("44"):
+            continue
+        others = [[c for c in by_sound[sounds(ch)] if c != ch] or [ch] for ch in place.short_name]
+        pick = int(place.code) % 7
+        spelt.append(city.short_name + "".join(chars[pick % len(chars)] for chars in others))
+    return sorted(spelt)
+
+
 _PIECES = _pieces()
 _piece = st.sampled_from(_PIECES) | st.characters(exclude_categories=("Cs",))
-_name = st.lists(_piece, min_size=0, max_size=9).map("".join)
+_words = name_vocabulary()
+_guangdong = sorted(
+    {
+        name
+        for p in load_gazetteer().places()
+        if p.code.startswith("44")
+        for name in (p.name, p.short_name)
+    }
+)
+# Shaped as company names are: regions, perhaps a city and a misspelt district, trade name, industry
+# words, legal form, perhaps a branch.
+_company_name = st.tuples(
+    st.lists(st.sampled_from(_guangdong), max_size=2).map("".join),
+    st.sampled_from(["", *_misspelt_districts()]),
+    st.lists(st.sampled_from(list("宏达信汇鑫泰容洲新会")), min_size=0, max_size=3).map("".join),
+    st.lists(st.sampled_from(_words.industry_tokens), max_size=2).map("".join),
+    st.sampled_from(["", *_words.legal_forms]),
+    st.sampled_from(["", *_words.branch_suffixes]),
+).map("".join)
+_name = _company_name | st.lists(_piece, min_size=0, max_size=9).map("".join)
 
 
 @settings(max_examples=40)
