@@ -138,6 +138,19 @@ class Gazetteer:
     def is_descendant(self, place: Place, ancestor: Place) -> bool:
         return ancestor.code in self._ancestors[place.code]
 
+    def ancestor_codes(self, place: Place) -> frozenset[str]:
+        """The codes of every place ``place`` lies inside."""
+        return self._ancestors[place.code]
+
+    def prefix_names(self) -> list[tuple[str, int, Place, int]]:
+        """What :meth:`region_prefix` matches, as rows: (name, rank, place, characters
+        that must remain after it), the place of rank 0 tried first among a name's."""
+        return [
+            (name, rank, place, must_remain)
+            for name, ranked in self._ranked.items()
+            for rank, (place, must_remain) in enumerate(ranked)
+        ]
+
     def region_prefix(self, text: str) -> tuple[list[Place], str]:
         """Strip a leading chain of region names from a company-like name.
 

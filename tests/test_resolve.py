@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 from pathlib import Path
 
 import duckdb
@@ -20,7 +17,6 @@ from resolve_world import (
 from sample_job import SAMPLE
 
 from screening.committees import committee_place
-from screening.errors import ResolveError
 from screening.evaluate import mention_truth
 from screening.features.vocabulary import library_vocabulary
 from screening.identifiers import is_valid_uscc, make_uscc
@@ -652,19 +648,3 @@ def test_a_site_is_read_down_to_its_estate(typed: str, site: str) -> None:
     assert duckdb.sql(f"SELECT {sql} FROM (SELECT ? AS typed)", params=[typed]).fetchall() == [
         (site,)
     ]
-
-
-def test_a_name_worker_killed_midway_is_a_clear_error() -> None:
-    names = [f"广州市测试{number}建筑工程有限公司" for number in range(400_000)]
-    killed: list[int] = []
-
-    def kill_a_worker(_pace: str) -> None:
-        # As the operating system does when memory runs out: without warning.
-        workers = multiprocessing.active_children()
-        if workers and not killed:
-            killed.append(workers[0].pid or 0)
-            os.kill(workers[0].pid or 0, signal.SIGKILL)
-
-    with pytest.raises(ResolveError, match="killed before it finished") as error:
-        parse_in_bulk(names, [], progress=kill_a_worker)
-    assert killed and "400,000 names" in str(error.value)

@@ -2,7 +2,7 @@
 ``mapInArrow`` over a frame of the names.
 
 :func:`screening.resolve.bulk.parse_in_bulk` maps a per-chunk parser (``_name_chunk``,
-``_registry_chunk``) over chunks of names, on this machine's worker processes;
+``_registry_chunk``) over chunks of names, in this process;
 :func:`spark_mapper` gives it a map that runs the same functions on a Spark session's
 executors instead, one Arrow batch a chunk, the rows back in input order. So a
 name is parsed by the very code that parses it on DuckDB, and the outcome never depends on

@@ -9,7 +9,7 @@ problem at once, each with file:line.
 
 :class:`NameVocabulary` is the loaded file with what the parser needs worked out once (the
 lists longest first, the regular expressions); :func:`name_vocabulary` is the one that
-ships with the engine, read once per process (worker processes read it themselves).
+ships with the engine, read once per process (a Spark executor reads it itself).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from screening.errors import RuleError
 from screening.gazetteer import load_gazetteer
 from screening.yamlsource import YamlDocument, load_yaml, validation_errors
 
-# Beside features/vocabulary.yaml (not imported from there: worker processes that take
+# Beside features/vocabulary.yaml (not imported from there: Spark executors that take
 # names apart need not import sqlglot).
 FEATURES_LIBRARY = Path(__file__).resolve().parents[2] / "features"
 NAMES_FILE = "names.yaml"

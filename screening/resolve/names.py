@@ -27,8 +27,10 @@ from screening.resolve.name_vocabulary import MIN_TRADE, NameVocabulary, name_vo
 from screening.resolve.sound import sounds
 
 PERSON_NAME = re.compile(r"^[\u4e00-\u9fff]{1,2}[\u4e00-\u9fff·]{1,4}$")
-_BRACKETS = str.maketrans({"（": "(", "）": ")", "〔": "(", "〕": ")", "【": "(", "】": ")"})
-_NOISE = re.compile(r"[\s\u3000·•、,，.。'\"“”‘’`_\-—]+")
+# Each other bracket style → the ASCII one (the columnar parser reads these too).
+BRACKET_STYLES = {"（": "(", "）": ")", "〔": "(", "〕": ")", "【": "(", "】": ")"}
+_BRACKETS = str.maketrans(BRACKET_STYLES)
+NOISE = re.compile(r"[\s\u3000·•、,，.。'\"“”‘’`_\-—]+")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 
 
@@ -75,7 +77,7 @@ def normalise(name: str) -> str:
     text = unicodedata.normalize("NFKC", name)
     if text.isalnum():  # most names: no bracket, space or punctuation to touch
         return text
-    return _NOISE.sub("", text.translate(_BRACKETS)).replace("()", "")
+    return NOISE.sub("", text.translate(_BRACKETS)).replace("()", "")
 
 
 def is_person_name(name: str) -> bool:
@@ -229,7 +231,7 @@ def _misspelt_region(
     for length in (3, 2):
         if len(body) - length < MIN_TRADE:
             continue
-        for place in _places_by_sound().get(sounds(body[:length]), ()):
+        for place in places_by_sound().get(sounds(body[:length]), ()):
             if (
                 place.level not in named_levels
                 and load_gazetteer().is_descendant(place, found[-1])
@@ -248,7 +250,8 @@ def _has_trade(rest: str, words: NameVocabulary) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _places_by_sound() -> dict[str, list[Place]]:
+def places_by_sound() -> dict[str, list[Place]]:
+    """Each place by the sound of its name and of its short name."""
     by_sound: dict[str, list[Place]] = {}
     for place in load_gazetteer().places():
         for name in dict.fromkeys((place.short_name, place.name)):
