@@ -36,6 +36,15 @@ MEDIUM_SEED = 11  # the default medium world of the bench and the stop notes
 SPARK_TESTS = SparkSettings(master="local[2]", driver_memory="2g", shuffle_partitions=2)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (README's test command runs two workers), a test module runs on
+    one worker, so its module fixtures are built once, and every Spark test on one
+    worker, since each worker would otherwise start its own session (~15 s, ~1 GB)."""
+    for item in items:
+        group = "spark" if item.get_closest_marker("spark") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def spark_session() -> Iterator[object]:
     """The test run's Spark session. Without Java it is skipped on a developer's machine;
