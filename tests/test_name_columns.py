@@ -8,11 +8,12 @@ from __future__ import annotations
 import sys
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.gazetteer import LEVELS, load_gazetteer
-from screening.resolve import name_columns
+from screening.resolve import bulk, name_columns
 from screening.resolve.bulk import PARTS_SCHEMA, REGISTRY_SCHEMA, _name_chunk, _registry_chunk
 from screening.resolve.name_vocabulary import name_vocabulary
 from screening.resolve.names import (
@@ -185,3 +186,14 @@ def test_normalising_in_columns_matches_python() -> None:
 def test_an_empty_chunk_has_the_columns() -> None:
     assert _name_chunk([]).schema == pl.Schema(PARTS_SCHEMA)
     assert _registry_chunk([]).schema == pl.Schema(REGISTRY_SCHEMA)
+
+
+def test_names_in_many_chunks_come_back_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Chunks of three, taken apart by two threads: each name's parts stay on its row.
+    monkeypatch.setattr(bulk, "CHUNK", 3)
+    names = [f"佛山市宏{digit}建筑有限公司" for digit in "一二三四五六七八九十"] + ["张三", ""]
+    registry = [(name, "佛山市南海区桂城街道") for name in names]
+    parsed, registry_parsed = bulk.parse_in_bulk(names, registry)
+    assert parsed.drop("name").equals(_one_by_one(names))
+    assert parsed.get_column("name").to_list() == names
+    assert registry_parsed.drop("name", "address").equals(_registry_one_by_one(registry))
