@@ -27,7 +27,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +37,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from screening.elsewhere import held
 from screening.errors import IngestError
 from screening.identifiers import mask_personal_numbers
 from screening.ingest.canonical import (
@@ -274,14 +275,9 @@ FileReading = Callable[[FileWork, list[InputFile]], Iterator[ReadFile]]
 _READING: ContextVar[FileReading | None] = ContextVar("ingest_reading", default=None)
 
 
-@contextmanager
-def reading_files_with(reading: FileReading) -> Iterator[None]:
+def reading_files_with(reading: FileReading) -> AbstractContextManager[None]:
     """Read every changed file through ``reading`` while in the block."""
-    token = _READING.set(reading)
-    try:
-        yield
-    finally:
-        _READING.reset(token)
+    return held(_READING, reading)
 
 
 def in_order(

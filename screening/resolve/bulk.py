@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from typing import Any
 
 import polars as pl
 
+from screening.elsewhere import held
 from screening.gazetteer import LEVELS, load_gazetteer
 from screening.progress import Pace
 from screening.resolve.name_columns import (
@@ -98,14 +99,9 @@ Mapper = Callable[[Callable[[Chunk], pl.DataFrame], Iterable[Chunk]], Iterator[p
 _ELSEWHERE: ContextVar[Mapper | None] = ContextVar("parse_elsewhere", default=None)
 
 
-@contextmanager
-def mapping_with(mapper: Mapper) -> Iterator[None]:
+def mapping_with(mapper: Mapper) -> AbstractContextManager[None]:
     """Parse every chunk through ``mapper`` (its frames in chunk order) while in the block."""
-    token = _ELSEWHERE.set(mapper)
-    try:
-        yield
-    finally:
-        _ELSEWHERE.reset(token)
+    return held(_ELSEWHERE, mapper)
 
 
 def _chunks(items: Sequence[Any]) -> list[Chunk]:

@@ -21,14 +21,15 @@ regions are among the company's" is a comparison per level.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 
 import polars as pl
 
+from screening.elsewhere import held
 from screening.gazetteer import LEVELS
 from screening.resolve.bulk import ADDRESS_LEVELS
 from screening.resolve.name_vocabulary import WORD_END, NameVocabulary, name_vocabulary
@@ -357,14 +358,9 @@ PairScorer = Callable[[pl.DataFrame, pl.DataFrame, PairWork, int], pl.DataFrame]
 _PAIRS_ELSEWHERE: ContextVar[PairScorer | None] = ContextVar("pairs_elsewhere", default=None)
 
 
-@contextmanager
-def scoring_pairs_with(scorer: PairScorer) -> Iterator[None]:
+def scoring_pairs_with(scorer: PairScorer) -> AbstractContextManager[None]:
     """Block and score the fuzzy stage's pairs through ``scorer`` while in the block."""
-    token = _PAIRS_ELSEWHERE.set(scorer)
-    try:
-        yield
-    finally:
-        _PAIRS_ELSEWHERE.reset(token)
+    return held(_PAIRS_ELSEWHERE, scorer)
 
 
 def guard_and_score(
