@@ -1,12 +1,16 @@
 """Work a stage may send elsewhere: each such stage keeps, in a context variable, where its
 work goes instead of this process (a job on Spark sends it to the cluster's executors),
-and sets it for a block with :func:`held`."""
+and sets it for a block with :func:`held`. Work done elsewhere, or stored by an earlier
+run, is trusted only when it was done by the same build (:func:`code_digest`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from importlib import metadata, resources
+from importlib.abc import Traversable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -20,3 +24,33 @@ def held(variable: ContextVar[T | None], value: T) -> Iterator[None]:
         yield
     finally:
         variable.reset(token)
+
+
+def code_digest(libraries: Iterable[str], paths: Iterable[str], *more: str) -> str:
+    """A digest of the installed versions of ``libraries``, the package's files at
+    ``paths`` (a folder counts with every file in it) and any ``more`` text: what a
+    result depends on besides its input."""
+    digest = hashlib.sha256()
+    for library in libraries:
+        digest.update(f"{library} {metadata.version(library)}\n".encode())
+    root = resources.files("screening")
+    for name in paths:
+        for path in _files(root.joinpath(name)):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    for text in more:
+        digest.update(text.encode())
+    return digest.hexdigest()[:16]
+
+
+def _files(path: Traversable) -> list[Traversable]:
+    """``path`` if a file, else its Python files and data, recursively, in name order."""
+    if path.is_file():
+        return [path]
+    found = []
+    for child in sorted(path.iterdir(), key=lambda each: each.name):
+        if child.is_dir() and child.name != "__pycache__":
+            found += _files(child)
+        elif child.is_file() and not child.name.endswith(".pyc"):
+            found.append(child)
+    return found

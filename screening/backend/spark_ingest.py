@@ -43,20 +43,18 @@ executor whose Python lacks the package fails before any check, with Spark's own
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import socket
 from collections.abc import Iterator
 from dataclasses import asdict
 from functools import cache, partial
-from importlib import metadata, resources
-from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from screening import errors
+from screening.elsewhere import code_digest
 from screening.errors import IngestError, ScreeningError
 from screening.ingest.load import (
     READ_AHEAD,
@@ -88,28 +86,7 @@ JOB_GROUP = "screening-ingest"  # the Spark UI's name for ingest's jobs; cancell
 def reader_fingerprint() -> str:
     """A digest of the code and libraries a file's rows depend on (cached: an executor's
     Python worker reads a job's files one after another)."""
-    digest = hashlib.sha256()
-    for package in READING_LIBRARIES:
-        digest.update(f"{package} {metadata.version(package)}\n".encode())
-    root = resources.files("screening")
-    for name in READING_CODE:
-        for path in _files(root.joinpath(name)):
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _files(path: Traversable) -> list[Traversable]:
-    """``path`` if a file, else its Python files and data, recursively, in name order."""
-    if path.is_file():
-        return [path]
-    found = []
-    for child in sorted(path.iterdir(), key=lambda each: each.name):
-        if child.is_dir() and child.name != "__pycache__":
-            found += _files(child)
-        elif child.is_file() and not child.name.endswith(".pyc"):
-            found.append(child)
-    return found
+    return code_digest(READING_LIBRARIES, READING_CODE)
 
 
 def spark_file_reading(session: SparkSession, *, fingerprint: str | None = None) -> FileReading:

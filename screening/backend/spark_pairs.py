@@ -20,16 +20,15 @@ driver's, and fails the job if not.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import metadata, resources
 from typing import TYPE_CHECKING
 
 import polars as pl
 import pyarrow as pa
 
 from screening.backend.spark_map import same_build_on_executors
+from screening.elsewhere import code_digest
 from screening.errors import ResolveError
 from screening.resolve.matcher import (
     CANDIDATE_COLUMNS,
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
 # What a task raises when its scorer is not the driver's (it reaches the driver as text).
 OTHER_SCORER = "the executor's name scorer differs from the driver's"
 SCORING_CODE = ("resolve/matcher.py", "resolve/similarity.py", "resolve/sound.py")
+SCORING_LIBRARIES = ("rapidfuzz", "pypinyin")
 # Each candidate column (matcher.CANDIDATE_COLUMNS, in order) with its Arrow type.
 _CANDIDATE_TYPES = {
     "query": pa.int64(),
@@ -78,14 +78,7 @@ def scoring_on_spark(session: SparkSession) -> Iterator[None]:
 
 def scorer_fingerprint() -> str:
     """A digest of the code and data a pair's score depends on."""
-    digest = hashlib.sha256()
-    for package in ("rapidfuzz", "pypinyin"):
-        digest.update(metadata.version(package).encode())
-    files = resources.files("screening")
-    for path in SCORING_CODE:
-        digest.update(files.joinpath(path).read_bytes())
-    digest.update(name_vocabulary().fingerprint.encode())
-    return digest.hexdigest()[:16]
+    return code_digest(SCORING_LIBRARIES, SCORING_CODE, name_vocabulary().fingerprint)
 
 
 def spark_pair_scorer(session: SparkSession, *, fingerprint: str | None = None) -> PairScorer:

@@ -11,15 +11,14 @@ used.
 
 from __future__ import annotations
 
-import hashlib
+import unicodedata
 from collections.abc import Callable
 from functools import cache
-from importlib import resources
 
 import duckdb
 import polars as pl
-import pypinyin
 
+from screening.elsewhere import code_digest
 from screening.gazetteer import LEVELS
 from screening.resolve.bulk import ADDRESS_LEVELS, PLACE_CODE, parse_in_bulk
 from screening.resolve.name_vocabulary import NameVocabulary, name_vocabulary
@@ -36,6 +35,7 @@ PARSING_CODE = (
     "gazetteer.py",
 )
 PARSING_DATA = ("data/gazetteer.csv",)  # and the name vocabulary (features/names.yaml)
+PARSING_LIBRARIES = ("pypinyin", "polars")
 
 
 def parse_with_store(
@@ -77,12 +77,13 @@ def parser_fingerprint() -> str:
 
 def parsing_fingerprint(words: NameVocabulary) -> str:
     """:func:`parser_fingerprint` of parsing with the name vocabulary ``words``."""
-    digest = hashlib.sha256(pypinyin.__version__.encode())
-    package = resources.files("screening")
-    for path in (*PARSING_CODE, *PARSING_DATA):
-        digest.update(package.joinpath(path).read_bytes())
-    digest.update(words.fingerprint.encode())
-    return digest.hexdigest()[:16]
+    # NFKC and the Unicode categories the parser reads are those of Python's own database.
+    return code_digest(
+        PARSING_LIBRARIES,
+        (*PARSING_CODE, *PARSING_DATA),
+        words.fingerprint,
+        unicodedata.unidata_version,
+    )
 
 
 def _stored(
