@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -20,7 +21,7 @@ from screening.committees import committee_place
 from screening.evaluate import mention_truth
 from screening.features.vocabulary import library_vocabulary
 from screening.identifiers import is_valid_uscc, make_uscc
-from screening.resolve import link, parses
+from screening.resolve import link, matcher, parses
 from screening.resolve.bulk import parse_in_bulk
 from screening.resolve.link import resolve
 from screening.resolve.links import site_core
@@ -243,6 +244,22 @@ def test_record_links_are_stored_in_order(sample_db: Path) -> None:
         files = {row[1] for row in stored} | {row[3] for row in stored}
     assert len(stored) > 100 and len(files) > 2  # several files on both sides to order
     assert stored == sorted(stored)
+
+
+def test_resolving_a_slice_at_a_time_links_as_all_at_once(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At province scale persons are hashed, and fuzzy pairs blocked and scored, a slice of
+    # names at a time (to bound memory): slices of a few names link every mention as one
+    # slice does, order included.
+    monkeypatch.setattr(link, "PERSONS_AT_ONCE", 7)
+    monkeypatch.setattr(matcher, "QUERIES_AT_ONCE", 40)
+    sliced = tmp_path / "sliced.duckdb"
+    shutil.copy(sample_db, sliced)
+    with Store.open(sliced) as store:
+        resolved = resolve(store)
+    assert resolved.by_method["fuzzy"] > 100 and resolved.by_method["person"] > 100
+    assert _tables(sliced) == _tables(sample_db)
 
 
 def _tables(db: Path) -> tuple[list[tuple[object, ...]], ...]:

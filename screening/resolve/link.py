@@ -328,6 +328,7 @@ def _branches_on_head_uscc(con: duckdb.DuckDBPyConnection, registry: pl.DataFram
 # ----- links, per name -----------------------------------------------------------------
 
 LINK_SCHEMA = {"entity_id": pl.String, "method": pl.String, "confidence": pl.Float64}
+PERSONS_AT_ONCE = 100_000
 
 
 def _register_links(
@@ -469,18 +470,25 @@ def _person_pairs(named: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
 def _person_links(pairs: pl.DataFrame) -> pl.DataFrame:
     """A person per name (normalised, without a clerk's note) and ID-number hash
     (:func:`_person_pairs`): 张三(包工头) is the person 张三."""
+    # In slices: a province's two million persons as Python strings at once held half a
+    # GB more, beside the matching's frames at the run's peak.
+    hashed = [_person_ids(part) for part in pairs.iter_slices(PERSONS_AT_ONCE)]
+    return pairs.select(
+        "name",
+        "person_hash",
+        entity_id=pl.lit("P-") + pl.concat([pl.Series([], dtype=pl.String), *hashed]),
+        method=pl.lit("person"),
+        confidence=pl.lit(CONFIDENCE["person"]),
+    )
+
+
+def _person_ids(pairs: pl.DataFrame) -> pl.Series:
     texts = pairs["text"].to_list()
     bare = {text: person_name(text) or text for text in set(texts)}
     hashed = entity_hashes(
         [bare[text] for text in texts], pairs["person_hash"].fill_null("").to_list()
     )
-    return pairs.select(
-        "name",
-        "person_hash",
-        entity_id=pl.lit("P-") + pl.Series(hashed, dtype=pl.String),
-        method=pl.lit("person"),
-        confidence=pl.lit(CONFIDENCE["person"]),
-    )
+    return pl.Series(hashed, dtype=pl.String)
 
 
 # ----- writing -------------------------------------------------------------------------

@@ -55,6 +55,7 @@ FUZZY_CONFIDENCE_CAP = 0.99  # a name linked by similarity alone is never certai
 # those words: the registry may lack the company meant, so it is far from certain.
 GENERIC_CONFIDENCE = 0.8
 SHOWN_CANDIDATES = 5  # kept per name for --explain
+QUERIES_AT_ONCE = 300_000  # names whose pairs are scored at once (by number)
 TIE = 1e-9  # scores this close are equal (sums of the same terms, in another order)
 MIN_KEY = 3  # a blocking key of fewer characters would pair too many names
 RARE_TRADE = 20  # a trade name shared by at most this many registry companies is a key
@@ -326,16 +327,15 @@ class Matcher:
             words=self.words,
         )
         elsewhere = _PAIRS_ELSEWHERE.get()
-        if elsewhere is None:
-            scored = work(_blocked_pairs(query_keys, self.target_keys))
-        else:
-            scored = elsewhere(query_keys, self.target_keys, work, SHOWN_CANDIDATES)
-        # Targets are numbered in entity id order: ties fall to the lower entity id.
-        return (
-            scored.sort(["query", "total", "target"], descending=[False, True, False])
-            .group_by("query", maintain_order=True)
-            .head(SHOWN_CANDIDATES)
-        )
+        if elsewhere is not None:
+            return _best(elsewhere(query_keys, self.target_keys, work, SHOWN_CANDIDATES))
+        # A slice of the names at a time: a province's nine million pairs, with both sides'
+        # columns beside them, held almost two GB more at once, the run's peak.
+        sliced = query_keys.with_columns(slice=pl.col("query") // QUERIES_AT_ONCE)
+        slices = sliced.partition_by("slice", include_key=False) or [query_keys]
+        return pl.concat(
+            [_best(work(_blocked_pairs(part, self.target_keys))) for part in slices]
+        ).sort("query", maintain_order=True)
 
 
 QUERY_SIDE = ("branch", *LEVELS, "text", "core", "legal_form", "kind")  # what guard_and_score reads
@@ -403,6 +403,16 @@ def _with_sides(
     ``_target`` where the names clash."""
     return pairs.join(queries.select("query", *of_query), on="query").join(
         targets.select("target", *of_target), on="target", suffix="_target"
+    )
+
+
+def _best(scored: pl.DataFrame) -> pl.DataFrame:
+    """Each name's best-scored candidates, best first; ties fall to the lower entity id
+    (targets are numbered in entity id order)."""
+    return (
+        scored.sort(["query", "total", "target"], descending=[False, True, False])
+        .group_by("query", maintain_order=True)
+        .head(SHOWN_CANDIDATES)
     )
 
 
