@@ -71,13 +71,7 @@ def date_text(rng: random.Random, day: date | None, weights: tuple[int, int, int
     if day is None:
         return ""
     roll = rng.random() * sum(weights)  # rng.choices, minus its overhead on hot paths
-    texts = _DATE_TEXTS.get(day)
-    if texts is None:
-        texts = _DATE_TEXTS[day] = (
-            day.isoformat(),
-            f"{day.year}/{day.month}/{day.day}",
-            f"{day.year}年{day.month}月{day.day}日",
-        )
+    texts = _DATE_TEXTS.get(day) or _date_texts(day)
     if roll < weights[0]:
         return texts[0]
     if roll < weights[0] + weights[1]:
@@ -90,14 +84,28 @@ def date_text(rng: random.Random, day: date | None, weights: tuple[int, int, int
 _DATE_TEXTS: dict[date, tuple[str, str, str]] = {}
 
 
+def _date_texts(day: date) -> tuple[str, str, str]:
+    texts = _DATE_TEXTS[day] = (
+        day.isoformat(),
+        f"{day.year}/{day.month}/{day.day}",
+        f"{day.year}年{day.month}月{day.day}日",
+    )
+    return texts
+
+
 def yuan_text(rng: random.Random, fen: int | None, *, wan_share: float = 0.0) -> str:
     """Yuan with or without thousands separators; sometimes written in 万."""
     if fen is None:
         return ""
-    yuan, cents = divmod(fen, 100)
     if wan_share and rng.random() < wan_share and fen % 100 == 0:
         return f"{_trim(fen / 1_000_000)}万"
-    if rng.random() < 0.6:
+    return _yuan(fen, rng.random() < 0.6)
+
+
+def _yuan(fen: int, separated: bool) -> str:
+    """Yuan with thousands separators and cents, or plain (cents only when there are)."""
+    yuan, cents = divmod(fen, 100)
+    if separated:
         return f"{yuan:,}.{cents:02d}"
     return f"{yuan}" if cents == 0 else f"{yuan}.{cents:02d}"
 
@@ -473,39 +481,52 @@ def enforcement_tables(world: World, rng: random.Random) -> Iterator[Table]:
 def _enforcement_row(
     world: World, rng: random.Random, case: Enforcement, table: Table
 ) -> list[Cell]:
+    """One court docket row. Three million at province, so :func:`date_text` (weights 70,
+    0, 30) and :func:`yuan_text` are inlined: the same draws in the same order."""
+    draw = rng.random
     closed = case.closed if case.closed and case.closed <= world.extract_date else None
-    applicant = case.applicant
-    applicant_text, applicant_mention = (
-        party_mention(rng, "申请执行人", applicant, 0.8)
-        if not isinstance(applicant, str)
-        else (applicant, None)
-    )
-    respondent, respondent_mention = party_mention(rng, "被执行人", case.respondent, 0.65)
-    table.mentions.append([m for m in (applicant_mention, respondent_mention) if m])
+    applicant, respondent = case.applicant, case.respondent
+    if isinstance(applicant, str):
+        applicant_text = applicant
+        respondent_text, respondent_mention = party_mention(rng, "被执行人", respondent, 0.65)
+        table.mentions.append([respondent_mention])
+    else:
+        applicant_text, applicant_mention = party_mention(rng, "申请执行人", applicant, 0.8)
+        respondent_text, respondent_mention = party_mention(rng, "被执行人", respondent, 0.65)
+        table.mentions.append([applicant_mention, respondent_mention])
     respondent_code = (
-        uscc_as_typed(rng, case.respondent, 0.6, 0.03)
-        if isinstance(case.respondent, Company)
-        else (case.respondent.id_number if rng.random() < 0.7 else "")
+        uscc_as_typed(rng, respondent, 0.6, 0.03)
+        if isinstance(respondent, Company)
+        else (respondent.id_number if draw() < 0.7 else "")
     )
-    executed = case.executed_fen if closed else None
+    basis = case_number_as_typed(rng, case.basis.case_no if case.basis else case.basis_text)
+    filed_texts = _DATE_TEXTS.get(case.filed) or _date_texts(case.filed)
+    filed = filed_texts[0] if draw() * 100 < 70 else filed_texts[2]
+    closed_text = executed_text = unpaid_text = dishonest = ""
+    if closed is not None:
+        closed_texts = _DATE_TEXTS.get(closed) or _date_texts(closed)
+        closed_text = closed_texts[0] if draw() * 100 < 70 else closed_texts[2]
+    target_text = _yuan(case.target_fen, draw() < 0.6)
+    if closed is not None:
+        executed_text = _yuan(case.executed_fen, draw() < 0.6)
+        unpaid_text = _yuan(case.target_fen - case.executed_fen, draw() < 0.6)
+        dishonest = "是" if case.dishonest else "否"
     return [
         case.case_no,
         case.court_name,
         applicant_text,
         applicant.id_number if isinstance(applicant, Person) else "",
-        respondent,
+        respondent_text,
         respondent_code,
-        case_number_as_typed(rng, case.basis.case_no)
-        if case.basis
-        else case_number_as_typed(rng, case.basis_text),
+        basis,
         case.cause,
-        date_text(rng, case.filed, (70, 0, 30)),
-        date_text(rng, closed, (70, 0, 30)),
+        filed,
+        closed_text,
         case.method if closed else "",
-        yuan_text(rng, case.target_fen),
-        yuan_text(rng, executed) if executed is not None else "",
-        yuan_text(rng, case.target_fen - executed) if executed is not None else "",
-        ("是" if case.dishonest else "否") if closed else "",
+        target_text,
+        executed_text,
+        unpaid_text,
+        dishonest,
         case.remark if closed else "",
     ]
 
