@@ -38,6 +38,7 @@ YUAN = 100  # fen per yuan
 WAN = 10_000 * YUAN  # fen per 万元
 MaybeDay = TypeVar("MaybeDay", date, date | None)
 _COUNTY_CODES = [f"{n:02d}" for n in range(10)]
+DIGITS = "0123456789"
 # Every day a world's records fall on, one date object each: a province draws tens of
 # millions of days, and indexing this list is cheaper than adding a timedelta.
 _CALENDAR_START = date(1950, 1, 1).toordinal()
@@ -310,12 +311,21 @@ class Builder:
 
     def _org_body(self, founded: date) -> str:
         """Organisation-code body: 8 digits before the 2015 reform, ``MA`` + 6 after."""
-        alphabet = USCC_ALPHABET
+        # rng.choice of each character, inlined: the same bits, drawn the same way.
+        getrandbits = self.rng.getrandbits
+        prefix, alphabet, length = (
+            ("MA", USCC_ALPHABET, 6) if founded.year >= 2016 else ("", DIGITS, 8)
+        )
+        size = len(alphabet)
+        bits = size.bit_length()
         while True:
-            if founded.year >= 2016:
-                body = "MA" + "".join(self.rng.choice(alphabet) for _ in range(6))
-            else:
-                body = "".join(self.rng.choice("0123456789") for _ in range(8))
+            characters = [prefix]
+            for _ in range(length):
+                drawn = getrandbits(bits)
+                while drawn >= size:
+                    drawn = getrandbits(bits)
+                characters.append(alphabet[drawn])
+            body = "".join(characters)
             if body not in self._org_bodies:
                 self._org_bodies.add(body)
                 return body
@@ -464,25 +474,25 @@ class Builder:
         if closed is not None and method in ("裁决", "调解"):
             effective = closed if method == "调解" or final else _after(closed, 16)
         arbitrations = self.world.arbitrations
+        # Positional: a dataclass with sixteen keyword arguments takes three times as long
+        # to make, and a province makes a million. Field order, evaluated in that order.
         case = Arbitration(
-            uid=self._next_uid(arbitrations),
-            committee_prefix=self.committee(where),
-            committee_district=where,
-            applicant=applicant,
-            respondent=respondent,
-            project=project,
-            site_text=names.site_text(rng, project.short_name, project.district_short)
-            if project
-            else "",
-            cause=cause or rng.choice(vocab.WAGE_CAUSES),
-            claim_fen=claim_fen,
-            award_fen=award_fen if method in ("裁决", "调解") else 0,
-            filed=self.shared_day(filed),
-            closed=closed,
-            method=method,
-            final=final,
-            effective=effective,
-            remark=remark,
+            self._next_uid(arbitrations),  # uid
+            self.committee(where),  # committee_prefix
+            where,  # committee_district
+            applicant,
+            respondent,
+            project,
+            names.site_text(rng, project.short_name, project.district_short) if project else "",
+            cause or rng.choice(vocab.WAGE_CAUSES),
+            claim_fen,
+            award_fen if method in ("裁决", "调解") else 0,  # award_fen
+            self.shared_day(filed),
+            closed,
+            method,
+            final,
+            effective,
+            remark,
         )
         if isinstance(respondent, Company):
             respondent.has_claims = True
@@ -509,24 +519,26 @@ class Builder:
         court_code, court_name = self.court(where)
         closed = _after(filed, days_to_close or rng.randint(30, 240)) if method else None
         enforcements = self.world.enforcements
+        # Positional, as in arbitration(): three million at province.
         case = Enforcement(
-            uid=self._next_uid(enforcements),
-            court_code=court_code,
-            court_name=court_name,
-            applicant=applicant,
-            respondent=respondent,
-            cause=cause
+            self._next_uid(enforcements),  # uid
+            court_code,
+            court_name,
+            applicant,
+            respondent,
+            cause  # cause
             or ("追索劳动报酬纠纷" if basis else rng.choice(vocab.NON_WAGE_ENFORCEMENT_CAUSES)),
-            basis=basis,
-            basis_text="" if basis else self.judgment_number(court_code, filed),
-            filed=self.shared_day(filed),
-            closed=closed,
-            method=method,
-            target_fen=target_fen,
-            executed_fen=executed_fen,
-            dishonest=method == "终结本次执行程序" and rng.random() < 0.8,
-            remark=remark,
-            case_type=case_type,
+            basis,
+            "" if basis else self.judgment_number(court_code, filed),  # basis_text
+            self.shared_day(filed),
+            closed,
+            method,
+            target_fen,
+            executed_fen,
+            method == "终结本次执行程序" and rng.random() < 0.8,  # dishonest
+            remark,
+            "",  # case_no: numbered once all cases exist
+            case_type,
         )
         enforcements.append(case)
         return case
@@ -573,25 +585,34 @@ class Builder:
     # ----- finishing --------------------------------------------------------------------
 
     def number_cases(self) -> None:
-        """Give every case its number, in filing order within committee/court and year."""
+        """Give every case its number, in filing order within committee/court and year.
+
+        Filing order is (filed, uid); a kind's records are in uid order already (each
+        factory appends the record whose uid is the list's next place), so one stable sort
+        by filing day gives it."""
         counters: dict[tuple[str, int], int] = defaultdict(int)
-        for case in sorted_by(self.world.arbitrations, "filed", "uid"):
-            key = (case.committee_prefix, case.filed.year)
-            counters[key] += 1
-            template = self._case_templates[case.committee_district]
-            case.case_no = template.format(year=case.filed.year, n=counters[key])
+        templates = self._case_templates
+        for case in sorted_by(self.world.arbitrations, "filed"):
+            year = case.filed.year
+            key = (case.committee_prefix, year)
+            number = counters[key] = counters[key] + 1
+            case.case_no = templates[case.committee_district].format(year=year, n=number)
         # 执 cases are numbered as before; 执恢 / 执异 / 执保 each have their own sequence
         # (最高人民法院《关于人民法院案件案号的若干规定》: one sequence per case type).
         typed: dict[tuple[str, int, str], int] = defaultdict(int)
-        for enforcement in sorted_by(self.world.enforcements, "filed", "uid"):
-            year, kind = enforcement.filed.year, enforcement.case_type
+        for enforcement in sorted_by(self.world.enforcements, "filed"):
+            year, kind, court = (
+                enforcement.filed.year,
+                enforcement.case_type,
+                enforcement.court_code,
+            )
             if kind == "执":
-                counters[(enforcement.court_code, year)] += 1
-                number = counters[(enforcement.court_code, year)]
+                key = (court, year)
+                number = counters[key] = counters[key] + 1
             else:
-                typed[(enforcement.court_code, year, kind)] += 1
-                number = typed[(enforcement.court_code, year, kind)]
-            enforcement.case_no = f"（{year}）{enforcement.court_code}{kind}{number}号"
+                typed_key = (court, year, kind)
+                number = typed[typed_key] = typed[typed_key] + 1
+            enforcement.case_no = f"（{year}）{court}{kind}{number}号"
 
 
 def _after(day: date, days: int) -> date:
@@ -668,12 +689,15 @@ def _industries(knobs: WorldKnobs) -> dict[str, tuple[str, ...]]:
     return words
 
 
+CAPITAL_WAN = {  # registered capital (万元) by kind of company: (lowest, highest)
+    "developer": (1000, 50000),
+    "contractor": (2000, 30000),
+    "labour": (200, 2000),
+    "specialist": (500, 5000),
+    "other": (10, 1000),
+}
+
+
 def _capital_wan(rng: random.Random, kind: str) -> int:
-    low, high = {
-        "developer": (1000, 50000),
-        "contractor": (2000, 30000),
-        "labour": (200, 2000),
-        "specialist": (500, 5000),
-        "other": (10, 1000),
-    }[kind]
+    low, high = CAPITAL_WAN[kind]
     return rng.randint(low, high) // 10 * 10
