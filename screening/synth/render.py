@@ -585,7 +585,7 @@ def add_noise(
     rows, mentions = table.rows, table.mentions
     if not rows:
         return
-    positions = list(range(len(rows)))
+    positions = range(len(rows))  # sample() draws the same from a range as from its list
     malformed_count = min(30, len(MALFORMED_KINDS) + len(rows) // 20_000)  # every kind, every file
     duplicate_count = max(1, len(rows) // 100)
     extra: dict[int, list[tuple[list[Cell], list[Mention], str | None, str | None]]] = {}
@@ -610,14 +610,17 @@ def add_noise(
         }[kind]
         kept = [m for m in mentions[index] if not (kind == "blank_name" and m.column == header)]
         extra.setdefault(index, []).append((row, kept, kind, header))
+    # The rows between the few copies are moved a slice at a time (a province table has
+    # hundreds of thousands of rows and a few thousand copies).
     new_rows: list[list[Cell]] = []
     new_mentions: list[list[Mention]] = []
-    first = table.first_data_row
-    for index, row in enumerate(rows):
-        original_number = first + len(new_rows)
-        new_rows.append(row)
-        new_mentions.append(mentions[index])
-        for copy, copy_mentions, defect, column in extra.get(index, []):
+    first, copied = table.first_data_row, 0
+    for index in sorted(extra):
+        new_rows += rows[copied : index + 1]
+        new_mentions += mentions[copied : index + 1]
+        copied = index + 1
+        original_number = first + len(new_rows) - 1
+        for copy, copy_mentions, defect, column in extra[index]:
             number = first + len(new_rows)
             new_rows.append(copy)
             new_mentions.append(copy_mentions)
@@ -626,4 +629,6 @@ def add_noise(
             else:
                 assert column is not None
                 table.malformed.append((number, column, defect))
+    new_rows += rows[copied:]
+    new_mentions += mentions[copied:]
     table.rows, table.mentions = new_rows, new_mentions
