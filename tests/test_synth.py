@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from screening.errors import GenerateError
 from screening.identifiers import id_number_check_char, is_valid_id_number, is_valid_uscc
 from screening.synth import GeneratedWorld, generate_world
+from screening.synth.builder import Builder
 from screening.synth.draws import Stream
 from screening.synth.id_numbers import EARLIEST_BIRTH, LATEST_BIRTH, IdNumbers
+from screening.synth.model import World
 from screening.synth.render import (
     ARBITRATION_HEADERS,
     DEPOSIT_HEADERS,
@@ -331,6 +333,7 @@ def _draws(rng: random.Random, sizes: list[int]) -> list[object]:
         drawn += [rng.randint(-3, size), rng.randrange(size), rng.randrange(5, size + 6)]
         drawn += [rng.choice(range(size % 1000 + 1)), rng.choice("3578")]
         drawn += [rng.choices("abc", (65, 25, 10))[0], rng.choices("ab", (1, 0))[0]]
+        drawn += [rng.lognormvariate(size % 17, 1.2)]
     return [*drawn, rng.random()]
 
 
@@ -355,6 +358,25 @@ def test_id_numbers_are_drawn_as_a_birth_day_and_a_sequence_number(
         if expected in fast.taken:  # drawn again: both draw another
             continue
         assert fast.draw(area) == expected
+
+
+@given(
+    seed=st.text(max_size=8),
+    spans=st.lists(st.tuples(st.integers(-5, 40_000), st.integers(-30, 20_000)), max_size=20),
+)
+def test_builder_days_are_drawn_as_randint_draws_them(
+    seed: str, spans: list[tuple[int, int]]
+) -> None:
+    """``Builder.day`` indexes a calendar instead of adding a timedelta to a randint draw;
+    the days, the draws and what follows them stay the same (past the calendar too)."""
+    world = World(seed=0, scale="tiny", as_of=date(2026, 9, 30), extract_date=date(2026, 10, 31))
+    builder, plain = Builder(world, all_cities=False), random.Random(seed)
+    builder.rng = Stream(seed)
+    for offset, span in spans:
+        first = date(2000, 1, 1) + timedelta(days=offset)
+        expected = first + timedelta(days=plain.randint(0, max(span, 0)))
+        assert builder.day(first, first + timedelta(days=span)) == expected
+    assert builder.rng.random() == plain.random()
 
 
 def test_a_failing_writer_fails_the_command(tmp_path: Path) -> None:

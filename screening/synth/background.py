@@ -291,31 +291,36 @@ class Background:
             if c.uid not in b.reserved
         ]
         banks: list[Party | str] = [b.named_company(name) for name in b.knobs.banks]
-        while len(b.world.enforcements) < target:
-            filed = b.day(b.start, b.world.extract_date)
-            target_fen = int(b.rng.lognormvariate(11.5, 1.2)) * YUAN
+        # Three million cases at province: the stream's methods and the builder's chance()
+        # are looked up once, and each chance is the draw chance() makes.
+        rng, enforcements, case_types = b.rng, b.world.enforcements, b.knobs.enforcement_case_types
+        random, choice, person, enforcement = rng.random, rng.choice, b.person, b.enforcement
+        first, last = b.start, b.world.extract_date
+        while len(enforcements) < target:
+            filed = b.day(first, last)
+            target_fen = int(rng.lognormvariate(11.5, 1.2)) * YUAN
             respondent: Party
-            if b.chance(0.6):
-                company = b.rng.choice(companies)
+            if random() < 0.6:
+                company = choice(companies)
                 if filed < company.founded:
                     continue
                 respondent = company
                 failing = company.fail_date is not None and filed >= company.fail_date
             else:
-                respondent = b.person(home_code=b.rng.choice(vocab.WORKER_HOME_CODES))
-                failing = b.chance(0.4)
+                respondent = person(home_code=choice(vocab.WORKER_HOME_CODES))
+                failing = random() < 0.4
             applicant: Party | str = (
-                b.rng.choice(banks)
-                if b.chance(0.4)
-                else b.rng.choice(companies)
-                if b.chance(0.5)
-                else b.person()
+                choice(banks)
+                if random() < 0.4
+                else choice(companies)
+                if random() < 0.5
+                else person()
             )
-            if b.knobs.enforcement_case_types and b.chance(0.06):
+            if case_types and random() < 0.06:
                 self._other_case_type(applicant, respondent, filed, target_fen)
                 continue
             if failing:
-                b.enforcement(
+                enforcement(
                     applicant,
                     respondent,
                     filed,
@@ -324,13 +329,13 @@ class Background:
                     executed_fen=0,
                 )
                 continue
-            method = b.rng.choices(("执行完毕", "执行和解", "终结执行"), (80, 12, 8))[0]
+            method = rng.choices(("执行完毕", "执行和解", "终结执行"), (80, 12, 8))[0]
             executed = (
                 target_fen
                 if method == "执行完毕"
-                else int(target_fen * b.rng.uniform(0.3, 1.0)) // YUAN * YUAN
+                else int(target_fen * rng.uniform(0.3, 1.0)) // YUAN * YUAN
             )
-            b.enforcement(
+            enforcement(
                 applicant,
                 respondent,
                 filed,

@@ -38,6 +38,13 @@ YUAN = 100  # fen per yuan
 WAN = 10_000 * YUAN  # fen per 万元
 MaybeDay = TypeVar("MaybeDay", date, date | None)
 _COUNTY_CODES = [f"{n:02d}" for n in range(10)]
+DIGITS = "0123456789"
+# Every day a world's records fall on, one date object each: a province draws tens of
+# millions of days, and indexing this list is cheaper than adding a timedelta.
+_CALENDAR_START = date(1950, 1, 1).toordinal()
+_CALENDAR = [date.fromordinal(n) for n in range(_CALENDAR_START, date(2100, 1, 1).toordinal())]
+_PHONE_PREFIXES = tuple(10**10 + digit * 10**9 for digit in (3, 5, 7, 8))  # 1[3578]…
+_HOME_CODE_BITS = len(vocab.WORKER_HOME_CODES).bit_length()
 
 
 class Builder:
@@ -69,10 +76,10 @@ class Builder:
         self._committees = _committee_prefixes(self.home_areas)
         self._case_templates = committee_templates(self.home_areas, self.knobs.arbitration_style)
         self.industries = _industries(self.knobs)
-        self._judgment_seq: dict[tuple[str, int], int] = defaultdict(int)
+        self._judgment_seq: dict[tuple[str, int], int] = {}
         self._courts: dict[str, tuple[str, str]] = {}
-        self._days: dict[date, date] = {}
         self._person_names: dict[str, str] = {}
+        self._id_areas: dict[str, list[str]] = {}  # home code -> its ten county areas
         self._uids: list[int] = []  # _uids[n - 1] is n
         # Companies and projects that carry a planted story: background never touches them,
         # so a planted lead or decoy is exactly what the truth says it is.
@@ -82,22 +89,34 @@ class Builder:
     # ----- time and chance --------------------------------------------------------------
 
     def day(self, first: date, last: date) -> date:
-        """A uniformly random day in [first, last]."""
-        span = (last - first).days
-        return first + timedelta(days=self.rng.randint(0, max(span, 0)))
+        """A uniformly random day in [first, last]: ``first`` plus ``randint(0, span)``
+        days, drawn as :meth:`Stream.randint` draws it."""
+        start = first.toordinal()
+        width = max(last.toordinal() - start, 0) + 1
+        bits = width.bit_length()
+        getrandbits = self.rng.getrandbits
+        drawn = getrandbits(bits)
+        while drawn >= width:
+            drawn = getrandbits(bits)
+        at = start + drawn - _CALENDAR_START
+        return _CALENDAR[at] if 0 <= at < len(_CALENDAR) else first + timedelta(days=drawn)
 
     def shared_day(self, day: MaybeDay) -> MaybeDay:
         """One date object per calendar day: a province's millions of cases hold a few
         thousand distinct days, and a date object costs as much as the reference to it."""
-        return None if day is None else self._days.setdefault(day, day)
+        if day is None:
+            return None
+        at = day.toordinal() - _CALENDAR_START
+        return _CALENDAR[at] if 0 <= at < len(_CALENDAR) else day
 
     def _next_uid(self, records: Sized) -> int:
         """The uid of the next record of a kind. Every kind counts from 1, so they share
-        one int object per number: a province has millions of each, at 32 bytes an int."""
-        uid = len(records) + 1
-        while len(self._uids) < uid:
-            self._uids.append(len(self._uids) + 1)
-        return self._uids[uid - 1]
+        one int object per number: a province has millions of each, at 32 bytes an int.
+        Records come one at a time, so the table is at most one short."""
+        count, uids = len(records), self._uids
+        if count == len(uids):
+            uids.append(count + 1)
+        return uids[count]
 
     def chance(self, probability: float) -> bool:
         return self.rng.random() < probability
@@ -105,15 +124,37 @@ class Builder:
     # ----- people -----------------------------------------------------------------------
 
     def person(self, home_code: str | None = None) -> Person:
-        rng = self.rng
-        code = home_code or rng.choice(vocab.WORKER_HOME_CODES)
-        number = self._id_numbers.draw(code[:4] + _COUNTY_CODES[rng.randint(2, 9)])
-        phone = 10**10 + rng.choice((3, 5, 7, 8)) * 10**9 + rng.randrange(10**9)  # 1[3578]…
+        """Someone from ``home_code`` (default: a worker's home region). Millions are made,
+        so the draws are inlined: ``choice(WORKER_HOME_CODES)``, ``randint(2, 9)`` for the
+        county, the ID number, ``choice((3, 5, 7, 8))`` and ``randrange(10**9)`` for the
+        phone, then the name, exactly as the stream's own methods draw them."""
+        getrandbits = self.rng.getrandbits
+        code = home_code
+        if not code:
+            codes = vocab.WORKER_HOME_CODES
+            drawn = getrandbits(_HOME_CODE_BITS)
+            while drawn >= len(codes):
+                drawn = getrandbits(_HOME_CODE_BITS)
+            code = codes[drawn]
+        areas = self._id_areas.get(code)
+        if areas is None:
+            areas = self._id_areas[code] = [code[:4] + county for county in _COUNTY_CODES]
+        county = getrandbits(4)  # randint(2, 9): eight values, four bits
+        while county >= 8:
+            county = getrandbits(4)
+        number = self._id_numbers.draw(areas[2 + county])
+        prefix = getrandbits(3)  # one of four prefixes: three bits
+        while prefix >= 4:
+            prefix = getrandbits(3)
+        line = getrandbits(30)  # below 10**9: thirty bits
+        while line >= 1_000_000_000:
+            line = getrandbits(30)
         # Names repeat (a surname and a given name or two): millions of people share them.
-        name = names.person_name(rng)
+        name = names.person_name(self.rng)
         name = self._person_names.setdefault(name, name)
-        person = Person(self._next_uid(self.world.persons), name, number, phone)
-        self.world.persons.append(person)
+        persons = self.world.persons
+        person = Person(self._next_uid(persons), name, number, _PHONE_PREFIXES[prefix] + line)
+        persons.append(person)
         return person
 
     # ----- companies --------------------------------------------------------------------
@@ -270,12 +311,21 @@ class Builder:
 
     def _org_body(self, founded: date) -> str:
         """Organisation-code body: 8 digits before the 2015 reform, ``MA`` + 6 after."""
-        alphabet = USCC_ALPHABET
+        # rng.choice of each character, inlined: the same bits, drawn the same way.
+        getrandbits = self.rng.getrandbits
+        prefix, alphabet, length = (
+            ("MA", USCC_ALPHABET, 6) if founded.year >= 2016 else ("", DIGITS, 8)
+        )
+        size = len(alphabet)
+        bits = size.bit_length()
         while True:
-            if founded.year >= 2016:
-                body = "MA" + "".join(self.rng.choice(alphabet) for _ in range(6))
-            else:
-                body = "".join(self.rng.choice("0123456789") for _ in range(8))
+            characters = [prefix]
+            for _ in range(length):
+                drawn = getrandbits(bits)
+                while drawn >= size:
+                    drawn = getrandbits(bits)
+                characters.append(alphabet[drawn])
+            body = "".join(characters)
             if body not in self._org_bodies:
                 self._org_bodies.add(body)
                 return body
@@ -417,35 +467,36 @@ class Builder:
             and self.chance(self.knobs.committee_at_employer)
         ):  # heard where the employer is registered, not where the site is (第21条)
             where = respondent.district_code
-        closed = filed + timedelta(days=days_to_close or rng.randint(20, 90)) if method else None
+        closed = _after(filed, days_to_close or rng.randint(20, 90)) if method else None
         # Awards up to 12 months' local minimum wage are final for the employer (终局裁决).
         final = method == "裁决" and award_fen <= 12 * 2300 * YUAN
         effective = None
         if closed is not None and method in ("裁决", "调解"):
-            effective = closed if method == "调解" or final else closed + timedelta(days=16)
+            effective = closed if method == "调解" or final else _after(closed, 16)
+        arbitrations = self.world.arbitrations
+        # Positional: a dataclass with sixteen keyword arguments takes three times as long
+        # to make, and a province makes a million. Field order, evaluated in that order.
         case = Arbitration(
-            uid=self._next_uid(self.world.arbitrations),
-            committee_prefix=self.committee(where),
-            committee_district=where,
-            applicant=applicant,
-            respondent=respondent,
-            project=project,
-            site_text=names.site_text(rng, project.short_name, project.district_short)
-            if project
-            else "",
-            cause=cause or rng.choice(vocab.WAGE_CAUSES),
-            claim_fen=claim_fen,
-            award_fen=award_fen if method in ("裁决", "调解") else 0,
-            filed=self.shared_day(filed),
-            closed=self.shared_day(closed),
-            method=method,
-            final=final,
-            effective=self.shared_day(effective),
-            remark=remark,
+            self._next_uid(arbitrations),  # uid
+            self.committee(where),  # committee_prefix
+            where,  # committee_district
+            applicant,
+            respondent,
+            project,
+            names.site_text(rng, project.short_name, project.district_short) if project else "",
+            cause or rng.choice(vocab.WAGE_CAUSES),
+            claim_fen,
+            award_fen if method in ("裁决", "调解") else 0,  # award_fen
+            self.shared_day(filed),
+            closed,
+            method,
+            final,
+            effective,
+            remark,
         )
         if isinstance(respondent, Company):
             respondent.has_claims = True
-        self.world.arbitrations.append(case)
+        arbitrations.append(case)
         return case
 
     def enforcement(
@@ -466,33 +517,41 @@ class Builder:
         rng = self.rng
         where = basis.committee_district if basis else self._area_code_of(respondent)
         court_code, court_name = self.court(where)
-        closed = filed + timedelta(days=days_to_close or rng.randint(30, 240)) if method else None
+        closed = _after(filed, days_to_close or rng.randint(30, 240)) if method else None
+        enforcements = self.world.enforcements
+        # Positional, as in arbitration(): three million at province.
         case = Enforcement(
-            uid=self._next_uid(self.world.enforcements),
-            court_code=court_code,
-            court_name=court_name,
-            applicant=applicant,
-            respondent=respondent,
-            cause=cause
+            self._next_uid(enforcements),  # uid
+            court_code,
+            court_name,
+            applicant,
+            respondent,
+            cause  # cause
             or ("追索劳动报酬纠纷" if basis else rng.choice(vocab.NON_WAGE_ENFORCEMENT_CAUSES)),
-            basis=basis,
-            basis_text="" if basis else self.judgment_number(court_code, filed),
-            filed=self.shared_day(filed),
-            closed=self.shared_day(closed),
-            method=method,
-            target_fen=target_fen,
-            executed_fen=executed_fen,
-            dishonest=method == "终结本次执行程序" and self.chance(0.8),
-            remark=remark,
-            case_type=case_type,
+            basis,
+            "" if basis else self.judgment_number(court_code, filed),  # basis_text
+            self.shared_day(filed),
+            closed,
+            method,
+            target_fen,
+            executed_fen,
+            method == "终结本次执行程序" and rng.random() < 0.8,  # dishonest
+            remark,
+            "",  # case_no: numbered once all cases exist
+            case_type,
         )
-        self.world.enforcements.append(case)
+        enforcements.append(case)
         return case
 
     def judgment_number(self, court_code: str, before: date) -> str:
         year = before.year - (1 if before.month < 4 else 0)
-        self._judgment_seq[(court_code, year)] += self.rng.randint(1, 40)
-        return f"（{year}）{court_code}民初{self._judgment_seq[(court_code, year)]}号"
+        key = (court_code, year)
+        getrandbits = self.rng.getrandbits
+        step = getrandbits(6)  # randint(1, 40), as the stream draws it
+        while step >= 40:
+            step = getrandbits(6)
+        number = self._judgment_seq[key] = self._judgment_seq.get(key, 0) + 1 + step
+        return f"（{year}）{court_code}民初{number}号"
 
     def court(self, area_code: str) -> tuple[str, str]:
         """(court code, court name) of the basic court for an area code."""
@@ -526,25 +585,40 @@ class Builder:
     # ----- finishing --------------------------------------------------------------------
 
     def number_cases(self) -> None:
-        """Give every case its number, in filing order within committee/court and year."""
+        """Give every case its number, in filing order within committee/court and year.
+
+        Filing order is (filed, uid); a kind's records are in uid order already (each
+        factory appends the record whose uid is the list's next place), so one stable sort
+        by filing day gives it."""
         counters: dict[tuple[str, int], int] = defaultdict(int)
-        for case in sorted_by(self.world.arbitrations, "filed", "uid"):
-            key = (case.committee_prefix, case.filed.year)
-            counters[key] += 1
-            template = self._case_templates[case.committee_district]
-            case.case_no = template.format(year=case.filed.year, n=counters[key])
+        templates = self._case_templates
+        for case in sorted_by(self.world.arbitrations, "filed"):
+            year = case.filed.year
+            key = (case.committee_prefix, year)
+            number = counters[key] = counters[key] + 1
+            case.case_no = templates[case.committee_district].format(year=year, n=number)
         # 执 cases are numbered as before; 执恢 / 执异 / 执保 each have their own sequence
         # (最高人民法院《关于人民法院案件案号的若干规定》: one sequence per case type).
         typed: dict[tuple[str, int, str], int] = defaultdict(int)
-        for enforcement in sorted_by(self.world.enforcements, "filed", "uid"):
-            year, kind = enforcement.filed.year, enforcement.case_type
+        for enforcement in sorted_by(self.world.enforcements, "filed"):
+            year, kind, court = (
+                enforcement.filed.year,
+                enforcement.case_type,
+                enforcement.court_code,
+            )
             if kind == "执":
-                counters[(enforcement.court_code, year)] += 1
-                number = counters[(enforcement.court_code, year)]
+                key = (court, year)
+                number = counters[key] = counters[key] + 1
             else:
-                typed[(enforcement.court_code, year, kind)] += 1
-                number = typed[(enforcement.court_code, year, kind)]
-            enforcement.case_no = f"（{year}）{enforcement.court_code}{kind}{number}号"
+                typed_key = (court, year, kind)
+                number = typed[typed_key] = typed[typed_key] + 1
+            enforcement.case_no = f"（{year}）{court}{kind}{number}号"
+
+
+def _after(day: date, days: int) -> date:
+    """``day`` plus ``days`` days, the calendar's one date object for it."""
+    at = day.toordinal() + days - _CALENDAR_START
+    return _CALENDAR[at] if 0 <= at < len(_CALENDAR) else day + timedelta(days=days)
 
 
 def _areas(children: list[Place], city: Place) -> list[Area]:
@@ -615,12 +689,15 @@ def _industries(knobs: WorldKnobs) -> dict[str, tuple[str, ...]]:
     return words
 
 
+CAPITAL_WAN = {  # registered capital (万元) by kind of company: (lowest, highest)
+    "developer": (1000, 50000),
+    "contractor": (2000, 30000),
+    "labour": (200, 2000),
+    "specialist": (500, 5000),
+    "other": (10, 1000),
+}
+
+
 def _capital_wan(rng: random.Random, kind: str) -> int:
-    low, high = {
-        "developer": (1000, 50000),
-        "contractor": (2000, 30000),
-        "labour": (200, 2000),
-        "specialist": (500, 5000),
-        "other": (10, 1000),
-    }[kind]
+    low, high = CAPITAL_WAN[kind]
     return rng.randint(low, high) // 10 * 10

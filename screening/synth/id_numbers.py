@@ -47,6 +47,7 @@ class IdNumbers:
         if area_sum is None:
             area_sum = self._areas[area] = _weighted_sum(area, 0)
         getrandbits, births, sequences = self.rng.getrandbits, self._births, self._sequences
+        taken = self.taken
         birth_bits, days = self._birth_bits, len(births)
         while True:
             day = getrandbits(birth_bits)  # randint's rejection sampling, inlined
@@ -59,6 +60,7 @@ class IdNumbers:
             digits, sequence_sum = sequences[sequence]
             check = ID_NUMBER_CHECK[(area_sum + birth_sum + sequence_sum) % 11]
             number = f"{area}{birth}{digits}{check}"
-            if number not in self.taken:
-                self.taken.add(number)
+            drawn_before = len(taken)
+            taken.add(number)  # one probe of millions, not two
+            if len(taken) > drawn_before:
                 return number

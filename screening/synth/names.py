@@ -15,12 +15,26 @@ from screening.synth.model import Company
 
 
 def person_name(rng: random.Random) -> str:
-    """A surname and a given name of one or two characters (drawn in that order)."""
+    """A surname and a given name of one or two characters (drawn in that order).
+
+    Millions are drawn: ``rng.choice`` is inlined (the same bits, drawn the same way)."""
     short = rng.random() < 0.3
-    surname = rng.choice(vocab.SURNAMES)
-    if short:
-        return surname + rng.choice(vocab.GIVEN_CHARS)
-    return surname + rng.choice(vocab.GIVEN_CHARS) + rng.choice(vocab.GIVEN_CHARS)
+    getrandbits = rng.getrandbits
+    surnames, given = vocab.SURNAMES, vocab.GIVEN_CHARS
+    drawn = getrandbits(_SURNAME_BITS)
+    while drawn >= len(surnames):
+        drawn = getrandbits(_SURNAME_BITS)
+    name = surnames[drawn]
+    for _ in range(1 if short else 2):
+        drawn = getrandbits(_GIVEN_BITS)
+        while drawn >= len(given):
+            drawn = getrandbits(_GIVEN_BITS)
+        name += given[drawn]
+    return name
+
+
+_SURNAME_BITS = len(vocab.SURNAMES).bit_length()
+_GIVEN_BITS = len(vocab.GIVEN_CHARS).bit_length()
 
 
 def trade_name(rng: random.Random) -> str:
@@ -69,6 +83,10 @@ def swap_legal_form(name: str) -> str:
     return name
 
 
+# Each region's full prefix (佛山市三水区), joined once: millions of mentions are typed.
+_PREFIXES: dict[tuple[tuple[str, str], ...], str] = {}
+
+
 def clerk_variant(
     rng: random.Random, name: str, region: tuple[tuple[str, str], ...], exact_share: float
 ) -> tuple[str, str]:
@@ -79,7 +97,9 @@ def clerk_variant(
     """
     if rng.random() < exact_share:
         return name, "exact"
-    prefix = "".join(full for full, _ in region)
+    prefix = _PREFIXES.get(region)
+    if prefix is None:
+        prefix = _PREFIXES[region] = "".join(full for full, _ in region)
     rest = name[len(prefix) :] if prefix and name.startswith(prefix) else name
     kind = rng.choice(
         ("drop_region", "short_region", "legal_form", "typo", "typo", "brackets", "spaces")
@@ -104,6 +124,11 @@ def stray_whitespace(rng: random.Random, text: str, share: float) -> str:
     """Pad with the stray spaces copy-paste leaves behind (ASCII, full-width, tabs)."""
     if rng.random() >= share:
         return text
+    return padded(rng, text)
+
+
+def padded(rng: random.Random, text: str) -> str:
+    """``text`` with stray spaces around it (the padding of :func:`stray_whitespace`)."""
     return rng.choice(("", " ", "　")) + text + rng.choice((" ", "  ", "\t", "　"))
 
 

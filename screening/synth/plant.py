@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from itertools import compress
-from operator import attrgetter
+
+import numpy as np
 
 from screening.synth import vocab
 from screening.synth.background import Background
@@ -704,13 +704,17 @@ class Planter:
     def plant_mediation_mill(self) -> None:
         """No rule describes this: a new labour firm that settles every claim fast and cheap."""
         b, pattern, outcome = self.b, "ANOMALY-MEDIATION-MILL", "administrative_supervision"
-        projects = [
-            p for p in b.world.projects if p.completed is None and p.uid not in b.reserved_projects
-        ]
+        projects = _Started(
+            [
+                p
+                for p in b.world.projects
+                if p.completed is None and p.uid not in b.reserved_projects
+            ]
+        )
         for _ in range(self.n):
             founded = self.days_before(300, 900)
             mill = self.company("labour", founded=founded)
-            building = _started_by(projects, founded + timedelta(days=60))
+            building = projects.by(founded + timedelta(days=60))
             sites = b.rng.sample(building, min(3, len(building)))  # built when claims come
             for _ in range(b.rng.randint(12, 30)):
                 claim = b.rng.randint(1_000, 4_000) * 10 * YUAN
@@ -752,14 +756,18 @@ class Planter:
         many claims, spread over years and settled, is its decoy."""
         b, pattern, outcome = self.b, "ANOMALY-WAGE-SHELL", "administrative_supervision"
         # Their deposits are refunded only once these claims are resolved (lawful_refunds).
-        projects = [
-            p for p in b.world.projects if p.completed is None and p.uid not in b.reserved_projects
-        ]
+        projects = _Started(
+            [
+                p
+                for p in b.world.projects
+                if p.completed is None and p.uid not in b.reserved_projects
+            ]
+        )
         for _ in range(self.n):
             first = self.days_before(40, 100)
             founded = first - timedelta(days=b.rng.randint(45, 150))
             shell = self.company("labour", founded=founded, capital_wan=b.rng.choice((3, 5, 10)))
-            building = _started_by(projects, first)  # sites by then
+            building = projects.by(first)  # sites by then
             sites = b.rng.sample(building, min(b.rng.randint(4, 7), len(building)))
             for _ in range(b.rng.randint(12, 30)):
                 b.arbitration(
@@ -778,7 +786,7 @@ class Planter:
                 capital_wan=b.rng.choice((500, 1000, 2000)),
             )
             last = self.as_of - timedelta(days=120)
-            long_built = _started_by(projects, last - timedelta(days=365))
+            long_built = projects.by(last - timedelta(days=365))
             sites = b.rng.sample(long_built, min(b.rng.randint(4, 7), len(long_built)))
             for _ in range(b.rng.randint(12, 30) if sites else 0):
                 claim = b.rng.randint(800, 3_000) * 10 * YUAN
@@ -809,7 +817,14 @@ class Planter:
         self.plant_wage_shell()
 
 
-def _started_by(projects: list[Project], day: date) -> list[Project]:
-    """The projects started by ``day``, in their order. Asked hundreds of times of a
-    province's 200,000 projects: the test runs in C (``day >= start``), not per project."""
-    return list(compress(projects, map(day.__ge__, map(attrgetter("start_date"), projects))))
+class _Started:
+    """Projects asked hundreds of times which of them started by a day, in their order
+    (a province has 200,000): their start days are an array, so the test runs in numpy."""
+
+    def __init__(self, projects: list[Project]) -> None:
+        self.projects = projects
+        self.starts = np.array([p.start_date.toordinal() for p in projects], dtype=np.int64)
+
+    def by(self, day: date) -> list[Project]:
+        started = np.flatnonzero(self.starts <= day.toordinal()).tolist()
+        return list(map(self.projects.__getitem__, started))

@@ -13,6 +13,8 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
+from operator import attrgetter
 from typing import NamedTuple, TypeVar
 
 from screening.synth import names
@@ -69,13 +71,7 @@ def date_text(rng: random.Random, day: date | None, weights: tuple[int, int, int
     if day is None:
         return ""
     roll = rng.random() * sum(weights)  # rng.choices, minus its overhead on hot paths
-    texts = _DATE_TEXTS.get(day)
-    if texts is None:
-        texts = _DATE_TEXTS[day] = (
-            day.isoformat(),
-            f"{day.year}/{day.month}/{day.day}",
-            f"{day.year}年{day.month}月{day.day}日",
-        )
+    texts = _DATE_TEXTS.get(day) or _date_texts(day)
     if roll < weights[0]:
         return texts[0]
     if roll < weights[0] + weights[1]:
@@ -88,14 +84,28 @@ def date_text(rng: random.Random, day: date | None, weights: tuple[int, int, int
 _DATE_TEXTS: dict[date, tuple[str, str, str]] = {}
 
 
+def _date_texts(day: date) -> tuple[str, str, str]:
+    texts = _DATE_TEXTS[day] = (
+        day.isoformat(),
+        f"{day.year}/{day.month}/{day.day}",
+        f"{day.year}年{day.month}月{day.day}日",
+    )
+    return texts
+
+
 def yuan_text(rng: random.Random, fen: int | None, *, wan_share: float = 0.0) -> str:
     """Yuan with or without thousands separators; sometimes written in 万."""
     if fen is None:
         return ""
-    yuan, cents = divmod(fen, 100)
     if wan_share and rng.random() < wan_share and fen % 100 == 0:
         return f"{_trim(fen / 1_000_000)}万"
-    if rng.random() < 0.6:
+    return _yuan(fen, rng.random() < 0.6)
+
+
+def _yuan(fen: int, separated: bool) -> str:
+    """Yuan with thousands separators and cents, or plain (cents only when there are)."""
+    yuan, cents = divmod(fen, 100)
+    if separated:
         return f"{yuan:,}.{cents:02d}"
     return f"{yuan}" if cents == 0 else f"{yuan}.{cents:02d}"
 
@@ -117,8 +127,9 @@ def company_mention(
     rng: random.Random, column: str, company: Company, exact_share: float
 ) -> tuple[str, Mention]:
     typed, variant = names.clerk_variant(rng, company.name, company.region, exact_share)
-    typed = names.stray_whitespace(rng, typed, 0.03)
-    return typed, Mention(column, typed, "company", company.uscc, variant)
+    if rng.random() < STRAY_WHITESPACE:  # names.stray_whitespace, its first draw inlined
+        typed = names.padded(rng, typed)
+    return typed, _new_mention(Mention, (column, typed, "company", company.uscc, variant))
 
 
 def party_mention(
@@ -126,8 +137,15 @@ def party_mention(
 ) -> tuple[str, Mention]:
     if isinstance(party, Company):
         return company_mention(rng, column, party, exact_share)
-    typed = names.stray_whitespace(rng, party.name, 0.03)
-    return typed, Mention(column, typed, "person", f"P{party.uid:07d}", "person")
+    typed = party.name
+    if rng.random() < STRAY_WHITESPACE:
+        typed = names.padded(rng, typed)
+    return typed, _new_mention(Mention, (column, typed, "person", f"P{party.uid:07d}", "person"))
+
+
+STRAY_WHITESPACE = 0.03  # share of name cells a clerk pasted with stray spaces
+# Mention(...) without the Python-level __new__ of a NamedTuple: millions are made.
+_new_mention = tuple.__new__
 
 
 def uscc_as_typed(rng: random.Random, company: Company, present: float, mistyped: float) -> str:
@@ -463,39 +481,52 @@ def enforcement_tables(world: World, rng: random.Random) -> Iterator[Table]:
 def _enforcement_row(
     world: World, rng: random.Random, case: Enforcement, table: Table
 ) -> list[Cell]:
+    """One court docket row. Three million at province, so :func:`date_text` (weights 70,
+    0, 30) and :func:`yuan_text` are inlined: the same draws in the same order."""
+    draw = rng.random
     closed = case.closed if case.closed and case.closed <= world.extract_date else None
-    applicant = case.applicant
-    applicant_text, applicant_mention = (
-        party_mention(rng, "申请执行人", applicant, 0.8)
-        if not isinstance(applicant, str)
-        else (applicant, None)
-    )
-    respondent, respondent_mention = party_mention(rng, "被执行人", case.respondent, 0.65)
-    table.mentions.append([m for m in (applicant_mention, respondent_mention) if m])
+    applicant, respondent = case.applicant, case.respondent
+    if isinstance(applicant, str):
+        applicant_text = applicant
+        respondent_text, respondent_mention = party_mention(rng, "被执行人", respondent, 0.65)
+        table.mentions.append([respondent_mention])
+    else:
+        applicant_text, applicant_mention = party_mention(rng, "申请执行人", applicant, 0.8)
+        respondent_text, respondent_mention = party_mention(rng, "被执行人", respondent, 0.65)
+        table.mentions.append([applicant_mention, respondent_mention])
     respondent_code = (
-        uscc_as_typed(rng, case.respondent, 0.6, 0.03)
-        if isinstance(case.respondent, Company)
-        else (case.respondent.id_number if rng.random() < 0.7 else "")
+        uscc_as_typed(rng, respondent, 0.6, 0.03)
+        if isinstance(respondent, Company)
+        else (respondent.id_number if draw() < 0.7 else "")
     )
-    executed = case.executed_fen if closed else None
+    basis = case_number_as_typed(rng, case.basis.case_no if case.basis else case.basis_text)
+    filed_texts = _DATE_TEXTS.get(case.filed) or _date_texts(case.filed)
+    filed = filed_texts[0] if draw() * 100 < 70 else filed_texts[2]
+    closed_text = executed_text = unpaid_text = dishonest = ""
+    if closed is not None:
+        closed_texts = _DATE_TEXTS.get(closed) or _date_texts(closed)
+        closed_text = closed_texts[0] if draw() * 100 < 70 else closed_texts[2]
+    target_text = _yuan(case.target_fen, draw() < 0.6)
+    if closed is not None:
+        executed_text = _yuan(case.executed_fen, draw() < 0.6)
+        unpaid_text = _yuan(case.target_fen - case.executed_fen, draw() < 0.6)
+        dishonest = "是" if case.dishonest else "否"
     return [
         case.case_no,
         case.court_name,
         applicant_text,
         applicant.id_number if isinstance(applicant, Person) else "",
-        respondent,
+        respondent_text,
         respondent_code,
-        case_number_as_typed(rng, case.basis.case_no)
-        if case.basis
-        else case_number_as_typed(rng, case.basis_text),
+        basis,
         case.cause,
-        date_text(rng, case.filed, (70, 0, 30)),
-        date_text(rng, closed, (70, 0, 30)),
+        filed,
+        closed_text,
         case.method if closed else "",
-        yuan_text(rng, case.target_fen),
-        yuan_text(rng, executed) if executed is not None else "",
-        yuan_text(rng, case.target_fen - executed) if executed is not None else "",
-        ("是" if case.dishonest else "否") if closed else "",
+        target_text,
+        executed_text,
+        unpaid_text,
+        dishonest,
         case.remark if closed else "",
     ]
 
@@ -521,12 +552,19 @@ CaseT = TypeVar("CaseT", Arbitration, Enforcement)
 
 
 def _by_year(cases: list[CaseT], extract: date) -> Iterator[tuple[int, list[CaseT]]]:
-    """Cases filed by the extract date, grouped by filing year, in case-number order."""
+    """Cases filed by the extract date, grouped by filing year, in case-number order.
+
+    Sorted by filing day, then each day's cases by case number: the order of the key
+    (filed, case_no), which is unique, with a few hundred strings compared at a time
+    instead of a province's three million at once."""
     by_year: dict[int, list[CaseT]] = {}
-    for case in sorted_by(cases, "filed", "case_no"):
-        if case.filed <= extract:
-            by_year.setdefault(case.filed.year, []).append(case)
+    for filed, same_day in groupby(sorted_by(cases, "filed"), key=attrgetter("filed")):
+        if filed <= extract:
+            by_year.setdefault(filed.year, []).extend(sorted(same_day, key=_CASE_NO))
     yield from sorted(by_year.items())
+
+
+_CASE_NO = attrgetter("case_no")
 
 
 # ----- noise ----------------------------------------------------------------------------
@@ -547,7 +585,7 @@ def add_noise(
     rows, mentions = table.rows, table.mentions
     if not rows:
         return
-    positions = list(range(len(rows)))
+    positions = range(len(rows))  # sample() draws the same from a range as from its list
     malformed_count = min(30, len(MALFORMED_KINDS) + len(rows) // 20_000)  # every kind, every file
     duplicate_count = max(1, len(rows) // 100)
     extra: dict[int, list[tuple[list[Cell], list[Mention], str | None, str | None]]] = {}
@@ -572,14 +610,17 @@ def add_noise(
         }[kind]
         kept = [m for m in mentions[index] if not (kind == "blank_name" and m.column == header)]
         extra.setdefault(index, []).append((row, kept, kind, header))
+    # The rows between the few copies are moved a slice at a time (a province table has
+    # hundreds of thousands of rows and a few thousand copies).
     new_rows: list[list[Cell]] = []
     new_mentions: list[list[Mention]] = []
-    first = table.first_data_row
-    for index, row in enumerate(rows):
-        original_number = first + len(new_rows)
-        new_rows.append(row)
-        new_mentions.append(mentions[index])
-        for copy, copy_mentions, defect, column in extra.get(index, []):
+    first, copied = table.first_data_row, 0
+    for index in sorted(extra):
+        new_rows += rows[copied : index + 1]
+        new_mentions += mentions[copied : index + 1]
+        copied = index + 1
+        original_number = first + len(new_rows) - 1
+        for copy, copy_mentions, defect, column in extra[index]:
             number = first + len(new_rows)
             new_rows.append(copy)
             new_mentions.append(copy_mentions)
@@ -588,4 +629,6 @@ def add_noise(
             else:
                 assert column is not None
                 table.malformed.append((number, column, defect))
+    new_rows += rows[copied:]
+    new_mentions += mentions[copied:]
     table.rows, table.mentions = new_rows, new_mentions
