@@ -473,10 +473,11 @@ def _person_links(pairs: pl.DataFrame) -> pl.DataFrame:
     # In slices: a province's two million persons as Python strings at once held half a
     # GB more, beside the matching's frames at the run's peak.
     hashed = [_person_ids(part) for part in pairs.iter_slices(PERSONS_AT_ONCE)]
+    ids = pl.concat(hashed) if hashed else pl.Series([], dtype=pl.String)
     return pairs.select(
         "name",
         "person_hash",
-        entity_id=pl.lit("P-") + pl.concat([pl.Series([], dtype=pl.String), *hashed]),
+        entity_id=pl.lit("P-") + ids,
         method=pl.lit("person"),
         confidence=pl.lit(CONFIDENCE["person"]),
     )
