@@ -28,29 +28,31 @@ def held(variable: ContextVar[T | None], value: T) -> Iterator[None]:
 
 def code_digest(libraries: Iterable[str], paths: Iterable[str], *more: str) -> str:
     """A digest of the installed versions of ``libraries``, the package's files at
-    ``paths`` (a folder counts with every file in it) and any ``more`` text: what a
-    result depends on besides its input."""
+    ``paths`` (a folder counts with every file in it, ``""`` is the whole package) and any
+    ``more`` text: what a result depends on besides its input."""
     digest = hashlib.sha256()
     for library in libraries:
         digest.update(f"{library} {metadata.version(library)}\n".encode())
     root = resources.files("screening")
     for name in paths:
-        for path in _files(root.joinpath(name)):
-            digest.update(path.name.encode())
+        for where, path in _files(root.joinpath(name), name):
+            digest.update(f"{where}\n".encode())
             digest.update(path.read_bytes())
     for text in more:
         digest.update(text.encode())
     return digest.hexdigest()[:16]
 
 
-def _files(path: Traversable) -> list[Traversable]:
-    """``path`` if a file, else its Python files and data, recursively, in name order."""
+def _files(path: Traversable, where: str) -> list[tuple[str, Traversable]]:
+    """``path`` (at ``where`` in the package) if a file, else its Python files and data,
+    recursively, in name order, each with where it is."""
     if path.is_file():
-        return [path]
+        return [(where, path)]
     found = []
     for child in sorted(path.iterdir(), key=lambda each: each.name):
+        inside = f"{where}/{child.name}" if where else child.name
         if child.is_dir() and child.name != "__pycache__":
-            found += _files(child)
+            found += _files(child, inside)
         elif child.is_file() and not child.name.endswith(".pyc"):
-            found.append(child)
+            found.append((inside, child))
     return found

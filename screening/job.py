@@ -28,14 +28,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import cache
-from importlib.metadata import version
-from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from screening.backend.engine import JobEngine
 from screening.config import JobConfig
+from screening.elsewhere import code_digest
 from screening.errors import ConfigError, StoreError
 from screening.export import check_export_path, export_leads
 from screening.features.coverage import Coverage
@@ -55,7 +54,7 @@ from screening.resolve.link import ResolveResult, resolve
 from screening.review import active_suppressions, lead_statuses
 from screening.rules.load import LoadedRule, load_rules
 from screening.rules.model import Rule, value_problem
-from screening.store import Store, now, query_frame, sha256_file, sha256_json
+from screening.store import Store, now, query_frame, sha256_json
 
 # Libraries whose upgrade can move a score (the anomaly model, SQL, frames).
 SCORING_LIBRARIES = ("scikit-learn", "numpy", "duckdb", "polars", "sqlglot")
@@ -349,18 +348,7 @@ def _package_code_hash() -> str:
     """The package's code and data, and the versions of the libraries that can move a
     score: any change to any of them makes the next run score again rather than reuse
     leads this code did not make (no hand-kept list of the files that matter)."""
-    package = Path(__file__).parent
-    files = sorted(
-        path
-        for path in package.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
-    )
-    return sha256_json(
-        {
-            "files": {str(f.relative_to(package)): sha256_file(f) for f in files},
-            "libraries": {name: version(name) for name in SCORING_LIBRARIES},
-        }
-    )
+    return code_digest(SCORING_LIBRARIES, [""])
 
 
 def _stage_hash(store: Store, run_id: str) -> str | None:
