@@ -111,6 +111,8 @@ def write_xlsx(path: Path, sheet_name: str, rows: Iterable[Sequence[XlsxCell]]) 
 
 
 def _row_xml(number: int, row: Sequence[XlsxCell], strings: dict[str, int]) -> str:
+    if len(row) > len(COLUMN_LETTERS):  # zip below would drop the cells past ZZ
+        raise ValueError(f"row {number} has {len(row)} cells; a sheet here has at most 702")
     at = str(number)
     cells = []
     for letter, value in zip(COLUMN_LETTERS, row, strict=False):  # more letters than cells
