@@ -104,10 +104,7 @@ class Builder:
     def shared_day(self, day: MaybeDay) -> MaybeDay:
         """One date object per calendar day: a province's millions of cases hold a few
         thousand distinct days, and a date object costs as much as the reference to it."""
-        if day is None:
-            return None
-        at = day.toordinal() - _CALENDAR_START
-        return _CALENDAR[at] if 0 <= at < len(_CALENDAR) else day
+        return None if day is None else _after(day, 0)
 
     def _next_uid(self, records: Sized) -> int:
         """The uid of the next record of a kind. Every kind counts from 1, so they share
