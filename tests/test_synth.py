@@ -33,6 +33,7 @@ from screening.synth.render import (
 )
 from screening.synth.scales import SCALES
 from screening.synth.writer_process import TableWriter
+from screening.synth.xlsx import write_xlsx
 
 HEADERS = {
     "registry": REGISTRY_HEADERS,
@@ -385,3 +386,10 @@ def test_a_failing_writer_fails_the_command(tmp_path: Path) -> None:
     writer = TableWriter(tmp_path / "extracts", tmp_path)
     with pytest.raises(GenerateError, match="writing the extracts failed"), writer:
         writer.write(table)
+
+
+def test_an_xlsx_row_wider_than_its_columns_is_refused(tmp_path: Path) -> None:
+    # Columns run A … ZZ: a wider row must fail, not lose the cells past ZZ.
+    write_xlsx(tmp_path / "wide.xlsx", "Sheet1", [["x"] * 702])
+    with pytest.raises(ValueError, match="703 cells"):
+        write_xlsx(tmp_path / "wider.xlsx", "Sheet1", [["x"] * 703])
