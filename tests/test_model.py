@@ -89,6 +89,16 @@ def test_only_a_clear_outlier_scores_one() -> None:
     assert model.anomaly_score(with_one).max() == pytest.approx(1.0)
 
 
+def test_one_pass_scores_and_flags_as_the_two_calls_do() -> None:
+    """score_and_predict is anomaly_score and predict with one pass through the forest."""
+    values = np.vstack([np.random.default_rng(4).normal(size=(200, 3)), np.full((2, 3), 9.0)])
+    model = EmployerAnomalyModel(n_estimators=30).fit(values)
+    scores, predicted = model.score_and_predict(values)
+    assert np.array_equal(scores, model.anomaly_score(values))
+    assert np.array_equal(predicted, model.predict(values))
+    assert (predicted == -1).any() and (predicted == 1).any()
+
+
 def test_unusual_employers_flagged_first_and_explained() -> None:
     employers = _employers(np.random.default_rng(5), typical=300, unusual=3)
     result = score_employers(employers, ModelSettings(n_estimators=100))

@@ -89,7 +89,7 @@ class EmployerAnomalyModel(OutlierMixin, BaseEstimator):
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """-1 for an outlier, 1 for an inlier."""
-        return np.where(self.decision_function(X) < 0, -1, 1)
+        return self._predictions(self.score_samples(X))
 
     def anomaly_score(self, X: np.ndarray) -> np.ndarray:
         """0 at the outlier threshold, 1 for the most unusual employer seen in fitting —
@@ -98,7 +98,19 @@ class EmployerAnomalyModel(OutlierMixin, BaseEstimator):
         A weight on this score means the same thing in every world, and a borderline
         outlier scores far below a blatant one (a rank would give every outlier nearly 1).
         """
-        depth, threshold = -self.score_samples(X), -self.offset_
+        return self._anomaly_scores(self.score_samples(X))
+
+    def score_and_predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`anomaly_score` and :meth:`predict` from one pass through the forest,
+        which is most of either's cost."""
+        samples = self.score_samples(X)
+        return self._anomaly_scores(samples), self._predictions(samples)
+
+    def _predictions(self, samples: np.ndarray) -> np.ndarray:
+        return np.where(samples - self.offset_ < 0, -1, 1)
+
+    def _anomaly_scores(self, samples: np.ndarray) -> np.ndarray:
+        depth, threshold = -samples, -self.offset_
         span = max(self.most_unusual_, CLEAR_OUTLIER_DEPTH) - threshold
         span = max(span, 1e-9)
         return np.clip((depth - threshold) / span, 0.0, 1.0)
