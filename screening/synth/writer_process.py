@@ -10,10 +10,11 @@ functions as before: the same bytes, written beside the rendering instead of aft
 Pickling millions of small strings one by one was a tenth of the renderer's time at
 province scale. A chunk whose cells (or mention fields) are all text goes instead as one
 string (:class:`~screening.synth.writers.JoinedRows`: cells and rows joined with
-separators no cell contains). The writer turns such a chunk into CSV with two string
-replacements when no cell needs quoting, instead of a csv.writer call per row (a third of
-its time went to the docket's and the mentions' millions of rows), and splits it into
-rows otherwise. Other chunks (dates, numbers, None) are pickled as they are.
+separators no cell contains). The writer turns such a chunk into CSV with a few string
+operations, instead of a csv.writer call per row (a third of its time went to the
+docket's and the mentions' millions of rows), and splits it into rows for an xlsx sheet
+or when a cell holds a quote or a line break. Other chunks (dates, numbers, None) are
+pickled as they are.
 """
 
 from __future__ import annotations
@@ -263,8 +264,8 @@ def _mentions_message(
 ) -> tuple[str, object]:
     """A chunk of rows' mentions, the first row numbered ``first_row``: as ("mention_text",
     (path, first row, mentions per row, each field's column joined)) when every field is
-    text, else as ("mentions", their truth rows). Five joined columns cost half of a
-    joined string per mention, and a province has ten million mentions."""
+    text, else as ("mentions", their truth rows). Five joined columns cost about two
+    thirds of a joined string per mention, and a province has ten million mentions."""
     counts = list(map(len, mentions))
     flat = list(chain.from_iterable(mentions))
     if not flat:
