@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import random
 import re
@@ -29,10 +30,12 @@ from screening.synth.render import (
     ENFORCEMENT_HEADERS,
     PROJECT_HEADERS,
     REGISTRY_HEADERS,
+    Mention,
     Table,
 )
 from screening.synth.scales import SCALES
-from screening.synth.writer_process import TableWriter
+from screening.synth.writer_process import TableWriter, _mention_rows, _mentions_message
+from screening.synth.writers import JoinedRows
 from screening.synth.xlsx import write_xlsx
 
 HEADERS = {
@@ -393,3 +396,64 @@ def test_an_xlsx_row_wider_than_its_columns_is_refused(tmp_path: Path) -> None:
     write_xlsx(tmp_path / "wide.xlsx", "Sheet1", [["x"] * 702])
     with pytest.raises(ValueError, match="703 cells"):
         write_xlsx(tmp_path / "wider.xlsx", "Sheet1", [["x"] * 703])
+
+
+# Cells drawn from what can trip a joined chunk up: the separators, what csv quotes, blanks.
+_CELLS = st.text(alphabet=st.sampled_from('ab宏 ,"\r\n\t\x1f\x1e'), max_size=4)
+
+
+@given(rows=st.lists(st.lists(_CELLS, min_size=1, max_size=4), min_size=1, max_size=5))
+def test_joined_rows_come_back_and_write_as_csv_writer_does(rows: list[list[str]]) -> None:
+    """A chunk sent as one joined string gives back its rows, and its CSV is csv.writer's,
+    byte for byte, when it offers one; a chunk it cannot carry is refused."""
+    joined = JoinedRows.of(rows)
+    if any("\x1f" in cell or "\x1e" in cell for row in rows for cell in row):
+        assert joined is None
+        return
+    if min(map(len, rows)) < 2:
+        assert joined is None  # a lone empty cell is "" in CSV
+        return
+    assert joined is not None
+    assert joined.rows() == rows
+    for line_end in ("\n", "\r\n"):
+        expected = io.StringIO(newline="")
+        csv.writer(expected, lineterminator=line_end).writerows(rows)
+        assert joined.csv(line_end) in (None, expected.getvalue())
+        escaped = any(c in cell for row in rows for cell in row for c in '"\r\n')
+        assert (joined.csv(line_end) is None) == escaped
+
+
+def test_a_chunk_with_a_date_or_a_number_is_not_joined() -> None:
+    assert JoinedRows.of([["a", date(2024, 1, 2)]]) is None
+    assert JoinedRows.of([["a", 1.5], ["b", "c"]]) is None
+    assert JoinedRows.of([]) is None
+
+
+@given(
+    mentions=st.lists(
+        st.lists(st.tuples(*[_CELLS] * 5).map(lambda fields: Mention(*fields)), max_size=3),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_mentions_sent_joined_are_written_as_before(mentions: list[list[Mention]]) -> None:
+    """A chunk of mentions sent as joined columns gives the truth rows csv.writer wrote
+    from the mentions themselves: file, row (numbered from the chunk's first), fields."""
+    expected = io.StringIO(newline="")
+    csv.writer(expected, lineterminator="\n").writerows(
+        ("x.csv", row, *mention)
+        for row, row_mentions in enumerate(mentions, start=3)
+        for mention in row_mentions
+    )
+    kind, content = _mentions_message("x.csv", 3, mentions)
+    written = io.StringIO(newline="")
+    if kind == "mentions":
+        csv.writer(written, lineterminator="\n").writerows(content)  # type: ignore[arg-type]
+    else:
+        joined = _mention_rows(*content)  # type: ignore[misc]
+        text = joined.csv("\n")
+        if text is None:
+            csv.writer(written, lineterminator="\n").writerows(joined.rows())
+        else:
+            written.write(text)
+    assert written.getvalue() == expected.getvalue()

@@ -9,8 +9,12 @@ functions as before: the same bytes, written beside the rendering instead of aft
 
 Pickling millions of small strings one by one was a tenth of the renderer's time at
 province scale. A chunk whose cells (or mention fields) are all text goes instead as one
-string, its cells joined with a separator no cell contains; the writer splits it again.
-Other chunks (dates, numbers, None) are pickled as they are.
+string (:class:`~screening.synth.writers.JoinedRows`: cells and rows joined with
+separators no cell contains). The writer turns such a chunk into CSV with a few string
+operations, instead of a csv.writer call per row (a third of its time went to the
+docket's and the mentions' millions of rows), and splits it into rows for an xlsx sheet
+or when a cell holds a quote or a line break. Other chunks (dates, numbers, None) are
+pickled as they are.
 """
 
 from __future__ import annotations
@@ -21,23 +25,25 @@ import multiprocessing
 import pickle
 import queue
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
-from typing import cast
+from typing import IO
 
 from screening.errors import GenerateError
 from screening.synth.render import Cell, Mention, Table
-from screening.synth.writers import write_table
+from screening.synth.writers import (
+    CELL_SEPARATOR,
+    ROW_SEPARATOR,
+    JoinedRows,
+    RowBlock,
+    write_table,
+)
 
 ROWS_PER_MESSAGE = 4_000
-# Joins a text chunk's cells. A control character no generated cell holds; a chunk where
-# one does (or a cell that is not text) is pickled cell by cell instead.
-SEPARATOR = "\x1f"
-MENTION_FIELDS = 5  # column, typed name, entity kind, entity key, variant
 # Messages pickled but not yet in the pipe, at most. The writer reads ahead (a whole table
 # if it must), so this bounds only what waits in the renderer, beside the world.
 MESSAGES_AHEAD = 16
@@ -183,10 +189,11 @@ def _write_tables(
     """The writer process: every table's extract, and the truth files as they grow."""
     sending_end.close()  # a forked writer holds it too; closed, a renderer that dies is seen
     messages = _messages(connection)
-    with contextlib.ExitStack() as files:
+    with contextlib.ExitStack() as stack:
+        files: dict[str, IO[str]] = {}
         writers = {}
         for name, header in STREAMED_TRUTH.items():
-            file = files.enter_context(
+            file = files[name] = stack.enter_context(
                 (truth / f"{name}.csv").open("w", encoding="utf-8", newline="")
             )
             writers[name] = csv.writer(file, lineterminator="\n")
@@ -194,9 +201,14 @@ def _write_tables(
         for kind, content in messages:
             if kind == "table":
                 assert isinstance(content, _TableHead)
-                write_table(content.table(), extracts, _rows(messages, content.rows))
+                write_table(content.table(), extracts, _blocks(messages, content.rows))
             elif kind == "mention_text":
-                writers["mentions"].writerows(_mention_rows(*content))  # type: ignore[misc]
+                mentions = _mention_rows(*content)  # type: ignore[misc]
+                text = mentions.csv("\n")
+                if text is None:
+                    writers["mentions"].writerows(mentions.rows())
+                else:
+                    files["mentions"].write(text)
             else:
                 writers[kind].writerows(content)  # type: ignore[arg-type]
     connection.close()
@@ -228,57 +240,39 @@ def _messages(connection: Connection) -> Iterator[tuple[str, object]]:
     # bury its message.
 
 
-def _rows(messages: Iterator[tuple[str, object]], count: int) -> Iterator[list[Cell]]:
-    """The next ``count`` row messages' rows, one by one."""
+def _blocks(messages: Iterator[tuple[str, object]], count: int) -> Iterator[RowBlock]:
+    """The next ``count`` row messages' rows, a block at a time."""
     for _ in range(count):
         kind, content = next(messages)
         if kind == "row_text":
-            yield from _split_rows(*cast(tuple[int, int, str], content))
+            assert isinstance(content, str)
+            yield JoinedRows(content)
         else:
             assert kind == "rows"
-            yield from content  # type: ignore[misc]
-
-
-def _joined(fields: Iterable[object], count: int) -> str | None:
-    """``count`` text fields as one string, or None when one is not text or holds the
-    separator (then the chunk is pickled as it is)."""
-    try:
-        text = SEPARATOR.join(fields)  # type: ignore[arg-type]
-    except TypeError:  # a date, a number or None
-        return None
-    return text if text.count(SEPARATOR) == count - 1 else None
+            yield content  # type: ignore[misc]
 
 
 def _rows_message(rows: list[list[Cell]]) -> tuple[str, object]:
-    """A chunk of rows of one width whose cells are all text as ("row_text", (width,
-    rows, joined cells)); any other chunk as ("rows", rows)."""
-    widths = set(map(len, rows))
-    if len(widths) == 1:
-        width = widths.pop()
-        text = _joined(chain.from_iterable(rows), width * len(rows))
-        if width and text is not None:
-            return "row_text", (width, len(rows), text)
-    return "rows", rows
-
-
-def _split_rows(width: int, size: int, text: str) -> list[list[Cell]]:
-    cells: list[Cell] = text.split(SEPARATOR)  # type: ignore[assignment]  # str is a Cell
-    return [cells[start : start + width] for start in range(0, width * size, width)]
+    """A chunk of rows whose cells are all text as ("row_text", joined rows); any other
+    chunk as ("rows", rows)."""
+    joined = JoinedRows.of(rows)
+    return ("rows", rows) if joined is None else ("row_text", joined.text)
 
 
 def _mentions_message(
     path: str, first_row: int, mentions: list[list[Mention]]
 ) -> tuple[str, object]:
     """A chunk of rows' mentions, the first row numbered ``first_row``: as ("mention_text",
-    (path, first row, mentions per row, joined fields)) when every field is text, else as
-    ("mentions", their truth rows)."""
+    (path, first row, mentions per row, each field's column joined)) when every field is
+    text, else as ("mentions", their truth rows). Five joined columns cost about two
+    thirds of a joined string per mention, and a province has ten million mentions."""
     counts = list(map(len, mentions))
-    fields = sum(counts) * MENTION_FIELDS
-    if not fields:
+    flat = list(chain.from_iterable(mentions))
+    if not flat:
         return "mentions", []
-    text = _joined(chain.from_iterable(chain.from_iterable(mentions)), fields)
-    if text is not None:
-        return "mention_text", (path, first_row, counts, text)
+    columns = _joined_columns(flat)
+    if columns is not None and CELL_SEPARATOR not in path and ROW_SEPARATOR not in path:
+        return "mention_text", (path, first_row, counts, columns)
     return "mentions", [
         (path, row, *mention)
         for row, row_mentions in enumerate(mentions, start=first_row)
@@ -286,11 +280,27 @@ def _mentions_message(
     ]
 
 
+def _joined_columns(records: list[Mention]) -> list[str] | None:
+    """Each field of ``records`` joined down the column, or None when a field is not text
+    or holds a separator."""
+    try:
+        columns = [CELL_SEPARATOR.join(column) for column in zip(*records, strict=True)]
+    except (TypeError, ValueError):  # a field that is not text; records of two widths
+        return None
+    if any(
+        column.count(CELL_SEPARATOR) != len(records) - 1 or ROW_SEPARATOR in column
+        for column in columns
+    ):
+        return None
+    return columns
+
+
 def _mention_rows(
-    path: str, first_row: int, counts: Sequence[int], text: str
-) -> Iterator[tuple[object, ...]]:
-    """The truth rows of a "mention_text" message: file, row, then the mention's fields."""
-    fields = text.split(SEPARATOR)
+    path: str, first_row: int, counts: Sequence[int], columns: Sequence[str]
+) -> JoinedRows:
+    """The truth rows of a "mention_text" message, joined again: file, row, then the
+    mention's fields."""
     rows = chain.from_iterable(map(repeat, range(first_row, first_row + len(counts)), counts))
-    columns = (fields[at::MENTION_FIELDS] for at in range(MENTION_FIELDS))
-    return zip(repeat(path), rows, *columns)
+    fields = [column.split(CELL_SEPARATOR) for column in columns]
+    lines = map(CELL_SEPARATOR.join, zip(repeat(path), map(str, rows), *fields))
+    return JoinedRows(ROW_SEPARATOR.join(lines))
