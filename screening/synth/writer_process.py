@@ -40,6 +40,7 @@ from screening.synth.writers import (
     ROW_SEPARATOR,
     JoinedRows,
     RowBlock,
+    write_joined,
     write_table,
 )
 
@@ -204,11 +205,7 @@ def _write_tables(
                 write_table(content.table(), extracts, _blocks(messages, content.rows))
             elif kind == "mention_text":
                 mentions = _mention_rows(*content)  # type: ignore[misc]
-                text = mentions.csv("\n")
-                if text is None:
-                    writers["mentions"].writerows(mentions.rows())
-                else:
-                    files["mentions"].write(text)
+                write_joined(files["mentions"], writers["mentions"], mentions)
             else:
                 writers[kind].writerows(content)  # type: ignore[arg-type]
     connection.close()

@@ -8,9 +8,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from screening.synth.render import Cell, Table
 from screening.synth.xlsx import write_xlsx
+
+if TYPE_CHECKING:
+    from _csv import Writer as CsvWriter
 
 # Join the cells and the rows of a JoinedRows: control characters no generated cell holds.
 CELL_SEPARATOR = "\x1f"
@@ -103,14 +107,22 @@ def _write_csv(table: Table, path: Path, blocks: Iterable[RowBlock]) -> None:
             writer.writerow([table.title])
         writer.writerow(table.headers)
         for block in blocks:
-            text = block.csv("\r\n") if isinstance(block, JoinedRows) else None
-            if text is not None:
-                file.write(text)
-                continue
-            writer.writerows(
-                [cell if type(cell) is str else _text(cell) for cell in row]
-                for row in _rows_of(block)
-            )
+            if isinstance(block, JoinedRows):
+                write_joined(file, writer, block)
+            else:
+                writer.writerows(
+                    [cell if type(cell) is str else _text(cell) for cell in row] for row in block
+                )
+
+
+def write_joined(file: IO[str], writer: CsvWriter, rows: JoinedRows) -> None:
+    """``rows`` into ``file`` as ``writer`` (on that file) writes them: by string
+    operations when they can be, else through the writer."""
+    text = rows.csv(writer.dialect.lineterminator)
+    if text is None:
+        writer.writerows(rows.rows())
+    else:
+        file.write(text)
 
 
 def _text(cell: Cell) -> str:
