@@ -701,16 +701,21 @@ class Planter:
                 )
             self.record(pattern, case, outcome, "decoy", variant)
 
-    def plant_mediation_mill(self) -> None:
-        """No rule describes this: a new labour firm that settles every claim fast and cheap."""
-        b, pattern, outcome = self.b, "ANOMALY-MEDIATION-MILL", "administrative_supervision"
-        projects = _Started(
+    def _open_projects(self) -> _Started:
+        """The projects still being built and carrying no planted story of their own."""
+        b = self.b
+        return _Started(
             [
                 p
                 for p in b.world.projects
                 if p.completed is None and p.uid not in b.reserved_projects
             ]
         )
+
+    def plant_mediation_mill(self) -> None:
+        """No rule describes this: a new labour firm that settles every claim fast and cheap."""
+        b, pattern, outcome = self.b, "ANOMALY-MEDIATION-MILL", "administrative_supervision"
+        projects = self._open_projects()
         for _ in range(self.n):
             founded = self.days_before(300, 900)
             mill = self.company("labour", founded=founded)
@@ -756,13 +761,7 @@ class Planter:
         many claims, spread over years and settled, is its decoy."""
         b, pattern, outcome = self.b, "ANOMALY-WAGE-SHELL", "administrative_supervision"
         # Their deposits are refunded only once these claims are resolved (lawful_refunds).
-        projects = _Started(
-            [
-                p
-                for p in b.world.projects
-                if p.completed is None and p.uid not in b.reserved_projects
-            ]
-        )
+        projects = self._open_projects()
         for _ in range(self.n):
             first = self.days_before(40, 100)
             founded = first - timedelta(days=b.rng.randint(45, 150))
